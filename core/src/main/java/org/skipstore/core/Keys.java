@@ -1,0 +1,53 @@
+package org.skipstore.core;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * The one key order of Skipstore: unsigned lexicographic bytes. A key that is a proper prefix of
+ * another sorts first, so the empty key is the smallest key. Every tier (memtable, page store,
+ * engine) orders keys with these methods, so a scan of any of them agrees with the others.
+ */
+public final class Keys {
+
+    /** {@link #compare(byte[], byte[])} as a {@link Comparator}, e.g. for a {@code TreeMap}. */
+    public static final Comparator<byte[]> BYTE_ARRAY_ORDER = Keys::compare;
+
+    /** {@link #compare(MemorySegment, MemorySegment)} as a {@link Comparator}. */
+    public static final Comparator<MemorySegment> SEGMENT_ORDER = Keys::compare;
+
+    private Keys() {
+    }
+
+    /**
+     * Compares two keys as unsigned bytes, left to right; the shorter wins a tie.
+     *
+     * @throws NullPointerException when either key is null
+     */
+    public static int compare(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
+    }
+
+    /**
+     * Compares two keys held in segments, as {@link #compare(byte[], byte[])} does. Uses
+     * {@link MemorySegment#mismatch}, which compares eight bytes at a time, and allocates nothing.
+     *
+     * @throws NullPointerException when either key is null
+     */
+    public static int compare(MemorySegment a, MemorySegment b) {
+        long i = a.mismatch(b);
+        if (i < 0) {
+            return 0;
+        }
+        long al = a.byteSize();
+        long bl = b.byteSize();
+        if (i == al || i == bl) {
+            return Long.compare(al, bl);
+        }
+        return Integer.compare(
+                Byte.toUnsignedInt(a.get(ValueLayout.JAVA_BYTE, i)),
+                Byte.toUnsignedInt(b.get(ValueLayout.JAVA_BYTE, i)));
+    }
+}

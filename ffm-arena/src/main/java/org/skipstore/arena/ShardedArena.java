@@ -1,0 +1,336 @@
+package org.skipstore.arena;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.skipstore.arena.internal.ChunkTable;
+import org.skipstore.arena.internal.Refs;
+import org.skipstore.arena.internal.Shard;
+
+/**
+ * An off-heap bump allocator for many threads: each thread allocates in its own shard, without
+ * contention, and all memory is released at once by {@link #close()}.
+ *
+ * <pre>{@code
+ * try (ShardedArena arena = ShardedArena.builder().memoryLimit(64 << 20).build()) {
+ *     long ref = arena.allocate(24);                 // 8-byte aligned
+ *     if (ref == ShardedArena.NULL) { ... }          // the memory limit was reached
+ *     MemorySegment block = arena.segment(ref, 24);  // bounds-checked view of the block
+ *     block.set(ValueLayout.JAVA_LONG, 0, 42L);
+ * }
+ * }</pre>
+ *
+ * <h2>Shards and threads</h2>
+ * A thread is bound to a shard at its first allocation, round robin, and keeps that shard for
+ * the life of <em>this</em> arena: the binding lives in a {@link ThreadLocal} owned by the arena
+ * instance, so a new arena (even one that replaces a closed one) starts with fresh bindings and a
+ * binding can never point into another arena. Any number of threads may allocate over the
+ * arena's life; when there are more threads than shards, several threads share a shard, and the
+ * shard's bump pointer is advanced by compare-and-set, so sharing costs retries, never
+ * correctness. The default shard count is the number of available processors.
+ *
+ * <h2>Chunks and the memory limit</h2>
+ * Shards carve blocks out of chunks of FFM memory that the arena owns. A shard's first chunk has
+ * {@link Builder#initialChunkBytes}; each next one is twice as large, up to
+ * {@link Builder#maxChunkBytes}. A block larger than that gets a chunk of its own. Chunks count
+ * against {@link Builder#memoryLimit}; when no chunk can be had within it, {@link #allocate}
+ * returns {@link #NULL} rather than throwing, so the hot path of a caller that fills the arena
+ * on purpose (a memtable) needs no exception handling. Chunk memory is zeroed by the JDK.
+ *
+ * <h2>References</h2>
+ * An allocation returns a 64-bit reference, never 0 ({@link #NULL}), that decodes in O(1) to the
+ * chunk segment that holds the block ({@link #chunk}) and the block's offset in it
+ * ({@link #offset}), or to a slice of exactly the block ({@link #segment}). Both are ordinary
+ * bounds-checked segments: no restricted method is used, so the module needs no
+ * {@code --enable-native-access}. Accesses through {@link #chunk} plus {@link #offset} create no
+ * object, which keeps a caller's hot path free of garbage.
+ *
+ * <h2>Accounting</h2>
+ * {@link #allocatedBytes()} is the exact sum of the sizes of all successful allocations (the
+ * counters are updated atomically; the sum is exact whenever no allocation is in flight, and
+ * never counts a block twice). It is read in O(shards), independent of the number of
+ * allocations: keeping one global counter instead would put every allocation of every thread on
+ * one contended cache line, which is what the shards exist to avoid. {@link #reservedBytes()} is
+ * one atomic read. {@link #idleBytes()}, {@link #utilization()} and {@link #shardStats()} follow.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} frees every chunk at once and is idempotent. After it, {@link #allocate},
+ * {@link #segment} and every access to a segment obtained from this arena throw
+ * {@link IllegalStateException}; the statistics keep their last values. Closing while other
+ * threads allocate or read is allowed and safe: each racing allocation either completes before
+ * the close (its block is freed with the rest, and accessing it fails cleanly) or throws
+ * {@code IllegalStateException}; a racing read either completes before the close or throws
+ * {@code IllegalStateException}. The JDK's shared-arena handshake guarantees that no access
+ * touches freed memory, so the JVM cannot crash. Closing costs one such handshake.
+ */
+public final class ShardedArena implements AutoCloseable {
+
+    /** The reference that names no memory: the result of an allocation the memory limit refused. */
+    public static final long NULL = 0L;
+
+    /** The default alignment of {@link #allocate(long)}. */
+    public static final long DEFAULT_ALIGNMENT = Long.BYTES;
+
+    /** The largest alignment {@link #allocate(long, long)} accepts. */
+    public static final long MAX_ALIGNMENT = ChunkTable.CHUNK_ALIGNMENT;
+
+    /** The largest block one allocation can return: a chunk's offset has 40 bits. */
+    public static final long MAX_ALLOCATION_BYTES = Refs.OFFSET_MASK + 1 - ChunkTable.CHUNK_ALIGNMENT;
+
+    /** The most shards an arena can have. */
+    public static final int MAX_SHARDS = 1 << 16;
+
+    private final Shard[] shards;
+    private final ChunkTable table;
+    private final long initialChunkBytes;
+    private final long maxChunkBytes;
+    private final AtomicInteger nextShard = new AtomicInteger();
+    /** This arena's thread-to-shard binding; holds an Integer so no value pins the arena. */
+    private final ThreadLocal<Integer> binding = new ThreadLocal<>();
+
+    private ShardedArena(Builder b) {
+        this.table = new ChunkTable(b.memoryLimit);
+        this.initialChunkBytes = b.initialChunkBytes;
+        this.maxChunkBytes = b.maxChunkBytes;
+        this.shards = new Shard[b.shards];
+        for (int i = 0; i < shards.length; i++) {
+            shards[i] = new Shard(i, table, b.initialChunkBytes, b.maxChunkBytes);
+        }
+    }
+
+    /** An arena with the defaults: one shard per available processor, no memory limit. */
+    public static ShardedArena create() {
+        return builder().build();
+    }
+
+    /** A builder with the defaults of {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Allocates {@code size} bytes aligned to {@link #DEFAULT_ALIGNMENT} in the calling thread's
+     * shard.
+     *
+     * @see #allocate(long, long)
+     */
+    public long allocate(long size) {
+        return allocate(size, DEFAULT_ALIGNMENT);
+    }
+
+    /**
+     * Allocates {@code size} bytes whose address is a multiple of {@code alignment}, in the
+     * calling thread's shard. The block is zeroed if the arena never handed its bytes out before
+     * (always, since blocks are never reused).
+     *
+     * @param size      0 to {@link #MAX_ALLOCATION_BYTES}
+     * @param alignment a power of two, 1 to {@link #MAX_ALIGNMENT}
+     * @return a reference to the block, or {@link #NULL} when the memory limit (or the operating
+     *         system) cannot provide the memory
+     * @throws IllegalArgumentException on a negative or too large size or a bad alignment
+     * @throws IllegalStateException    when the arena is closed
+     */
+    public long allocate(long size, long alignment) {
+        if (size < 0 || size > MAX_ALLOCATION_BYTES) {
+            throw badSize(size);
+        }
+        if (alignment <= 0 || alignment > MAX_ALIGNMENT || (alignment & (alignment - 1)) != 0) {
+            throw new IllegalArgumentException(
+                    "alignment must be a power of two between 1 and " + MAX_ALIGNMENT + ": " + alignment);
+        }
+        if (table.isClosed()) {
+            throw ChunkTable.closedError();
+        }
+        return shardOfCurrentThread().allocate(size, alignment);
+    }
+
+    private Shard shardOfCurrentThread() {
+        Shard[] s = shards;
+        if (s.length == 1) {
+            return s[0];
+        }
+        Integer i = binding.get();
+        if (i == null) {
+            i = Math.floorMod(nextShard.getAndIncrement(), s.length);
+            binding.set(i);
+        }
+        return s[i];
+    }
+
+    private static IllegalArgumentException badSize(long size) {
+        return new IllegalArgumentException(size < 0
+                ? "allocation size must not be negative: " + size
+                : "allocation size " + size + " exceeds the largest block an arena holds ("
+                        + MAX_ALLOCATION_BYTES + " bytes)");
+    }
+
+    /**
+     * The segment of the whole chunk that holds the block {@code ref} names; the block starts at
+     * {@link #offset(long) offset(ref)} in it. Creates no object: this is the zero-garbage way to
+     * read and write blocks. Accesses to the segment throw {@link IllegalStateException} once the
+     * arena is closed.
+     *
+     * @throws IllegalArgumentException when {@code ref} is not a reference of this arena
+     */
+    public MemorySegment chunk(long ref) {
+        return table.chunk(ref);
+    }
+
+    /** The offset of the block {@code ref} names inside {@link #chunk(long) chunk(ref)}. */
+    public static long offset(long ref) {
+        return Refs.offset(ref);
+    }
+
+    /**
+     * A segment of exactly {@code size} bytes starting at the block {@code ref} names.
+     *
+     * @throws IllegalArgumentException  when {@code ref} is not a reference of this arena
+     * @throws IndexOutOfBoundsException when the range leaves the chunk that holds the block
+     * @throws IllegalStateException     when the arena is closed
+     */
+    public MemorySegment segment(long ref, long size) {
+        if (table.isClosed()) {
+            throw ChunkTable.closedError();
+        }
+        return table.chunk(ref).asSlice(Refs.offset(ref), size);
+    }
+
+    /** Exact sum of the sizes of all successful allocations; see the class comment. */
+    public long allocatedBytes() {
+        long sum = 0;
+        for (Shard s : shards) {
+            sum += s.allocatedBytes();
+        }
+        return sum;
+    }
+
+    /** Bytes of all chunks: the memory the arena holds, counted against the limit. O(1). */
+    public long reservedBytes() {
+        return table.reservedBytes();
+    }
+
+    /** Reserved bytes not handed out: free chunk tails, abandoned tails and alignment padding. */
+    public long idleBytes() {
+        return Math.max(0, reservedBytes() - allocatedBytes());
+    }
+
+    /** {@code allocatedBytes() / reservedBytes()}, or 0 when nothing is reserved. */
+    public double utilization() {
+        long reserved = reservedBytes();
+        return reserved == 0 ? 0.0 : (double) allocatedBytes() / reserved;
+    }
+
+    /** The figures of every shard, in shard order. */
+    public List<ShardStats> shardStats() {
+        List<ShardStats> stats = new ArrayList<>(shards.length);
+        for (Shard s : shards) {
+            stats.add(new ShardStats(s.index(), s.allocatedBytes(), s.reservedBytes(), s.chunkCount()));
+        }
+        return List.copyOf(stats);
+    }
+
+    /** Number of chunks the arena holds. */
+    public int chunkCount() {
+        return table.chunkCount();
+    }
+
+    public int shardCount() {
+        return shards.length;
+    }
+
+    /** The memory limit in bytes ({@link Long#MAX_VALUE}: none). */
+    public long memoryLimit() {
+        return table.memoryLimit();
+    }
+
+    public long initialChunkBytes() {
+        return initialChunkBytes;
+    }
+
+    public long maxChunkBytes() {
+        return maxChunkBytes;
+    }
+
+    public boolean isClosed() {
+        return table.isClosed();
+    }
+
+    /**
+     * Frees all memory of the arena at once; see the class comment for what racing threads see.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        table.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ShardedArena[shards=" + shards.length + ", allocated=" + allocatedBytes()
+                + ", reserved=" + reservedBytes() + ", limit=" + memoryLimit()
+                + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    /** Options of a {@link ShardedArena}; every setter checks its argument at once. */
+    public static final class Builder {
+        private int shards = Runtime.getRuntime().availableProcessors();
+        private long initialChunkBytes = 64 * 1024;
+        private long maxChunkBytes = 16 * 1024 * 1024;
+        private long memoryLimit = Long.MAX_VALUE;
+
+        private Builder() {
+        }
+
+        /** Number of shards, 1 to {@link #MAX_SHARDS}; default: available processors. */
+        public Builder shards(int shards) {
+            if (shards < 1 || shards > MAX_SHARDS) {
+                throw new IllegalArgumentException("shards must be between 1 and " + MAX_SHARDS + ": " + shards);
+            }
+            this.shards = shards;
+            return this;
+        }
+
+        /** Size of each shard's first chunk, at least 64 bytes; default 64 KiB. */
+        public Builder initialChunkBytes(long bytes) {
+            if (bytes < 64 || bytes > MAX_ALLOCATION_BYTES) {
+                throw new IllegalArgumentException(
+                        "initialChunkBytes must be between 64 and " + MAX_ALLOCATION_BYTES + ": " + bytes);
+            }
+            this.initialChunkBytes = bytes;
+            return this;
+        }
+
+        /** Cap on the size of a chunk (chunks double up to it); default 16 MiB. */
+        public Builder maxChunkBytes(long bytes) {
+            if (bytes < 64 || bytes > MAX_ALLOCATION_BYTES) {
+                throw new IllegalArgumentException(
+                        "maxChunkBytes must be between 64 and " + MAX_ALLOCATION_BYTES + ": " + bytes);
+            }
+            this.maxChunkBytes = bytes;
+            return this;
+        }
+
+        /** Most bytes of chunk memory the arena may hold; default: no limit. */
+        public Builder memoryLimit(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("memoryLimit must be positive: " + bytes);
+            }
+            this.memoryLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Creates the arena. No memory is taken until the first allocation.
+         *
+         * @throws IllegalArgumentException when initialChunkBytes exceeds maxChunkBytes
+         */
+        public ShardedArena build() {
+            if (initialChunkBytes > maxChunkBytes) {
+                throw new IllegalArgumentException("initialChunkBytes (" + initialChunkBytes
+                        + ") exceeds maxChunkBytes (" + maxChunkBytes + ")");
+            }
+            return new ShardedArena(this);
+        }
+    }
+}
