@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Objects;
 
 /**
  * The one key order of Skipstore: unsigned lexicographic bytes. A key that is a proper prefix of
@@ -27,7 +28,8 @@ public final class Keys {
      * @throws NullPointerException when either key is null
      */
     public static int compare(byte[] a, byte[] b) {
-        return Arrays.compareUnsigned(a, b);
+        // Arrays.compareUnsigned would order null first; a null key is a bug, not a key.
+        return Arrays.compareUnsigned(Objects.requireNonNull(a, "key"), Objects.requireNonNull(b, "key"));
     }
 
     /**
@@ -37,7 +39,7 @@ public final class Keys {
      * @throws NullPointerException when either key is null
      */
     public static int compare(MemorySegment a, MemorySegment b) {
-        long i = a.mismatch(b);
+        long i = Objects.requireNonNull(a, "key").mismatch(Objects.requireNonNull(b, "key"));
         if (i < 0) {
             return 0;
         }

@@ -291,24 +291,24 @@ public final class ShardedArena implements AutoCloseable {
             return this;
         }
 
-        /** Size of each shard's first chunk, at least 64 bytes; default 64 KiB. */
+        /** Size of each shard's first chunk, 64 bytes to {@link #MAX_ALLOCATION_BYTES}; default 64 KiB. */
         public Builder initialChunkBytes(long bytes) {
-            if (bytes < 64 || bytes > MAX_ALLOCATION_BYTES) {
-                throw new IllegalArgumentException(
-                        "initialChunkBytes must be between 64 and " + MAX_ALLOCATION_BYTES + ": " + bytes);
-            }
-            this.initialChunkBytes = bytes;
+            this.initialChunkBytes = chunkBytes("initialChunkBytes", bytes);
             return this;
         }
 
-        /** Cap on the size of a chunk (chunks double up to it); default 16 MiB. */
+        /** Cap on the size of a chunk (chunks double up to it), 64 bytes or more; default 16 MiB. */
         public Builder maxChunkBytes(long bytes) {
+            this.maxChunkBytes = chunkBytes("maxChunkBytes", bytes);
+            return this;
+        }
+
+        private static long chunkBytes(String name, long bytes) {
             if (bytes < 64 || bytes > MAX_ALLOCATION_BYTES) {
                 throw new IllegalArgumentException(
-                        "maxChunkBytes must be between 64 and " + MAX_ALLOCATION_BYTES + ": " + bytes);
+                        name + " must be between 64 and " + MAX_ALLOCATION_BYTES + ": " + bytes);
             }
-            this.maxChunkBytes = bytes;
-            return this;
+            return bytes;
         }
 
         /** Most bytes of chunk memory the arena may hold; default: no limit. */
