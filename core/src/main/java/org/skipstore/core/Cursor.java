@@ -1,0 +1,153 @@
+package org.skipstore.core;
+
+import java.lang.foreign.MemorySegment;
+import java.util.NoSuchElementException;
+import org.skipstore.core.internal.SkipList;
+
+/**
+ * A movable position over the keys of a {@link ConcurrentSkipList} (or a {@link Snapshot}) in
+ * unsigned key order, forwards and backwards. At each key the cursor shows the newest version
+ * visible at its sequence (tombstones included: {@link #isTombstone()}). Never the head
+ * sentinel: an empty list gives a cursor that is not {@linkplain #isValid() valid}.
+ *
+ * <p>Moving forward is O(1) per key plus the key's older versions; {@link #prev()} is a search,
+ * O(log n), because nodes have no back links. A cursor is for one thread; it holds no lock, and
+ * writers never wait for it. Closing it (or the snapshot it came from) makes further use an
+ * {@link IllegalStateException}.
+ */
+public final class Cursor implements AutoCloseable {
+    private final ConcurrentSkipList owner;
+    private final SkipList sl;
+    private final long seq;
+    private final Snapshot snapshot;
+    /** The visible version the cursor stands on, or 0. */
+    private long x;
+    private boolean closed;
+
+    Cursor(ConcurrentSkipList owner, long seq, Snapshot snapshot) {
+        this.owner = owner;
+        this.sl = owner.skipList();
+        this.seq = seq;
+        this.snapshot = snapshot;
+    }
+
+    private void check() {
+        if (closed) {
+            throw new IllegalStateException("the cursor is closed");
+        }
+        if (snapshot != null) {
+            snapshot.check();
+        }
+        owner.checkOpen();
+    }
+
+    /** Whether the cursor stands on a key. */
+    public boolean isValid() {
+        check();
+        return x != 0;
+    }
+
+    /** Moves to the first key; false when there is none. */
+    public boolean first() {
+        check();
+        x = visibleFrom(sl.next(sl.head(), 0));
+        return x != 0;
+    }
+
+    /** Moves to the last key; false when there is none. */
+    public boolean last() {
+        check();
+        x = visibleAtOrBefore(sl.last());
+        return x != 0;
+    }
+
+    /** Moves to the first key at or after {@code key}; false when there is none. */
+    public boolean seek(byte[] key) {
+        return seek(Args.key(key));
+    }
+
+    /** Moves to the first key at or after {@code key}; false when there is none. */
+    public boolean seek(MemorySegment key) {
+        check();
+        x = visibleFrom(sl.seek(Args.key(key), seq));
+        return x != 0;
+    }
+
+    /** Moves to the next key; false (and invalid) past the last. */
+    public boolean next() {
+        check();
+        if (x == 0) {
+            return false;
+        }
+        MemorySegment k = owner.keyOf(x);
+        long n = sl.next(x, 0);
+        while (n != 0 && sl.compareKey(n, k) == 0) {
+            n = sl.next(n, 0); // older versions of the same key
+        }
+        x = visibleFrom(n);
+        return x != 0;
+    }
+
+    /** Moves to the previous key; false (and invalid) before the first. */
+    public boolean prev() {
+        check();
+        if (x == 0) {
+            return false;
+        }
+        x = visibleAtOrBefore(sl.lastBefore(owner.keyOf(x)));
+        return x != 0;
+    }
+
+    /** The entry the cursor stands on. */
+    public Entry entry() {
+        return owner.entryOf(current());
+    }
+
+    /** The key the cursor stands on, a read-only view. */
+    public MemorySegment key() {
+        return owner.keyOf(current());
+    }
+
+    /** The value the cursor stands on, a read-only view (empty for a tombstone). */
+    public MemorySegment value() {
+        return owner.valueOf(current());
+    }
+
+    public boolean isTombstone() {
+        return sl.isTombstone(current());
+    }
+
+    private long current() {
+        check();
+        if (x == 0) {
+            throw new NoSuchElementException("the cursor does not stand on a key");
+        }
+        return x;
+    }
+
+    /** From {@code n} on (the first node of a key's versions), the first version visible at {@link #seq}. */
+    private long visibleFrom(long n) {
+        while (n != 0 && sl.seqOf(n) > seq) {
+            n = sl.next(n, 0);
+        }
+        return n;
+    }
+
+    /** The visible version of node {@code p}'s key, or of the nearest smaller key that has one. */
+    private long visibleAtOrBefore(long p) {
+        while (p != sl.head()) {
+            MemorySegment k = owner.keyOf(p);
+            long v = sl.get(k, seq);
+            if (v != 0) {
+                return v;
+            }
+            p = sl.lastBefore(k);
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

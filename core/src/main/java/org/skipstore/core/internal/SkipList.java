@@ -1,0 +1,377 @@
+package org.skipstore.core.internal;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
+import org.skipstore.arena.ShardedArena;
+
+/**
+ * The lock-free skip list of versions that backs {@code ConcurrentSkipList}.
+ *
+ * <h2>Structure</h2>
+ * <pre>
+ *  level 2  head ---------------------------------> [c,5] ------------------------> 0
+ *  level 1  head -------------> [b,9] ------------> [c,5] ------------> [e,2] ----> 0
+ *  level 0  head --> [a,3] --> [b,9] --> [b,4] --> [c,5] --> [d,7] --> [e,2] ----> 0
+ *                                 newest  older
+ * </pre>
+ * Nodes are {@code [key, seq]} versions in arena memory ({@link Node}), ordered by key ascending
+ * and, within a key, by sequence descending, so the first node of a key is its newest version.
+ * Links are arena references, not addresses. Nodes are never unlinked or changed after they are
+ * published, except for their tower words, which only ever go from 0 to a node, or from one
+ * node to a node inserted between: no ABA, no marking, no reclamation until the whole arena
+ * is closed.
+ *
+ * <h2>Write protocol ({@link #write})</h2>
+ * <ol>
+ *   <li>Take a sequence {@code s} from the {@link Sequencer}; if it carries the seal bit, report
+ *       SEALED (nothing was linked).</li>
+ *   <li>For insert-if-absent, look first: a live newest version means DUPLICATE with no memory
+ *       spent.</li>
+ *   <li>Roll a height, allocate the node in the calling thread's arena shard (NULL: OUT_OF_MEMORY)
+ *       and write its header, key and value. It is private until step 6.</li>
+ *   <li>Search the predecessors and successors of {@code [key, s]} on every level.</li>
+ *   <li>If the level-0 predecessor has the same key, a newer version of the key was linked after
+ *       {@code s} was taken. Writing an older version under it would make return values lie
+ *       (a delete that reported "nothing live" would be followed, in sequence order, by our
+ *       insert). So finish {@code s} as abandoned, take a fresh sequence, rewrite the header and
+ *       go back to step 4. Hence each key's versions are linked in sequence order.</li>
+ *   <li>Decide against the newest version (the level-0 successor when it has the key): DUPLICATE
+ *       for a live one under insert-if-absent, or return it under get-or-insert. Otherwise point
+ *       {@code next[0]} at the successor and CAS the predecessor's {@code next[0]} from the
+ *       successor to the node. <b>This CAS is the commit point</b>: it publishes the node with
+ *       release semantics, so a reader that loads the reference with acquire sees every byte of
+ *       it. If it fails, another node came in between: go back to step 4 with the same node.</li>
+ *   <li>Finish {@code s} in the sequencer (snapshots may now include it).</li>
+ *   <li>Link levels 1..h-1 bottom up: point {@code next[i]} at the successor (release), CAS the
+ *       predecessor's {@code next[i]}; on failure re-search level i from the old predecessor,
+ *       which is still before the node because nothing is ever removed. A node is reachable on a
+ *       level only after it is reachable on every level below, and every level stays sorted.</li>
+ * </ol>
+ *
+ * <h2>Reads</h2>
+ * Lock-free descents from the head with acquire loads of the tower. A read at sequence
+ * {@code S} looks for the first node at or after {@code [key, S]}: the newest version of
+ * {@code key} with {@code seq <= S}. {@code S = Long.MAX_VALUE} reads the newest version.
+ *
+ * <h2>Local names</h2>
+ * {@code x} the node a search stands on, {@code n} its next, {@code h} a height, {@code s} a
+ * sequence, {@code ck}/{@code ok} a node's chunk segment and offset in it, {@code k} the key.
+ */
+public final class SkipList {
+
+    /** Outcomes of {@link #write}. */
+    public static final int INSERTED = 0;
+    public static final int DUPLICATE = 1;
+    public static final int OUT_OF_MEMORY = 2;
+    public static final int SEALED = 3;
+    /** get-or-insert found a live version: {@link Splice#found} holds it. */
+    public static final int FOUND = 4;
+
+    /** Write modes. */
+    public static final int PUT = 0;
+    public static final int INSERT_IF_ABSENT = 1;
+    public static final int GET_OR_INSERT = 2;
+    public static final int DELETE = 3;
+
+    private static final VarHandle HEIGHT;
+
+    static {
+        try {
+            HEIGHT = MethodHandles.lookup().findVarHandle(SkipList.class, "height", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ShardedArena arena;
+    private final long head;
+    private final Sequencer sequencer = new Sequencer();
+    /** Levels in use: the tallest linked tower (at least 1). Only grows. */
+    private volatile int height = 1;
+    /** Per-thread search scratch; holds only primitives, so it never pins this list. */
+    private final ThreadLocal<Splice> splices = ThreadLocal.withInitial(Splice::new);
+
+    /** Per-thread scratch space of a write. */
+    public static final class Splice {
+        final long[] preds = new long[Node.MAX_HEIGHT];
+        final long[] succs = new long[Node.MAX_HEIGHT];
+        /** After {@link #write}: whether the version the write shadowed was live. */
+        public boolean shadowedLive;
+        /** After {@link #write}: the node written, or for FOUND/DUPLICATE the live version found. */
+        public long found;
+    }
+
+    /**
+     * @throws IllegalStateException when the arena has no room for the head node
+     */
+    public SkipList(ShardedArena arena) {
+        this.arena = arena;
+        long h = arena.allocate(Node.size(Node.MAX_HEIGHT, 0, 0));
+        if (h == ShardedArena.NULL) {
+            throw new IllegalStateException("the arena's memory limit leaves no room for the skip list's head node");
+        }
+        Node.writeHeader(arena.chunk(h), ShardedArena.offset(h), Long.MAX_VALUE, 0, 0, Node.MAX_HEIGHT, (byte) 0);
+        this.head = h;
+    }
+
+    public ShardedArena arena() {
+        return arena;
+    }
+
+    public Sequencer sequencer() {
+        return sequencer;
+    }
+
+    /** The calling thread's scratch space; valid until its next write. */
+    public Splice splice() {
+        return splices.get();
+    }
+
+    // ---- node access -------------------------------------------------------------------------
+
+    public MemorySegment chunk(long ref) {
+        return arena.chunk(ref);
+    }
+
+    public long next(long x, int level) {
+        return Node.nextAcquire(arena.chunk(x), ShardedArena.offset(x), level);
+    }
+
+    public long seqOf(long x) {
+        return Node.seq(arena.chunk(x), ShardedArena.offset(x));
+    }
+
+    public boolean isTombstone(long x) {
+        return Node.isTombstone(arena.chunk(x), ShardedArena.offset(x));
+    }
+
+    /** Offset of the key inside {@link #chunk(long) chunk(x)}. */
+    public long keyOffset(long x) {
+        MemorySegment ck = arena.chunk(x);
+        long ok = ShardedArena.offset(x);
+        return Node.keyOffset(ok, Node.height(ck, ok));
+    }
+
+    public int keyLength(long x) {
+        return Node.keyLength(arena.chunk(x), ShardedArena.offset(x));
+    }
+
+    public int valueLength(long x) {
+        return Node.valueLength(arena.chunk(x), ShardedArena.offset(x));
+    }
+
+    public long head() {
+        return head;
+    }
+
+    /** Unsigned comparison of node {@code x}'s key with {@code k}. */
+    public int compareKey(long x, MemorySegment k) {
+        MemorySegment ck = arena.chunk(x);
+        long ok = ShardedArena.offset(x);
+        long from = Node.keyOffset(ok, Node.height(ck, ok));
+        long len = Node.keyLength(ck, ok);
+        long kl = k.byteSize();
+        long i = MemorySegment.mismatch(ck, from, from + len, k, 0, kl);
+        if (i < 0) {
+            return 0;
+        }
+        if (i == len || i == kl) {
+            return Long.compare(len, kl);
+        }
+        return Integer.compare(Byte.toUnsignedInt(ck.get(JAVA_BYTE, from + i)),
+                Byte.toUnsignedInt(k.get(JAVA_BYTE, i)));
+    }
+
+    /** Whether node {@code x} sorts before {@code [k, s]}. */
+    private boolean before(long x, MemorySegment k, long s) {
+        int c = compareKey(x, k);
+        return c < 0 || (c == 0 && seqOf(x) > s);
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    /** The first node at or after {@code [k, s]} on level 0, or 0. */
+    public long seek(MemorySegment k, long s) {
+        long x = head;
+        for (int level = height - 1; level >= 0; level--) {
+            long n;
+            while ((n = next(x, level)) != 0 && before(n, k, s)) {
+                x = n;
+            }
+        }
+        return next(x, 0);
+    }
+
+    /** The newest version of {@code k} with {@code seq <= s}, or 0. */
+    public long get(MemorySegment k, long s) {
+        long x = seek(k, s);
+        return x != 0 && compareKey(x, k) == 0 ? x : 0;
+    }
+
+    /**
+     * The last node whose key is less than {@code k} (any version), or the head when none: the
+     * step back of a reverse cursor.
+     */
+    public long lastBefore(MemorySegment k) {
+        long x = head;
+        for (int level = height - 1; level >= 0; level--) {
+            long n;
+            while ((n = next(x, level)) != 0 && compareKey(n, k) < 0) {
+                x = n;
+            }
+        }
+        return x;
+    }
+
+    /** The last node of level 0, or the head when empty. */
+    public long last() {
+        long x = head;
+        for (int level = height - 1; level >= 0; level--) {
+            long n;
+            while ((n = next(x, level)) != 0) {
+                x = n;
+            }
+        }
+        return x;
+    }
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    /**
+     * Writes a version of {@code k}; see the class comment for the protocol.
+     *
+     * @param mode  {@link #PUT}, {@link #INSERT_IF_ABSENT}, {@link #GET_OR_INSERT} or {@link #DELETE}
+     * @param value the value ({@code null} for a delete)
+     * @return {@link #INSERTED}, {@link #DUPLICATE}, {@link #FOUND}, {@link #OUT_OF_MEMORY} or
+     *         {@link #SEALED}; details in the calling thread's {@link #splice()}
+     */
+    public int write(MemorySegment k, MemorySegment value, int mode) {
+        Splice sp = splices.get();
+        sp.shadowedLive = false;
+        sp.found = 0;
+        long s = sequencer.next();
+        if ((s & Sequencer.SEALED) != 0) {
+            return SEALED;
+        }
+        try {
+            if (mode == INSERT_IF_ABSENT || mode == GET_OR_INSERT) {
+                long v = get(k, Long.MAX_VALUE);
+                if (v != 0 && !isTombstone(v)) {
+                    sp.found = v;
+                    sp.shadowedLive = true;
+                    return mode == INSERT_IF_ABSENT ? DUPLICATE : FOUND;
+                }
+            }
+            int h = randomHeight();
+            long vl = value == null ? 0 : value.byteSize();
+            long x = arena.allocate(Node.size(h, k.byteSize(), vl));
+            if (x == ShardedArena.NULL) {
+                return OUT_OF_MEMORY;
+            }
+            MemorySegment ck = arena.chunk(x);
+            long ok = ShardedArena.offset(x);
+            Node.writeHeader(ck, ok, s, (int) k.byteSize(), (int) vl, h,
+                    mode == DELETE ? Node.TOMBSTONE : 0);
+            long ko = Node.keyOffset(ok, h);
+            MemorySegment.copy(k, 0, ck, ko, k.byteSize());
+            if (vl > 0) {
+                MemorySegment.copy(value, 0, ck, ko + k.byteSize(), vl);
+            }
+            int top = raiseHeight(h);
+            long[] preds = sp.preds;
+            long[] succs = sp.succs;
+            for (;;) {
+                findSplice(k, s, top, preds, succs);
+                long p = preds[0];
+                if (p != head && compareKey(p, k) == 0) { // step 5: a newer version got in first
+                    long fresh = sequencer.next();
+                    sequencer.finish(s);
+                    s = fresh;
+                    if ((s & Sequencer.SEALED) != 0) {
+                        return SEALED; // the finally block must not finish a sealed sequence
+                    }
+                    ck.set(JAVA_LONG, ok + Node.SEQ, s);
+                    continue;
+                }
+                long succ = succs[0];
+                boolean live = succ != 0 && compareKey(succ, k) == 0 && !isTombstone(succ);
+                if (live && mode != PUT && mode != DELETE) { // step 6, decision
+                    sp.found = succ;
+                    sp.shadowedLive = true;
+                    return mode == INSERT_IF_ABSENT ? DUPLICATE : FOUND;
+                }
+                Node.NEXT.setRelease(ck, Node.nextOffset(ok, 0), succ);
+                if (casNext(p, 0, succ, x)) { // the commit point
+                    sp.shadowedLive = live;
+                    sp.found = x;
+                    break;
+                }
+            }
+            sequencer.finish(s); // step 7
+            s = 0;
+            for (int level = 1; level < h; level++) { // step 8
+                linkLevel(x, ck, ok, k, seqOf(x), level, preds, succs);
+            }
+            return INSERTED;
+        } finally {
+            if (s != 0 && (s & Sequencer.SEALED) == 0) {
+                sequencer.finish(s); // abandoned: duplicate, found, out of memory, or an exception
+            }
+        }
+    }
+
+    private void linkLevel(long x, MemorySegment ck, long ok, MemorySegment k, long s, int level,
+            long[] preds, long[] succs) {
+        long p = preds[level];
+        long succ = succs[level];
+        for (;;) {
+            Node.NEXT.setRelease(ck, Node.nextOffset(ok, level), succ);
+            if (casNext(p, level, succ, x)) {
+                return;
+            }
+            // Someone linked between p and succ: p is still before x, walk on from it.
+            long n;
+            while ((n = next(p, level)) != 0 && before(n, k, s)) {
+                p = n;
+            }
+            succ = n;
+        }
+    }
+
+    private boolean casNext(long p, int level, long expected, long x) {
+        return Node.NEXT.compareAndSet(arena.chunk(p), Node.nextOffset(ShardedArena.offset(p), level), expected, x);
+    }
+
+    private void findSplice(MemorySegment k, long s, int top, long[] preds, long[] succs) {
+        long x = head;
+        for (int level = top - 1; level >= 0; level--) {
+            long n;
+            while ((n = next(x, level)) != 0 && before(n, k, s)) {
+                x = n;
+            }
+            preds[level] = x;
+            succs[level] = n;
+        }
+    }
+
+    /** Raises the list height to at least {@code h}; returns the height to search from. */
+    private int raiseHeight(int h) {
+        int cur;
+        while ((cur = height) < h) {
+            if (HEIGHT.compareAndSet(this, cur, h)) {
+                return h;
+            }
+        }
+        return cur;
+    }
+
+    /** Geometric with p = 1/4 (two random bits per level), at most 17 from 32 bits. */
+    private static int randomHeight() {
+        return 1 + Integer.numberOfTrailingZeros(ThreadLocalRandom.current().nextInt()) / 2;
+    }
+}
