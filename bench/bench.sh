@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs Skipstore's benchmarks from bench/target/benchmarks.jar.
 #
-#   bash bench/bench.sh               the main job (see below), short configuration
-#   bash bench/bench.sh ARGS...       JMH with ARGS, e.g.
-#                                       -h                         JMH's help
-#                                       -l                         list the benchmarks
-#                                       -prof gc                   allocation per operation
-#                                       shardedArena               only benchmarks matching a regex
-#                                       -wi 3 -i 5 -r 1s           a longer run
+#   bash bench/bench.sh                   the main job: the db_bench-style tool (DbBench) with its
+#                                         defaults, memtable against ConcurrentSkipListMap, ~1 minute
+#   bash bench/bench.sh --num 200000 ...  the tool with options (--help lists them)
+#   bash bench/bench.sh jmh               the arena allocation benchmarks, short configuration
+#   bash bench/bench.sh jmh ARGS...       JMH with ARGS, e.g.
+#                                           -h                         JMH's help
+#                                           -l                         list the benchmarks
+#                                           -prof gc                   allocation per operation
+#                                           shardedArena               only benchmarks matching a regex
+#                                           -wi 3 -i 5 -r 1s           a longer run
 #
 # Works from any directory. Needs Maven (mvn) to build and a JDK >= 22 to run: JAVA_HOME when it
 # is new enough, else the newest JDK >= 22 under /usr/lib/jvm (by its release file). The jar is
@@ -18,10 +21,24 @@
 # non-zero) and writes its results as CSV to bench/target/jmh-result.csv, unless ARGS choose
 # -foe, -rf or -rff themselves (JMH refuses an option given twice).
 #
-# Main job: the allocator benchmarks (org.skipstore.bench.jmh), one fork, 3 warm-up iterations of
-# 300 ms and 5 measured iterations of 500 ms per benchmark: about half a minute of benchmarking
-# plus JVM starts. When the db_bench-style tool arrives, it becomes the main job and JMH moves
-# behind an option; change main_job below.
+# `jmh` with no further arguments: the allocator benchmarks (ArenaAllocationBenchmark, regex
+# ARENA_REGEX below), one fork, 3 warm-up iterations of 300 ms and 5 measured iterations of 500 ms
+# per benchmark: about half a minute of benchmarking plus JVM starts.
+#
+# Memtable benchmarks (MemtableBenchmark: ConcurrentSkipList against ConcurrentSkipListMap on 1 M
+# random 16-byte keys with 100-byte values; insert with 1 and 2 threads, get, full scan; scores in
+# ns per entry; each memtable fill also prints the memtable's bytes per entry) are not part of the
+# main job: one fork of all of them takes about 4 minutes on 2 idle cores. Run them by name:
+#
+#   bash bench/bench.sh jmh MemtableBenchmark -f 3                 full figures, about 12 minutes
+#   bash bench/bench.sh jmh MemtableBenchmark -f 1 -prof gc        one fork, with allocation per entry
+#   bash bench/bench.sh jmh 'MemtableBenchmark\.insert' -f 3       only the inserts (or \.get, \.scan)
+#   bash bench/bench.sh jmh MemtableBenchmark -f 1 -wi 1 -i 1 -w 1s -r 1s    a smoke test, ~2 minutes
+#
+# Their iteration counts are in the class (inserts: 3 warm-up and 5 measured fills of a fresh
+# structure; get and scan: 3 + 5 iterations of 1 s). The memtable's memory per entry alone, in
+# about 10 seconds: java -cp bench/target/benchmarks.jar org.skipstore.bench.MemtableFootprint
+# (with the JDK >= 22 that bench.sh names on its first line of output).
 set -euo pipefail
 shopt -s nullglob
 
@@ -126,8 +143,14 @@ jvm_options() {
     fi
 }
 
-main_job() {
-    run_jmh -f 1 -wi 3 -w 300ms -i 5 -r 500ms 'org\.skipstore\.bench\.jmh\.'
+# `jmh` alone: the allocator benchmarks only, not the (minutes long) memtable ones.
+readonly ARENA_REGEX='org\.skipstore\.bench\.jmh\.ArenaAllocationBenchmark\.'
+
+# The db_bench-style tool; its options (see --help) pass through.
+run_tool() {
+    local jvm=()
+    read -r -a jvm <<<"$(jvm_options)"
+    "$JAVA" "${jvm[@]}" -cp "$JAR" org.skipstore.bench.tool.DbBench "$@"
 }
 
 JAVA_HOME_RUN=$(find_jdk)
@@ -138,8 +161,13 @@ if jar_is_stale; then
     build_jar
 fi
 
-if (($# == 0)); then
-    main_job
+if [[ ${1:-} == jmh ]]; then
+    shift
+    if (($# == 0)); then
+        run_jmh -f 1 -wi 3 -w 300ms -i 5 -r 500ms "$ARENA_REGEX"
+    else
+        run_jmh "$@"
+    fi
 else
-    run_jmh "$@"
+    run_tool "$@"
 fi

@@ -5,8 +5,9 @@
  * <ul>
  *   <li>{@link org.skipstore.bench.jmh}: JMH microbenchmarks. The jar's main class is JMH's, so
  *       {@code java -jar benchmarks.jar [JMH options] [regex]} runs them.</li>
- *   <li>This package: command-line benchmark tools (a db_bench-style driver), each with its own
- *       {@code main}, started with {@code java -cp benchmarks.jar <class>}.</li>
+ *   <li>This package: command-line benchmark tools (a db_bench-style driver;
+ *       {@link org.skipstore.bench.MemtableFootprint}, the memtable's bytes per entry), each with
+ *       its own {@code main}, started with {@code java -cp benchmarks.jar <class>}.</li>
  * </ul>
  *
  * The module is not a JPMS module: benchmarks run on the class path, where the Skipstore modules

@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.skipstore.arena.ShardedArena;
@@ -64,8 +63,8 @@ import org.skipstore.core.internal.SkipList;
  */
 public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> {
 
-    /** Largest key, in bytes. */
-    public static final int MAX_KEY_BYTES = 64 * 1024;
+    /** Largest key, in bytes (its length is a 16-bit field of the node). */
+    public static final int MAX_KEY_BYTES = Node.MAX_KEY_LENGTH;
     /** Largest value, in bytes. */
     public static final int MAX_VALUE_BYTES = 256 * 1024 * 1024;
 
@@ -74,11 +73,6 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     private final ShardedArena arena;
     /** Reserved version count, only kept when {@code maxEntries > 0}. */
     private final AtomicLong entries = new AtomicLong();
-    private final LongAdder versions = new LongAdder();
-    private final LongAdder live = new LongAdder();
-    private final LongAdder attempts = new LongAdder();
-    private final LongAdder keyBytes = new LongAdder();
-    private final LongAdder valueBytes = new LongAdder();
     private volatile boolean closed;
 
     /** A list with the defaults of {@link Builder}. */
@@ -235,7 +229,8 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     private InsertResult write(MemorySegment key, MemorySegment value, int mode) {
         checkOpen();
-        attempts.increment();
+        SkipList.Splice sp = sl.splice();
+        sp.add(SkipList.STAT_ATTEMPTS, 1);
         if (config.maxEntries > 0 && entries.incrementAndGet() > config.maxEntries) {
             entries.decrementAndGet();
             return sl.sequencer().isSealed() ? InsertResult.SEALED : InsertResult.OUT_OF_MEMORY;
@@ -251,18 +246,17 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
                 default -> InsertResult.SEALED;
             };
         }
-        versions.increment();
-        keyBytes.add(key.byteSize());
+        sp.add(SkipList.STAT_VERSIONS, 1);
+        sp.add(SkipList.STAT_KEY_BYTES, key.byteSize());
         if (value != null) {
-            valueBytes.add(value.byteSize());
+            sp.add(SkipList.STAT_VALUE_BYTES, value.byteSize());
         }
-        boolean shadowedLive = sl.splice().shadowedLive;
         if (mode == SkipList.DELETE) {
-            if (shadowedLive) {
-                live.decrement();
+            if (sp.shadowedLive) {
+                sp.add(SkipList.STAT_LIVE, -1);
             }
-        } else if (!shadowedLive) {
-            live.increment();
+        } else if (!sp.shadowedLive) {
+            sp.add(SkipList.STAT_LIVE, 1);
         }
         return InsertResult.INSERTED;
     }
@@ -271,7 +265,9 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     /** The newest version of the key (possibly a tombstone), or null when the key was never written. */
     public Entry get(byte[] key) {
-        return get(Args.key(key));
+        MemorySegment k = Args.key(key);
+        checkOpen();
+        return getAt(k, Long.MAX_VALUE);
     }
 
     /** See {@link #get(byte[])}. */
@@ -294,12 +290,40 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     /** Whether the key has a live newest version. */
     public boolean containsKey(byte[] key) {
-        return getLive(key) != null;
+        return containsKey(Args.key(key));
     }
 
-    /** See {@link #containsKey(byte[])}. */
+    /** See {@link #containsKey(byte[])}. Creates no object. */
     public boolean containsKey(MemorySegment key) {
-        return getLive(key) != null;
+        checkOpen();
+        long x = sl.get(Args.key(key), Long.MAX_VALUE);
+        return x != 0 && !sl.isTombstone(x);
+    }
+
+    /** {@link #getInto}: the key was never written. */
+    public static final long ABSENT = -1;
+    /** {@link #getInto}: the newest version of the key is a tombstone. */
+    public static final long DELETED = -2;
+
+    /**
+     * The zero-garbage read: copies the newest live value of {@code key} into {@code dst} (as much
+     * as fits) and returns the value's full length; or returns {@link #ABSENT} or
+     * {@link #DELETED}. A length larger than {@code dst} means the copy was cut short.
+     */
+    public long getInto(MemorySegment key, MemorySegment dst) {
+        checkOpen();
+        Objects.requireNonNull(dst, "dst");
+        long x = sl.get(Args.key(key), Long.MAX_VALUE);
+        if (x == 0) {
+            return ABSENT;
+        }
+        if (sl.isTombstone(x)) {
+            return DELETED;
+        }
+        long vl = sl.valueLength(x);
+        long vo = sl.keyOffset(x) + sl.keyLength(x);
+        MemorySegment.copy(sl.chunk(x), vo, dst, 0, Math.min(vl, dst.byteSize()));
+        return vl;
     }
 
     /** {@link #get(byte[])} for each key, in order; null where a key was never written. */
@@ -435,7 +459,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     /** Keys whose newest version is live. */
     public long size() {
-        return live.sum();
+        return sl.stat(SkipList.STAT_LIVE);
     }
 
     public boolean isEmpty() {
@@ -444,7 +468,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     /** Versions written (nodes), tombstones included. */
     public long versionCount() {
-        return versions.sum();
+        return sl.stat(SkipList.STAT_VERSIONS);
     }
 
     /** Arena bytes handed out to nodes. */
@@ -469,19 +493,19 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     /** Average key size of the versions written. */
     public double avgKeySize() {
-        long n = versions.sum();
-        return n == 0 ? 0 : (double) keyBytes.sum() / n;
+        long n = versionCount();
+        return n == 0 ? 0 : (double) sl.stat(SkipList.STAT_KEY_BYTES) / n;
     }
 
     /** Average value size of the versions written (tombstones count as 0). */
     public double avgValueSize() {
-        long n = versions.sum();
-        return n == 0 ? 0 : (double) valueBytes.sum() / n;
+        long n = versionCount();
+        return n == 0 ? 0 : (double) sl.stat(SkipList.STAT_VALUE_BYTES) / n;
     }
 
     /** Write attempts, including duplicates and refused writes. */
     public long totalInserts() {
-        return attempts.sum();
+        return sl.stat(SkipList.STAT_ATTEMPTS);
     }
 
     /** The memory limit, 0 for none. */

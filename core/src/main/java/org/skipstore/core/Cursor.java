@@ -79,9 +79,8 @@ public final class Cursor implements AutoCloseable {
         if (x == 0) {
             return false;
         }
-        MemorySegment k = owner.keyOf(x);
         long n = sl.next(x, 0);
-        while (n != 0 && sl.compareKey(n, k) == 0) {
+        while (n != 0 && sl.sameKey(n, x)) {
             n = sl.next(n, 0); // older versions of the same key
         }
         x = visibleFrom(n);

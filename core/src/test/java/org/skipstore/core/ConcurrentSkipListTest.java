@@ -80,6 +80,22 @@ class ConcurrentSkipListTest {
         }
     }
 
+    @Test
+    void getIntoCopiesTheValueAndSaysWhatItFound() {
+        try (ConcurrentSkipList sl = new ConcurrentSkipList(); Arena a = Arena.ofConfined()) {
+            MemorySegment dst = a.allocate(4);
+            assertThat(sl.getInto(MemorySegment.ofArray(b("k")), dst)).isEqualTo(ConcurrentSkipList.ABSENT);
+            sl.put(b("k"), b("value"));
+            assertThat(sl.getInto(MemorySegment.ofArray(b("k")), dst)).as("cut short").isEqualTo(5);
+            assertThat(s(dst)).isEqualTo("valu");
+            MemorySegment big = a.allocate(16);
+            assertThat(sl.getInto(MemorySegment.ofArray(b("k")), big)).isEqualTo(5);
+            assertThat(s(big.asSlice(0, 5))).isEqualTo("value");
+            sl.delete(b("k"));
+            assertThat(sl.getInto(MemorySegment.ofArray(b("k")), big)).isEqualTo(ConcurrentSkipList.DELETED);
+        }
+    }
+
     /** fastskip defect 2: a snapshot taken before a delete saw the tombstone. */
     @Test
     void aSnapshotTakenBeforeADeleteKeepsTheValue() {

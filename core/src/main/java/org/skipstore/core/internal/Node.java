@@ -4,6 +4,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -17,11 +18,12 @@ import java.lang.invoke.VarHandle;
  * <pre>
  *  offset 0   +----------------+
  *             | seq      (8)   |  sequence number: versions of one key sort by it, newest first
- *          8  | keyLen   (4)   |
- *         12  | valueLen (4)   |
- *         16  | height   (1)   |  1..MAX_HEIGHT
- *         17  | flags    (1)   |  TOMBSTONE
- *         18  | (pad 6)        |
+ *          8  | prefix   (8)   |  the key's first 8 bytes, big-endian, zero-padded: most
+ *             |                |  comparisons end here, without touching the key bytes
+ *         16  | valueLen (4)   |
+ *         20  | keyLen   (2)   |  unsigned: keys are at most 65535 bytes
+ *         22  | height   (1)   |  1..MAX_HEIGHT
+ *         23  | flags    (1)   |  TOMBSTONE
  *         24  +----------------+
  *             | next[0]  (8)   |  tower: one arena reference per level, 0 = end of list
  *             | ...            |
@@ -45,15 +47,19 @@ public final class Node {
     /** {@code flags} bit: this version is a deletion. */
     public static final byte TOMBSTONE = 1;
 
+    /** Largest key: its length is an unsigned 16-bit field. */
+    public static final int MAX_KEY_LENGTH = 0xFFFF;
+
     public static final StructLayout HEADER = MemoryLayout.structLayout(
             JAVA_LONG.withName("seq"),
-            JAVA_INT.withName("keyLength"),
+            JAVA_LONG.withName("prefix"),
             JAVA_INT.withName("valueLength"),
+            JAVA_SHORT.withName("keyLength"),
             JAVA_BYTE.withName("height"),
-            JAVA_BYTE.withName("flags"),
-            MemoryLayout.paddingLayout(6)).withName("node");
+            JAVA_BYTE.withName("flags")).withName("node");
 
     public static final long SEQ = HEADER.byteOffset(groupElement("seq"));
+    public static final long PREFIX = HEADER.byteOffset(groupElement("prefix"));
     public static final long KEY_LENGTH = HEADER.byteOffset(groupElement("keyLength"));
     public static final long VALUE_LENGTH = HEADER.byteOffset(groupElement("valueLength"));
     public static final long HEIGHT = HEADER.byteOffset(groupElement("height"));
@@ -85,7 +91,11 @@ public final class Node {
     }
 
     public static int keyLength(MemorySegment chunk, long node) {
-        return chunk.get(JAVA_INT, node + KEY_LENGTH);
+        return Short.toUnsignedInt(chunk.get(JAVA_SHORT, node + KEY_LENGTH));
+    }
+
+    public static long prefix(MemorySegment chunk, long node) {
+        return chunk.get(JAVA_LONG, node + PREFIX);
     }
 
     public static int valueLength(MemorySegment chunk, long node) {
@@ -101,10 +111,11 @@ public final class Node {
     }
 
     /** Writes the header; the tower is zero already (arena memory is zeroed). */
-    public static void writeHeader(MemorySegment chunk, long node, long seq, int keyLength, int valueLength,
-            int height, byte flags) {
+    public static void writeHeader(MemorySegment chunk, long node, long seq, long prefix, int keyLength,
+            int valueLength, int height, byte flags) {
         chunk.set(JAVA_LONG, node + SEQ, seq);
-        chunk.set(JAVA_INT, node + KEY_LENGTH, keyLength);
+        chunk.set(JAVA_LONG, node + PREFIX, prefix);
+        chunk.set(JAVA_SHORT, node + KEY_LENGTH, (short) keyLength);
         chunk.set(JAVA_INT, node + VALUE_LENGTH, valueLength);
         chunk.set(JAVA_BYTE, node + HEIGHT, (byte) height);
         chunk.set(JAVA_BYTE, node + FLAGS, flags);

@@ -41,38 +41,34 @@ public final class Sequencer {
     private static final int RING = 1 << 10;
     /** Slots are a cache line apart so that two writers finishing together do not share a line. */
     private static final int STRIDE = 8;
-    private static final VarHandle COUNTER;
-    private static final VarHandle WATERMARK;
+    /** Ring slots, and the counter and watermark words, each alone on its cache line. */
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            COUNTER = l.findVarHandle(Sequencer.class, "counter", long.class);
-            WATERMARK = l.findVarHandle(Sequencer.class, "watermark", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** Index of the word inside its padded array: 64 bytes of padding on both sides. */
+    private static final int MID = 8;
 
     private final long[] ring = new long[RING * STRIDE];
-    /** Next sequence to hand out (the first is 1), plus {@link #SEALED}. */
-    private volatile long counter = 1;
-    private volatile long watermark;
+    /** {@code counter[MID]}: next sequence to hand out (the first is 1), plus {@link #SEALED}. */
+    private final long[] counter = new long[2 * MID + 1];
+    /** {@code mark[MID]}: the watermark. */
+    private final long[] mark = new long[2 * MID + 1];
+
+    public Sequencer() {
+        SLOT.setVolatile(counter, MID, 1L);
+    }
 
     /** Takes the next sequence; the result has {@link #SEALED} set when the memtable is sealed. */
     public long next() {
-        return (long) COUNTER.getAndAdd(this, 1L);
+        return (long) SLOT.getAndAdd(counter, MID, 1L);
     }
 
     /** The sequence the next write would take (without the seal bit). */
     public long peek() {
-        return counter & ~SEALED;
+        return (long) SLOT.getVolatile(counter, MID) & ~SEALED;
     }
 
     /** Marks write {@code s} finished, linked or abandoned. Every {@link #next()} without the seal bit must end here. */
     public void finish(long s) {
-        if (s - watermark >= RING / 2) {
+        if (s - (long) SLOT.getVolatile(mark, MID) >= RING / 2) {
             while (s - watermarkAdvanced() >= RING - 1) {
                 Thread.onSpinWait(); // a writer RING sequences behind has not finished yet
             }
@@ -90,18 +86,18 @@ public final class Sequencer {
     }
 
     private long watermarkAdvanced() {
-        long w = watermark;
+        long w = (long) SLOT.getVolatile(mark, MID);
         long start = w;
         while ((long) SLOT.getAcquire(ring, slot(w + 1)) == w + 1) {
             w++;
         }
         if (w != start) {
             long cur;
-            while ((cur = watermark) < w && !WATERMARK.compareAndSet(this, cur, w)) {
+            while ((cur = (long) SLOT.getVolatile(mark, MID)) < w && !SLOT.compareAndSet(mark, MID, cur, w)) {
                 Thread.onSpinWait();
             }
         }
-        return Math.max(w, watermark);
+        return Math.max(w, (long) SLOT.getVolatile(mark, MID));
     }
 
     /**
@@ -111,7 +107,7 @@ public final class Sequencer {
      * @return false when already sealed
      */
     public boolean seal() {
-        long before = (long) COUNTER.getAndBitwiseOr(this, SEALED);
+        long before = (long) SLOT.getAndBitwiseOr(counter, MID, SEALED);
         if ((before & SEALED) != 0) {
             return false;
         }
@@ -123,6 +119,6 @@ public final class Sequencer {
     }
 
     public boolean isSealed() {
-        return (counter & SEALED) != 0;
+        return ((long) SLOT.getVolatile(counter, MID) & SEALED) != 0;
     }
 }

@@ -1,11 +1,11 @@
 package org.skipstore.core.internal;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import org.skipstore.arena.ShardedArena;
 
@@ -30,10 +30,10 @@ import org.skipstore.arena.ShardedArena;
  * <ol>
  *   <li>Take a sequence {@code s} from the {@link Sequencer}; if it carries the seal bit, report
  *       SEALED (nothing was linked).</li>
- *   <li>For insert-if-absent, look first: a live newest version means DUPLICATE with no memory
- *       spent.</li>
- *   <li>Roll a height, allocate the node in the calling thread's arena shard (NULL: OUT_OF_MEMORY)
- *       and write its header, key and value. It is private until step 6.</li>
+ *   <li>Roll a height (and raise the list's height to it: an empty level is harmless).</li>
+ *   <li>Once the write is decided in step 6, and only once: allocate the node in the calling
+ *       thread's arena shard (NULL: OUT_OF_MEMORY) and write its header, key and value. It is
+ *       private until the CAS of step 6; a retry reuses it. A duplicate costs no memory.</li>
  *   <li>Search the predecessors and successors of {@code [key, s]} on every level.</li>
  *   <li>If the level-0 predecessor has the same key, a newer version of the key was linked after
  *       {@code s} was taken. Writing an older version under it would make return values lie
@@ -93,13 +93,44 @@ public final class SkipList {
     private final Sequencer sequencer = new Sequencer();
     /** Levels in use: the tallest linked tower (at least 1). Only grows. */
     private volatile int height = 1;
+    /** Every thread's splice, for the statistics. */
+    private final ConcurrentLinkedQueue<Splice> allSplices = new ConcurrentLinkedQueue<>();
     /** Per-thread search scratch; holds only primitives, so it never pins this list. */
-    private final ThreadLocal<Splice> splices = ThreadLocal.withInitial(Splice::new);
+    private final ThreadLocal<Splice> splices = ThreadLocal.withInitial(() -> {
+        Splice sp = new Splice();
+        allSplices.add(sp);
+        return sp;
+    });
 
-    /** Per-thread scratch space of a write. */
+    /** Statistics kept per thread, in {@link Splice#stats}: no shared counter on the write path. */
+    public static final int STAT_ATTEMPTS = 0;
+    public static final int STAT_VERSIONS = 1;
+    public static final int STAT_KEY_BYTES = 2;
+    public static final int STAT_VALUE_BYTES = 3;
+    /** Change in the number of keys whose newest version is live. */
+    public static final int STAT_LIVE = 4;
+    private static final VarHandle STAT = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** The sum of one statistic over all threads; each thread's part is read atomically. */
+    public long stat(int which) {
+        long sum = 0;
+        for (Splice sp : allSplices) {
+            sum += (long) STAT.getOpaque(sp.stats, which);
+        }
+        return sum;
+    }
+
+    /** Per-thread scratch space of a write, and the thread's statistics. */
     public static final class Splice {
         final long[] preds = new long[Node.MAX_HEIGHT];
         final long[] succs = new long[Node.MAX_HEIGHT];
+        /** Written only by the owning thread, opaque so that readers never see a torn value. */
+        private final long[] stats = new long[5];
+
+        /** Adds to one of this thread's statistics. */
+        public void add(int which, long delta) {
+            STAT.setOpaque(stats, which, stats[which] + delta);
+        }
         /** After {@link #write}: whether the version the write shadowed was live. */
         public boolean shadowedLive;
         /** After {@link #write}: the node written, or for FOUND/DUPLICATE the live version found. */
@@ -115,7 +146,7 @@ public final class SkipList {
         if (h == ShardedArena.NULL) {
             throw new IllegalStateException("the arena's memory limit leaves no room for the skip list's head node");
         }
-        Node.writeHeader(arena.chunk(h), ShardedArena.offset(h), Long.MAX_VALUE, 0, 0, Node.MAX_HEIGHT, (byte) 0);
+        Node.writeHeader(arena.chunk(h), ShardedArena.offset(h), Long.MAX_VALUE, 0, 0, 0, Node.MAX_HEIGHT, (byte) 0);
         this.head = h;
     }
 
@@ -171,25 +202,46 @@ public final class SkipList {
 
     /** Unsigned comparison of node {@code x}'s key with {@code k}. */
     public int compareKey(long x, MemorySegment k) {
+        return compare(x, k, KeyBytes.prefix(k));
+    }
+
+    /** {@link #compareKey} with the key's {@link KeyBytes#prefix} computed once by the caller. */
+    private int compare(long x, MemorySegment k, long kp) {
         MemorySegment ck = arena.chunk(x);
         long ok = ShardedArena.offset(x);
-        long from = Node.keyOffset(ok, Node.height(ck, ok));
-        long len = Node.keyLength(ck, ok);
-        long kl = k.byteSize();
-        long i = MemorySegment.mismatch(ck, from, from + len, k, 0, kl);
-        if (i < 0) {
-            return 0;
+        long np = Node.prefix(ck, ok);
+        if (np != kp) {
+            return Long.compareUnsigned(np, kp);
         }
-        if (i == len || i == kl) {
+        int len = Node.keyLength(ck, ok);
+        long kl = k.byteSize();
+        if (len <= 8 || kl <= 8) { // equal up to where the shorter ends
             return Long.compare(len, kl);
         }
-        return Integer.compare(Byte.toUnsignedInt(ck.get(JAVA_BYTE, from + i)),
-                Byte.toUnsignedInt(k.get(JAVA_BYTE, i)));
+        return KeyBytes.compareAfterPrefix(ck, Node.keyOffset(ok, Node.height(ck, ok)), len, k, 0, kl);
+    }
+
+    /** Whether nodes {@code x} and {@code y} hold the same key. */
+    public boolean sameKey(long x, long y) {
+        MemorySegment cx = arena.chunk(x);
+        MemorySegment cy = arena.chunk(y);
+        long ox = ShardedArena.offset(x);
+        long oy = ShardedArena.offset(y);
+        int len = Node.keyLength(cx, ox);
+        if (Node.prefix(cx, ox) != Node.prefix(cy, oy) || len != Node.keyLength(cy, oy)) {
+            return false;
+        }
+        if (len <= 8) {
+            return true;
+        }
+        long kx = Node.keyOffset(ox, Node.height(cx, ox));
+        long ky = Node.keyOffset(oy, Node.height(cy, oy));
+        return MemorySegment.mismatch(cx, kx, kx + len, cy, ky, ky + len) < 0;
     }
 
     /** Whether node {@code x} sorts before {@code [k, s]}. */
-    private boolean before(long x, MemorySegment k, long s) {
-        int c = compareKey(x, k);
+    private boolean before(long x, MemorySegment k, long kp, long s) {
+        int c = compare(x, k, kp);
         return c < 0 || (c == 0 && seqOf(x) > s);
     }
 
@@ -197,10 +249,11 @@ public final class SkipList {
 
     /** The first node at or after {@code [k, s]} on level 0, or 0. */
     public long seek(MemorySegment k, long s) {
+        long kp = KeyBytes.prefix(k);
         long x = head;
         for (int level = height - 1; level >= 0; level--) {
             long n;
-            while ((n = next(x, level)) != 0 && before(n, k, s)) {
+            while ((n = next(x, level)) != 0 && before(n, k, kp, s)) {
                 x = n;
             }
         }
@@ -218,10 +271,11 @@ public final class SkipList {
      * step back of a reverse cursor.
      */
     public long lastBefore(MemorySegment k) {
+        long kp = KeyBytes.prefix(k);
         long x = head;
         for (int level = height - 1; level >= 0; level--) {
             long n;
-            while ((n = next(x, level)) != 0 && compareKey(n, k) < 0) {
+            while ((n = next(x, level)) != 0 && compare(n, k, kp) < 0) {
                 x = n;
             }
         }
@@ -259,63 +313,63 @@ public final class SkipList {
             return SEALED;
         }
         try {
-            if (mode == INSERT_IF_ABSENT || mode == GET_OR_INSERT) {
-                long v = get(k, Long.MAX_VALUE);
-                if (v != 0 && !isTombstone(v)) {
-                    sp.found = v;
-                    sp.shadowedLive = true;
-                    return mode == INSERT_IF_ABSENT ? DUPLICATE : FOUND;
-                }
-            }
-            int h = randomHeight();
+            long kp = KeyBytes.prefix(k);
+            long kl = k.byteSize();
             long vl = value == null ? 0 : value.byteSize();
-            long x = arena.allocate(Node.size(h, k.byteSize(), vl));
-            if (x == ShardedArena.NULL) {
-                return OUT_OF_MEMORY;
-            }
-            MemorySegment ck = arena.chunk(x);
-            long ok = ShardedArena.offset(x);
-            Node.writeHeader(ck, ok, s, (int) k.byteSize(), (int) vl, h,
-                    mode == DELETE ? Node.TOMBSTONE : 0);
-            long ko = Node.keyOffset(ok, h);
-            MemorySegment.copy(k, 0, ck, ko, k.byteSize());
-            if (vl > 0) {
-                MemorySegment.copy(value, 0, ck, ko + k.byteSize(), vl);
-            }
+            int h = randomHeight();
             int top = raiseHeight(h);
             long[] preds = sp.preds;
             long[] succs = sp.succs;
+            long x = 0; // the node, allocated once the write is decided and reused on retries
+            MemorySegment ck = null;
+            long ok = 0;
             for (;;) {
-                findSplice(k, s, top, preds, succs);
+                findSplice(k, kp, s, top, preds, succs);                      // step 4
                 long p = preds[0];
-                if (p != head && compareKey(p, k) == 0) { // step 5: a newer version got in first
+                if (p != head && compare(p, k, kp) == 0) {                      // step 5
                     long fresh = sequencer.next();
                     sequencer.finish(s);
                     s = fresh;
                     if ((s & Sequencer.SEALED) != 0) {
                         return SEALED; // the finally block must not finish a sealed sequence
                     }
-                    ck.set(JAVA_LONG, ok + Node.SEQ, s);
+                    if (x != 0) {
+                        ck.set(JAVA_LONG, ok + Node.SEQ, s);
+                    }
                     continue;
                 }
                 long succ = succs[0];
-                boolean live = succ != 0 && compareKey(succ, k) == 0 && !isTombstone(succ);
-                if (live && mode != PUT && mode != DELETE) { // step 6, decision
+                boolean live = succ != 0 && compare(succ, k, kp) == 0 && !isTombstone(succ);
+                if (live && mode != PUT && mode != DELETE) {                    // step 6, decision
                     sp.found = succ;
                     sp.shadowedLive = true;
                     return mode == INSERT_IF_ABSENT ? DUPLICATE : FOUND;
                 }
+                if (x == 0) {                                                   // step 3, once
+                    x = arena.allocate(Node.size(h, kl, vl));
+                    if (x == ShardedArena.NULL) {
+                        return OUT_OF_MEMORY;
+                    }
+                    ck = arena.chunk(x);
+                    ok = ShardedArena.offset(x);
+                    Node.writeHeader(ck, ok, s, kp, (int) kl, (int) vl, h, mode == DELETE ? Node.TOMBSTONE : 0);
+                    long ko = Node.keyOffset(ok, h);
+                    MemorySegment.copy(k, 0, ck, ko, kl);
+                    if (vl > 0) {
+                        MemorySegment.copy(value, 0, ck, ko + kl, vl);
+                    }
+                }
                 Node.NEXT.setRelease(ck, Node.nextOffset(ok, 0), succ);
-                if (casNext(p, 0, succ, x)) { // the commit point
+                if (casNext(p, 0, succ, x)) {                                   // the commit point
                     sp.shadowedLive = live;
                     sp.found = x;
                     break;
                 }
             }
-            sequencer.finish(s); // step 7
+            sequencer.finish(s);                                                // step 7
             s = 0;
-            for (int level = 1; level < h; level++) { // step 8
-                linkLevel(x, ck, ok, k, seqOf(x), level, preds, succs);
+            for (int level = 1; level < h; level++) {                           // step 8
+                linkLevel(x, ck, ok, k, kp, seqOf(x), level, preds, succs);
             }
             return INSERTED;
         } finally {
@@ -325,7 +379,7 @@ public final class SkipList {
         }
     }
 
-    private void linkLevel(long x, MemorySegment ck, long ok, MemorySegment k, long s, int level,
+    private void linkLevel(long x, MemorySegment ck, long ok, MemorySegment k, long kp, long s, int level,
             long[] preds, long[] succs) {
         long p = preds[level];
         long succ = succs[level];
@@ -336,7 +390,7 @@ public final class SkipList {
             }
             // Someone linked between p and succ: p is still before x, walk on from it.
             long n;
-            while ((n = next(p, level)) != 0 && before(n, k, s)) {
+            while ((n = next(p, level)) != 0 && before(n, k, kp, s)) {
                 p = n;
             }
             succ = n;
@@ -347,11 +401,11 @@ public final class SkipList {
         return Node.NEXT.compareAndSet(arena.chunk(p), Node.nextOffset(ShardedArena.offset(p), level), expected, x);
     }
 
-    private void findSplice(MemorySegment k, long s, int top, long[] preds, long[] succs) {
+    private void findSplice(MemorySegment k, long kp, long s, int top, long[] preds, long[] succs) {
         long x = head;
         for (int level = top - 1; level >= 0; level--) {
             long n;
-            while ((n = next(x, level)) != 0 && before(n, k, s)) {
+            while ((n = next(x, level)) != 0 && before(n, k, kp, s)) {
                 x = n;
             }
             preds[level] = x;
