@@ -251,13 +251,15 @@ public final class SkipList {
     public long seek(MemorySegment k, long s) {
         long kp = KeyBytes.prefix(k);
         long x = head;
+        long n = 0;
         for (int level = height - 1; level >= 0; level--) {
-            long n;
             while ((n = next(x, level)) != 0 && before(n, k, kp, s)) {
                 x = n;
             }
         }
-        return next(x, 0);
+        // Return the successor that was compared, never a fresh read of x's link: a node linked
+        // after x since then may sort before [k, s] (a smaller key) or be a version newer than s.
+        return n;
     }
 
     /** The newest version of {@code k} with {@code seq <= s}, or 0. */

@@ -1,0 +1,160 @@
+package org.skipstore.stress.memtable;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.LLL_Result;
+import org.skipstore.core.ConcurrentSkipList;
+import org.skipstore.core.Snapshot;
+
+/**
+ * Proves that snapshot reads are repeatable while writers race (fastskip's first defect): writers
+ * take their sequence numbers in one order and may link their nodes in the other, so a snapshot
+ * at "the last sequence handed out" or "the last one linked" would include a sequence that is
+ * still being linked, and see its key appear between two reads. The snapshot sequence is the
+ * visibility watermark instead, below which every write is finished, so what a snapshot sees
+ * never changes.
+ *
+ * <p>Two writers each put a distinct key, {@code A} and {@code B}, into an empty list. A reader
+ * takes a snapshot and reads both keys through it; then, as the work between the reads, it reads
+ * both keys live (newest versions); then it reads both through the snapshot again. Fields: the
+ * first snapshot read, the live read, the second snapshot read, each as two letters ({@code -}
+ * for an absent key). The second snapshot read must repeat the first, and the live read, which
+ * comes later, must include every key the snapshot saw (nodes are never unlinked).
+ *
+ * <p>jcstress runs a test only when the machine has a CPU for each actor, so there are two
+ * variants: {@link ThirdActorReads} (two writers and a separate reader, three actors) and
+ * {@link WriterReads} (two actors: the writer of {@code B} is the reader, after its put). The
+ * second runs on two CPUs; both race a write that took a lower sequence against a snapshot taken
+ * after a write with a higher one finished.
+ */
+public class SnapshotRepeatableTest {
+
+    static final byte[] KEY_A = Memtables.bytes("A");
+    static final byte[] KEY_B = Memtables.bytes("B");
+
+    /** State shared by both variants: the list, the writes and the reads. */
+    abstract static class Base {
+        final ConcurrentSkipList list = Memtables.newList();
+        volatile String writerFailure;
+
+        void put(byte[] key) {
+            try {
+                String r = list.put(key, Memtables.bytes("v")).name();
+                if (!r.equals("INSERTED")) {
+                    writerFailure = "WRITER_" + r;
+                }
+            } catch (Throwable t) {
+                writerFailure = "WRITER_" + Memtables.name(t);
+            }
+        }
+
+        void read(LLL_Result r) {
+            try {
+                Snapshot s = list.snapshot();
+                r.r1 = keys(s.get(KEY_A) != null, s.get(KEY_B) != null);
+                r.r2 = keys(list.get(KEY_A) != null, list.get(KEY_B) != null);
+                r.r3 = keys(s.get(KEY_A) != null, s.get(KEY_B) != null);
+            } catch (Throwable t) {
+                r.r3 = "READ_" + Memtables.name(t);
+            }
+        }
+
+        void finish(LLL_Result r) {
+            if (writerFailure != null) {
+                r.r2 = writerFailure;
+            }
+            String failure = Memtables.close(list);
+            if (failure != null) {
+                r.r2 = failure;
+            }
+        }
+
+        static String keys(boolean a, boolean b) {
+            return (a ? "A" : "-") + (b ? "B" : "-");
+        }
+    }
+
+    /** Two writers and a reader, as three actors (runs only on three or more CPUs). */
+    @JCStressTest
+    @Outcome(id = {"--, --, --", "A-, A-, A-", "-B, -B, -B", "AB, AB, AB"}, expect = ACCEPTABLE,
+            desc = "The snapshot reads agree, and the live read sees the same keys.")
+    @Outcome(id = {"--, A-, --", "--, -B, --", "--, AB, --", "A-, AB, A-", "-B, AB, -B"},
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "The snapshot reads agree; a write linked since the snapshot is live but not in it.")
+    @Outcome(id = {"--, .*, A.", "--, .*, .B", "A-, .*, .B", "-B, .*, A."}, expect = FORBIDDEN,
+            desc = "A key absent from the first snapshot read appeared in the second: not repeatable.")
+    @Outcome(id = {"A., .*, -.", ".B, .*, .-"}, expect = FORBIDDEN,
+            desc = "A key seen by the first snapshot read vanished from the second.")
+    @Outcome(expect = FORBIDDEN,
+            desc = "The live read missed a key the snapshot had seen, a write failed, or a call threw.")
+    @State
+    public static class ThirdActorReads extends Base {
+
+        @Actor
+        public void writerA() {
+            put(KEY_A);
+        }
+
+        @Actor
+        public void writerB() {
+            put(KEY_B);
+        }
+
+        @Actor
+        public void reader(LLL_Result r) {
+            read(r);
+        }
+
+        @Arbiter
+        public void arbiter(LLL_Result r) {
+            finish(r);
+        }
+    }
+
+    /**
+     * Actor 1 puts {@code A}; actor 2 puts {@code B} and then reads. Its snapshot is taken after
+     * its own write finished, so it sees {@code B} unless {@code A} took the lower sequence and is
+     * still linking: then the watermark stays below both and the snapshot sees neither (never
+     * {@code A} alone, since {@code A} is only visible once the watermark passed it, and then it
+     * passed {@code B} too).
+     */
+    @JCStressTest
+    @Outcome(id = {"-B, -B, -B", "AB, AB, AB"}, expect = ACCEPTABLE,
+            desc = "The snapshot reads agree, and the live read sees the same keys.")
+    @Outcome(id = "-B, AB, -B", expect = ACCEPTABLE_INTERESTING,
+            desc = "The snapshot reads agree; A was linked after the snapshot: live but not in it.")
+    @Outcome(id = {"--, -B, --", "--, AB, --"}, expect = ACCEPTABLE_INTERESTING,
+            desc = "A took the lower sequence and was still linking: the watermark kept even B out of the snapshot.")
+    @Outcome(id = {"--, .*, A.", "--, .*, .B", "-B, .*, A."}, expect = FORBIDDEN,
+            desc = "A key absent from the first snapshot read appeared in the second: not repeatable.")
+    @Outcome(id = {"A., .*, -.", ".B, .*, .-"}, expect = FORBIDDEN,
+            desc = "A key seen by the first snapshot read vanished from the second.")
+    @Outcome(expect = FORBIDDEN,
+            desc = "The snapshot saw A without B, the live read missed a key, a write failed, or a call threw.")
+    @State
+    public static class WriterReads extends Base {
+
+        @Actor
+        public void writerA() {
+            put(KEY_A);
+        }
+
+        @Actor
+        public void writerBThenReader(LLL_Result r) {
+            put(KEY_B);
+            read(r);
+        }
+
+        @Arbiter
+        public void arbiter(LLL_Result r) {
+            finish(r);
+        }
+    }
+}
