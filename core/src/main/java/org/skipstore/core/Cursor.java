@@ -116,6 +116,32 @@ public final class Cursor implements AutoCloseable {
         return sl.isTombstone(current());
     }
 
+    /** Length of the current key; creates no object. */
+    public int keyLength() {
+        return sl.keyLength(current());
+    }
+
+    /** Length of the current value (0 for a tombstone); creates no object. */
+    public int valueLength() {
+        return sl.valueLength(current());
+    }
+
+    /** Copies the current key into {@code dst} (as much as fits) and returns its length; creates no object. */
+    public int copyKey(MemorySegment dst) {
+        long x = current();
+        int len = sl.keyLength(x);
+        MemorySegment.copy(sl.chunk(x), sl.keyOffset(x), dst, 0, Math.min(len, dst.byteSize()));
+        return len;
+    }
+
+    /** Copies the current value into {@code dst} (as much as fits) and returns its length; creates no object. */
+    public int copyValue(MemorySegment dst) {
+        long x = current();
+        int len = sl.valueLength(x);
+        MemorySegment.copy(sl.chunk(x), sl.keyOffset(x) + sl.keyLength(x), dst, 0, Math.min(len, dst.byteSize()));
+        return len;
+    }
+
     private long current() {
         check();
         if (x == 0) {

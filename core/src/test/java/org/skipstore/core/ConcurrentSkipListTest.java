@@ -153,6 +153,15 @@ class ConcurrentSkipListTest {
                 assertThat(s(c.key())).isEqualTo("cherry");
                 assertThat(c.seek(b("zzz"))).isFalse();
             }
+            try (Cursor c = sl.cursorAt(b("banana")); Arena a = Arena.ofConfined()) {
+                MemorySegment buf = a.allocate(4);
+                assertThat(c.keyLength()).isEqualTo(6);
+                assertThat(c.valueLength()).isEqualTo(1);
+                assertThat(c.copyKey(buf)).isEqualTo(6);
+                assertThat(s(buf)).isEqualTo("bana");
+                assertThat(c.copyValue(buf)).isEqualTo(1);
+                assertThat((char) buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)).isEqualTo('B');
+            }
             try (Cursor c = sl.cursorAt(b("banana"))) {
                 List<String> seen = new ArrayList<>();
                 for (boolean ok = c.isValid(); ok; ok = c.next()) {

@@ -63,7 +63,7 @@ interface KvEngine extends AutoCloseable {
             long bytes = 0;
             try (Cursor c = list.cursor()) {
                 for (boolean ok = c.isValid(); ok; ok = c.next()) {
-                    bytes += c.key().byteSize() + c.value().byteSize();
+                    bytes += c.keyLength() + c.valueLength();
                     n++;
                 }
             }
