@@ -46,11 +46,14 @@ import org.skipstore.arena.ShardedArena;
  *       successor to the node. <b>This CAS is the commit point</b>: it publishes the node with
  *       release semantics, so a reader that loads the reference with acquire sees every byte of
  *       it. If it fails, another node came in between: go back to step 4 with the same node.</li>
- *   <li>Finish {@code s} in the sequencer (snapshots may now include it).</li>
  *   <li>Link levels 1..h-1 bottom up: point {@code next[i]} at the successor (release), CAS the
  *       predecessor's {@code next[i]}; on failure re-search level i from the old predecessor,
  *       which is still before the node because nothing is ever removed. A node is reachable on a
  *       level only after it is reachable on every level below, and every level stays sorted.</li>
+ *   <li>Finish {@code s} in the sequencer: snapshots may now include it, and a {@code seal()}
+ *       that waits for it knows the write has returned. Finishing before step 7 would let the
+ *       owner seal, flush and close the list while the writer still links upper levels: the
+ *       write would be in the flushed list and yet fail with "closed".</li>
  * </ol>
  *
  * <h2>Reads</h2>
@@ -368,11 +371,11 @@ public final class SkipList {
                     break;
                 }
             }
-            sequencer.finish(s);                                                // step 7
-            s = 0;
-            for (int level = 1; level < h; level++) {                           // step 8
-                linkLevel(x, ck, ok, k, kp, seqOf(x), level, preds, succs);
+            for (int level = 1; level < h; level++) {                           // step 7
+                linkLevel(x, ck, ok, k, kp, s, level, preds, succs);
             }
+            sequencer.finish(s);                                                // step 8
+            s = 0;
             return INSERTED;
         } finally {
             if (s != 0 && (s & Sequencer.SEALED) == 0) {
