@@ -235,7 +235,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
             entries.decrementAndGet();
             return sl.sequencer().isSealed() ? InsertResult.SEALED : InsertResult.OUT_OF_MEMORY;
         }
-        int r = sl.write(key, value, mode);
+        int r = sl.write(key, value, mode, sp);
         if (r != SkipList.INSERTED) {
             if (config.maxEntries > 0) {
                 entries.decrementAndGet();

@@ -2,6 +2,7 @@ package org.skipstore.core;
 
 import java.lang.foreign.MemorySegment;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import org.skipstore.core.internal.SkipList;
 
 /**
@@ -63,7 +64,7 @@ public final class Cursor implements AutoCloseable {
 
     /** Moves to the first key at or after {@code key}; false when there is none. */
     public boolean seek(byte[] key) {
-        return seek(Args.key(key));
+        return seek(MemorySegment.ofArray(Objects.requireNonNull(key, "key")));
     }
 
     /** Moves to the first key at or after {@code key}; false when there is none. */

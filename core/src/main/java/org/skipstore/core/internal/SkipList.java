@@ -310,7 +310,11 @@ public final class SkipList {
      *         {@link #SEALED}; details in the calling thread's {@link #splice()}
      */
     public int write(MemorySegment k, MemorySegment value, int mode) {
-        Splice sp = splices.get();
+        return write(k, value, mode, splices.get());
+    }
+
+    /** {@link #write(MemorySegment, MemorySegment, int)} with the caller's {@link #splice()} already in hand. */
+    public int write(MemorySegment k, MemorySegment value, int mode, Splice sp) {
         sp.shadowedLive = false;
         sp.found = 0;
         long s = sequencer.next();
