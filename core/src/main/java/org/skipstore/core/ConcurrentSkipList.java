@@ -43,7 +43,10 @@ import org.skipstore.core.internal.SkipList;
  * Nodes live in a {@link ShardedArena} owned by the list; each writing thread allocates in its
  * own shard. With {@link Builder#maxMemoryBytes} or {@link Builder#maxEntries} set, a write that
  * would pass a limit writes nothing and reports {@link InsertResult#OUT_OF_MEMORY}; from 90 % of a
- * limit {@link #isUnderBackpressure()} is true.
+ * limit {@link #isUnderBackpressure()} is true. Without a memory limit a list still has a ceiling:
+ * its nodes must lie in its first 8191 arena chunks (about 128 GiB of 16-MiB chunks, less when
+ * many shards each start small ones), because the tower links that make searches fast pack a
+ * node's place into 34 bits; past it writes report {@code OUT_OF_MEMORY} the same way.
  *
  * <h2>The seal protocol (auto-seal)</h2>
  * <ol>

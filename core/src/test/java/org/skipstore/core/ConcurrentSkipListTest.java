@@ -22,6 +22,10 @@ class ConcurrentSkipListTest {
         return new String(m.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), UTF_8);
     }
 
+    static byte[] longKey(long i) {
+        return java.nio.ByteBuffer.allocate(Long.BYTES).putLong(i).array();
+    }
+
     static List<String> keys(Iterable<Entry> entries) {
         List<String> out = new ArrayList<>();
         entries.forEach(e -> out.add(s(e.key()) + (e.isTombstone() ? "(x)" : "=" + s(e.value()))));
@@ -284,6 +288,28 @@ class ConcurrentSkipListTest {
             for (int i = 0; i < inserted; i++) {
                 assertThat(sl.containsKey(b(String.format("key%08d", i)))).isTrue();
             }
+        }
+    }
+
+    @Test
+    void nodesBeyondTheChunksALinkCanNameReportOutOfMemoryAndLoseNothing() {
+        // 4096 shards under 64 MiB give 4 KiB chunks: a node of 3 KiB per chunk, and the 8191
+        // chunks a link can name fill up at about 24 MiB, well before the memory limit.
+        byte[] value = new byte[3000];
+        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(4096).maxMemoryBytes(64 << 20).build()) {
+            int n = 0;
+            InsertResult r;
+            while ((r = sl.tryInsert(longKey(n), value)) == InsertResult.INSERTED) {
+                n++;
+            }
+            assertThat(r).isEqualTo(InsertResult.OUT_OF_MEMORY);
+            assertThat(n).isBetween(4000, 8191);
+            assertThat(sl.memoryReserved()).isLessThan(64L << 20);
+            assertThat(sl.size()).isEqualTo(n);
+            for (int i = 0; i < n; i++) {
+                assertThat(sl.containsKey(longKey(i))).as("key %d", i).isTrue();
+            }
+            assertThat(sl.stream().count()).isEqualTo(n);
         }
     }
 

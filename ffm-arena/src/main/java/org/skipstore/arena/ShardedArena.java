@@ -183,6 +183,21 @@ public final class ShardedArena implements AutoCloseable {
     }
 
     /**
+     * The id of the chunk that holds the block {@code ref} names: ids start at 1 and grow by one
+     * per chunk an arena creates, so users that pack references into fewer bits (such as the
+     * memtable's tower links) can store the id and {@link #offset(long) offset} and rebuild the
+     * reference with {@link #reference(int, long)}.
+     */
+    public static int chunkId(long ref) {
+        return Refs.chunkId(ref);
+    }
+
+    /** The reference with the given {@link #chunkId(long) chunk id} and offset. */
+    public static long reference(int chunkId, long offset) {
+        return Refs.encode(chunkId, offset);
+    }
+
+    /**
      * A segment of exactly {@code size} bytes starting at the block {@code ref} names.
      *
      * @throws IllegalArgumentException  when {@code ref} is not a reference of this arena

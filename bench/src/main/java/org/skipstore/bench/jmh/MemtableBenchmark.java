@@ -4,6 +4,7 @@ import static org.skipstore.bench.jmh.MemtableWorkload.ENTRIES;
 import static org.skipstore.bench.jmh.MemtableWorkload.KEY_BYTES;
 import static org.skipstore.bench.jmh.MemtableWorkload.VALUE_BYTES;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
@@ -37,9 +38,9 @@ import org.skipstore.core.Entry;
  * {@value MemtableWorkload#KEY_BYTES}-byte keys with {@value MemtableWorkload#VALUE_BYTES}-byte
  * values. Every score is in nanoseconds per operation (per entry), lower is better.
  *
- * <p>Not part of {@code bench.sh}'s main job (which runs {@code ArenaAllocationBenchmark}): it
- * takes minutes. Run it with {@code bash bench/bench.sh MemtableBenchmark} (everything) or a
- * narrower regex such as {@code 'MemtableBenchmark\.insert'}; see {@code bench.sh}.
+ * <p>Not part of {@code bench.sh}'s main job (the db_bench-style tool): it takes minutes. Run it
+ * with {@code bash bench/bench.sh jmh MemtableBenchmark} (everything) or a narrower regex such as
+ * {@code 'MemtableBenchmark\.insert'}; add {@code -prof gc} for the allocation figures.
  *
  * <h2>Peers</h2>
  * <ul>
@@ -74,13 +75,16 @@ import org.skipstore.core.Entry;
  *   <li>{@code get*}: one thread, one point read of a present key per operation (copies of the
  *       keys, in a shuffled order) on a structure filled before the measurement. The memtable's
  *       {@code get} returns an {@link Entry}; the benchmark returns its value segment, the map's
- *       peer its value array.</li>
+ *       peer its value array. {@code getMemtableInto} is the zero-garbage read: {@code getInto}
+ *       copies the value into a buffer of the thread.</li>
  *   <li>{@code scan*}: one operation is one full ascending scan of the filled structure, reported
  *       per entry. Per entry the benchmark reads the key's first byte and the value's last byte
  *       (so that both are touched, as a flush would), through {@link Cursor#key()} and
  *       {@link Cursor#value()} ({@code scanMemtableCursor}), through the {@link Entry} objects of
- *       {@link ConcurrentSkipList#iterator()} ({@code scanMemtableIterator}), or through the map's
- *       {@code entrySet()} iterator ({@code scanCslm}).</li>
+ *       {@link ConcurrentSkipList#iterator()} ({@code scanMemtableIterator}), by copying key and
+ *       value into buffers of the thread with {@link Cursor#copyKey} and {@link Cursor#copyValue}
+ *       (zero garbage, {@code scanMemtableCopy}), or through the map's {@code entrySet()} iterator
+ *       ({@code scanCslm}).</li>
  * </ul>
  *
  * <h2>Allocation ({@code -prof gc})</h2>
@@ -146,10 +150,16 @@ public class MemtableBenchmark {
     public static class Probes {
         byte[][] keys;
         int next;
+        /** The thread's value buffer of the zero-garbage reads and scans. */
+        MemorySegment valueBuffer;
+        /** The thread's key buffer of the zero-garbage scan. */
+        MemorySegment keyBuffer;
 
         @Setup(Level.Trial)
         public void build(Data data) {
             keys = data.workload.probes();
+            valueBuffer = Arena.ofAuto().allocate(VALUE_BYTES, 8);
+            keyBuffer = Arena.ofAuto().allocate(KEY_BYTES, 8);
         }
 
         /** The next probe index, wrapping around. */
@@ -422,6 +432,17 @@ public class MemtableBenchmark {
         return m.memtable.get(s.probes[p.next()]).value();
     }
 
+    /** The zero-garbage read: {@code getInto} copies the value into the thread's buffer. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    @Threads(1)
+    public long getMemtableInto(FilledMemtable m, Segments s, Probes p) {
+        MemorySegment dst = p.valueBuffer;
+        return m.memtable.getInto(s.probes[p.next()], dst) + dst.get(BYTE, VALUE_BYTES - 1);
+    }
+
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @Warmup(iterations = 3, time = 1)
@@ -445,6 +466,29 @@ public class MemtableBenchmark {
                 MemorySegment key = c.key();
                 MemorySegment value = c.value();
                 sum += key.get(BYTE, 0) + value.get(BYTE, value.byteSize() - 1);
+                n++;
+            }
+        }
+        checkSize("memtable scan", n);
+        return sum;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OperationsPerInvocation(ENTRIES)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    @Threads(1)
+    public long scanMemtableCopy(FilledMemtable m, Probes p) {
+        long sum = 0;
+        int n = 0;
+        MemorySegment key = p.keyBuffer;
+        MemorySegment value = p.valueBuffer;
+        try (Cursor c = m.memtable.cursor()) {
+            for (; c.isValid(); c.next()) {
+                c.copyKey(key);
+                int vl = c.copyValue(value);
+                sum += key.get(BYTE, 0) + value.get(BYTE, vl - 1);
                 n++;
             }
         }

@@ -25,7 +25,8 @@ import java.lang.invoke.VarHandle;
  *         22  | height   (1)   |  1..MAX_HEIGHT
  *         23  | flags    (1)   |  TOMBSTONE
  *         24  +----------------+
- *             | next[0]  (8)   |  tower: one arena reference per level, 0 = end of list
+ *             | next[0]  (8)   |  tower: one Link per level (next node's reference and key
+             |                |  prefix in one word), 0 = end of list
  *             | ...            |
  *             | next[h-1]      |
  *   24 + 8h   +----------------+
@@ -41,8 +42,8 @@ import java.lang.invoke.VarHandle;
  */
 public final class Node {
 
-    /** Tallest tower. With promotion probability 1/4, 20 levels cover 4^20 nodes. */
-    public static final int MAX_HEIGHT = 20;
+    /** Tallest tower. With promotion probability 1/2, 24 levels cover 2^24 nodes. */
+    public static final int MAX_HEIGHT = 24;
 
     /** {@code flags} bit: this version is a deletion. */
     public static final byte TOMBSTONE = 1;
