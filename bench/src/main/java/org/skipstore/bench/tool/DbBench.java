@@ -205,10 +205,16 @@ public final class DbBench {
             return out;
         }
 
-        /** Key {@code i}: big-endian index in the last 8 bytes, zero padding in front. */
+        /**
+         * Key {@code i} as RocksDB's db_bench makes it ({@code GenerateKeyFromInt}): the index
+         * big-endian in the first 8 bytes, then ASCII '0' padding; keys sort in index order.
+         */
         void key(byte[] k, long i) {
             for (int b = 0; b < 8; b++) {
-                k[k.length - 1 - b] = (byte) (i >>> (8 * b));
+                k[b] = (byte) (i >>> (56 - 8 * b));
+            }
+            for (int b = 8; b < k.length; b++) {
+                k[b] = '0';
             }
         }
 
