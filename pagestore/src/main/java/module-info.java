@@ -5,6 +5,7 @@
  */
 module org.skipstore.pagestore {
     requires transitive org.skipstore.core;
+    requires jdk.jfr;
 
     exports org.skipstore.pagestore;
 }

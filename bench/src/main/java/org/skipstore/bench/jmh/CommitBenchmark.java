@@ -1,0 +1,202 @@
+package org.skipstore.bench.jmh;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.internal.PageFiles;
+import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.WriteTxn;
+
+/**
+ * The page layer's durable commit against its floor and its peer, in one run, on the same disk
+ * (a temporary directory):
+ * <ul>
+ *   <li>{@code floor}: one 4 KiB {@code FileChannel.write} plus {@code FileChannel.force(false)}:
+ *       one barrier, the least any durable commit can cost;</li>
+ *   <li>{@code pager}: a transaction that writes {@code pages} pages (1 or 64, in one block) and
+ *       frees the block the previous one wrote, then commits with {@code durability}: SYNC (two
+ *       phases, two forces, as LMDB), SYNC_SINGLE_BARRIER (one force, CRC-checked recovery), or
+ *       NO_SYNC (no force: the cost of the commit machinery itself);</li>
+ *   <li>{@code lmdb}: LMDB (lmdbjava) putting one value of {@code pages} x 4 KiB minus a little
+ *       (so that it fills as many pages) and committing durably (default flags: two barriers).</li>
+ * </ul>
+ * Mode {@code SampleTime}: the score is the mean, and the percentiles (p0.50 is the median)
+ * are printed with it. The forked JVM gets the flags lmdbjava needs; Skipstore needs none.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens",
+        "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"})
+public class CommitBenchmark {
+
+    static final int PAGE = 4096;
+
+    static Path tempDir(String what) throws IOException {
+        return Files.createTempDirectory("skipstore-bench-" + what);
+    }
+
+    static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The floor: one page written and forced. */
+    @State(Scope.Thread)
+    public static class Floor {
+        Path dir;
+        FileChannel channel;
+        ByteBuffer page = ByteBuffer.allocateDirect(PAGE);
+        long position;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = tempDir("floor");
+            channel = FileChannel.open(dir.resolve("floor.bin"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+            for (long at = 0; at < 64L << 20; at += zeros.capacity()) { // allocated, as the page file is
+                zeros.clear();
+                channel.write(zeros, at);
+            }
+            channel.force(true);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            channel.close();
+            delete(dir);
+        }
+    }
+
+    @Benchmark
+    public long floor(Floor f) throws IOException {
+        f.page.clear();
+        f.page.putLong(0, f.position);
+        f.channel.write(f.page, f.position);
+        f.channel.force(false);
+        f.position = (f.position + PAGE) % (64L << 20);
+        return f.position;
+    }
+
+    /** A page store with one block rewritten per transaction. */
+    @State(Scope.Thread)
+    public static class Store {
+        @Param({"SYNC", "SYNC_SINGLE_BARRIER", "NO_SYNC"})
+        Durability durability;
+
+        @Param({"1", "64"})
+        int pages;
+
+        Path dir;
+        Pager pager;
+        int order;
+        long block;
+        long counter;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = tempDir("pager");
+            pager = PageFiles.open(dir.resolve("store.db"), PAGE, durability, true, Pager.Hook.NONE);
+            order = Integer.numberOfTrailingZeros(pages);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            System.out.println("[pager " + durability + ", " + pages + " pages: " + pager.stats() + "]");
+            pager.close();
+            delete(dir);
+        }
+    }
+
+    @Benchmark
+    public long pager(Store s) throws IOException {
+        try (WriteTxn t = s.pager.begin()) {
+            long b = t.allocate(s.order);
+            MemorySegment seg = t.write(b);
+            long c = ++s.counter;
+            for (long at = 0; at < seg.byteSize(); at += PAGE) { // touch every page, as a real write would
+                seg.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, at, c);
+            }
+            if (s.block != 0) {
+                t.free(s.block, s.order);
+            }
+            t.setRoot(0, b);
+            t.commit();
+            s.block = b;
+            return b;
+        }
+    }
+
+    /** LMDB with one database; each commit puts one value of about {@code pages} pages. */
+    @State(Scope.Thread)
+    public static class Lmdb {
+        @Param({"1", "64"})
+        int pages;
+
+        Path dir;
+        Env<ByteBuffer> env;
+        Dbi<ByteBuffer> db;
+        ByteBuffer key = ByteBuffer.allocateDirect(16);
+        ByteBuffer value;
+        long counter;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = tempDir("lmdb");
+            env = Env.create().setMapSize(1L << 30).setMaxDbs(1).open(dir.toFile());
+            db = env.openDbi("bench", DbiFlags.MDB_CREATE);
+            // One page of LMDB holds a value of up to about 2 KiB; larger ones go to overflow pages:
+            // (pages x 4 KiB - 64) bytes fill exactly `pages` overflow pages.
+            value = ByteBuffer.allocateDirect(pages == 1 ? 1900 : pages * PAGE - 64);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            env.close();
+            delete(dir);
+        }
+    }
+
+    @Benchmark
+    public long lmdb(Lmdb l) {
+        try (Txn<ByteBuffer> txn = l.env.txnWrite()) {
+            l.key.clear();
+            l.key.putLong(0, l.counter++ % 64).putLong(8, 0);
+            l.value.putLong(0, l.counter);
+            l.value.clear();
+            l.db.put(txn, l.key, l.value);
+            txn.commit();
+        }
+        return l.counter;
+    }
+}

@@ -1,0 +1,171 @@
+package org.skipstore.pagestore.internal;
+
+import java.util.BitSet;
+import java.util.function.LongConsumer;
+
+/**
+ * The page allocator: blocks of {@code 2^n} pages, {@code n <= }{@link Chunks#MAX_ORDER}, each
+ * starting at a multiple of its size, with no header: {@link #free} takes the order, as quark's
+ * allocator does. Free blocks are kept per order in bitmaps (bit {@code i} of order {@code n}:
+ * the block at page {@code i << n} is free), so finding the lowest free block, and a block's
+ * buddy, costs no search and no garbage.
+ *
+ * <p>Allocation takes the lowest free block of the smallest order that fits and splits it,
+ * keeping the upper halves free: used pages gather at the start of the file. A freed block
+ * merges with its buddy ({@code page ^ 2^n}) while the buddy is free and the merged block stays
+ * inside one {@linkplain Chunks chunk}. Merging eagerly makes the free state canonical: the same
+ * free pages always give the same free blocks.
+ *
+ * <p>This class only knows free and not free. When a freed block may be reused (no reader and no
+ * recoverable meta can reach it) is the {@link Pager}'s business; it frees a block here only then.
+ * Not thread-safe: the single writer owns it.
+ */
+public final class BuddyAllocator {
+
+    private final BitSet[] free = new BitSet[Chunks.MAX_ORDER + 1];
+    private long capacity;
+    private long freePages;
+
+    /** An allocator of {@code capacity} pages, all of them in use. */
+    public BuddyAllocator(long capacity) {
+        if (!Chunks.isCapacity(capacity) || capacity > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("not a file capacity: " + capacity);
+        }
+        for (int n = 0; n < free.length; n++) {
+            free[n] = new BitSet();
+        }
+        this.capacity = capacity;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    public long freePages() {
+        return freePages;
+    }
+
+    /** Free blocks of order {@code n}. */
+    public int freeBlocks(int n) {
+        return free[n].cardinality();
+    }
+
+    /** Free blocks of all orders. */
+    public int freeBlocks() {
+        int c = 0;
+        for (BitSet b : free) {
+            c += b.cardinality();
+        }
+        return c;
+    }
+
+    /** Whether the block at {@code page} of order {@code n} is free as a whole block of that order. */
+    public boolean isFreeBlock(long page, int n) {
+        return free[n].get((int) (page >>> n));
+    }
+
+    /** The lowest free block of order {@code n} or larger, split down to {@code n}; -1 when none. */
+    public long allocate(int n) {
+        checkOrder(n);
+        int m = n;
+        int i = -1;
+        while (m <= Chunks.MAX_ORDER && (i = free[m].nextSetBit(0)) < 0) {
+            m++;
+        }
+        if (m > Chunks.MAX_ORDER) {
+            return -1;
+        }
+        free[m].clear(i);
+        long page = (long) i << m;
+        while (m > n) { // keep the upper half of each split free
+            m--;
+            free[m].set((int) ((page >>> m) + 1));
+        }
+        freePages -= 1L << n;
+        return page;
+    }
+
+    /** Returns a block; merges it with free buddies. */
+    public void free(long page, int n) {
+        checkOrder(n);
+        if ((page & ((1L << n) - 1)) != 0 || page + (1L << n) > capacity) {
+            throw new IllegalArgumentException("no block of order " + n + " at page " + page);
+        }
+        if (isFreeAnywhere(page, n)) {
+            throw new IllegalStateException("block " + page + "/" + n + " is free already (double free)");
+        }
+        freePages += 1L << n;
+        while (n < Chunks.MAX_ORDER) {
+            long buddy = page ^ (1L << n);
+            long merged = Math.min(page, buddy);
+            if (buddy + (1L << n) > capacity || !free[n].get((int) (buddy >>> n))
+                    || Chunks.chunkOf(merged) != Chunks.chunkOf(merged + (2L << n) - 1)) {
+                break;
+            }
+            free[n].clear((int) (buddy >>> n));
+            page = merged;
+            n++;
+        }
+        free[n].set((int) (page >>> n));
+    }
+
+    /** Whether any page of the block is inside a free block (of any order). */
+    private boolean isFreeAnywhere(long page, int n) {
+        for (int m = 0; m <= Chunks.MAX_ORDER; m++) {
+            if (m <= n) { // free blocks of order m inside [page, page + 2^n)
+                int from = (int) (page >>> m);
+                int to = (int) ((page + (1L << n)) >>> m);
+                int next = free[m].nextSetBit(from);
+                if (next >= 0 && next < to) {
+                    return true;
+                }
+            } else if (free[m].get((int) (page >>> m))) { // a larger free block around it
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Adds the chunks up to {@code newCapacity} as free blocks (one per chunk). */
+    public void grow(long newCapacity) {
+        if (!Chunks.isCapacity(newCapacity) || newCapacity <= capacity || newCapacity > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cannot grow " + capacity + " pages to " + newCapacity);
+        }
+        for (int k = Chunks.count(capacity); k < Chunks.count(newCapacity); k++) {
+            long size = Chunks.size(k);
+            int n = Long.numberOfTrailingZeros(size);
+            free[n].set((int) (Chunks.start(k) >>> n));
+            freePages += size;
+        }
+        capacity = newCapacity;
+    }
+
+    /** Frees pages {@code [from, to)} (in use until now) as the fewest blocks. */
+    public void freeRange(long from, long to) {
+        long page = from;
+        while (page < to) {
+            int n = Math.min(Long.numberOfTrailingZeros(page), Chunks.MAX_ORDER);
+            while (page + (1L << n) > to || Chunks.chunkOf(page) != Chunks.chunkOf(page + (1L << n) - 1)) {
+                n--;
+            }
+            free(page, n);
+            page += 1L << n;
+        }
+    }
+
+    /** Calls {@code action} with {@link Meta#freeEntry} of every free block, lowest order first. */
+    public void forEachFree(LongConsumer action) {
+        for (int n = 0; n <= Chunks.MAX_ORDER; n++) {
+            BitSet b = free[n];
+            for (int i = b.nextSetBit(0); i >= 0; i = b.nextSetBit(i + 1)) {
+                action.accept(Meta.freeEntry((long) i << n, n));
+            }
+        }
+    }
+
+    private static void checkOrder(int n) {
+        if (n < 0 || n > Chunks.MAX_ORDER) {
+            throw new IllegalArgumentException("block order must be between 0 and " + Chunks.MAX_ORDER + ": " + n);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.skipstore.pagestore.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
+
+/**
+ * The structural check of one committed state: every page of the logical length belongs to
+ * exactly one block, and each block is either used by the state (meta pages, free list, commit
+ * record, and the blocks the structure on top reports) or listed free; no two blocks overlap and
+ * none passes the logical length. The tests run it after every recovery.
+ */
+public final class Checker {
+
+    private final long pageCount;
+    private final BitSet used = new BitSet();
+    private final BitSet free = new BitSet();
+
+    /** Starts the check of state {@code m}: marks the meta pages, the free list and the record. */
+    public Checker(PageFile file, Meta m) {
+        this.pageCount = m.pageCount;
+        mark(used, "meta pages", 0, 1);
+        if (m.freeList != 0) {
+            mark(used, "the free list", m.freeList, m.freeOrder);
+            MemorySegment b = file.pages(m.freeList, 1L << m.freeOrder);
+            for (int i = 0; i < m.freeCount; i++) {
+                long e = Meta.getEntry(b, i);
+                mark(free, "a free block", Meta.entryPage(e), Meta.entryOrder(e));
+            }
+        }
+        if (m.record != 0) {
+            mark(used, "the commit record", m.record, m.recordOrder);
+        }
+    }
+
+    /** Reports a block that the structure on top uses. */
+    public Checker used(long page, int order) {
+        mark(used, "a used block", page, order);
+        return this;
+    }
+
+    /**
+     * Finishes the check.
+     *
+     * @throws IllegalStateException naming the first problem found
+     */
+    public void verify() {
+        BitSet both = (BitSet) used.clone();
+        both.and(free);
+        if (!both.isEmpty()) {
+            throw new IllegalStateException("page " + both.nextSetBit(0) + " is both used and free");
+        }
+        BitSet all = (BitSet) used.clone();
+        all.or(free);
+        int hole = all.nextClearBit(0);
+        if (hole < pageCount) {
+            throw new IllegalStateException("page " + hole + " is neither used nor free (leaked)");
+        }
+    }
+
+    private void mark(BitSet set, String what, long page, int n) {
+        if (n < 0 || n > Chunks.MAX_ORDER || (page & ((1L << n) - 1)) != 0) {
+            throw new IllegalStateException(what + " at page " + page + " has a bad order or alignment (order " + n + ")");
+        }
+        if (page < 0 || page + (1L << n) > pageCount) {
+            throw new IllegalStateException(what + " at page " + page + "/" + n + " passes the logical length "
+                    + pageCount);
+        }
+        if (Chunks.chunkOf(page) != Chunks.chunkOf(page + (1L << n) - 1)) {
+            throw new IllegalStateException(what + " at page " + page + "/" + n + " crosses a chunk boundary");
+        }
+        int from = (int) page;
+        int to = (int) (page + (1L << n));
+        int overlap = set.nextSetBit(from);
+        if (overlap >= 0 && overlap < to) {
+            throw new IllegalStateException(what + " at page " + page + "/" + n + " overlaps another block at page "
+                    + overlap);
+        }
+        set.set(from, to);
+    }
+}

@@ -1,0 +1,189 @@
+package org.skipstore.pagestore.internal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import org.skipstore.pagestore.StoreException;
+import org.skipstore.pagestore.StoreException.Problem;
+
+/**
+ * A {@link PageFile} on a memory-mapped file, in the manner of Lucene's
+ * {@code MemorySegmentIndexInput}: one mapping per {@linkplain Chunks chunk}, all in one shared
+ * {@link Arena} that {@link #close()} closes, so that a thread still reading a closed file gets
+ * {@link IllegalStateException} and never a crash. Growth maps a new chunk and never remaps an old
+ * one: segments handed out stay valid while the file lives.
+ *
+ * <p>The file is locked ({@link FileChannel#tryLock()}) for as long as it is open, against a second
+ * open from this process or another one.
+ */
+public final class MappedPageFile implements PageFile {
+
+    private final Path path;
+    private final int pageSize;
+    private final int pageShift;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final Arena arena = Arena.ofShared();
+    /** Mapped chunks, copied on growth; readers read the array once per access. */
+    private volatile MemorySegment[] chunks;
+    private volatile long pageCount;
+
+    private MappedPageFile(Path path, int pageSize, FileChannel channel, FileLock lock, long pageCount)
+            throws IOException {
+        this.path = path;
+        this.pageSize = pageSize;
+        this.pageShift = Integer.numberOfTrailingZeros(pageSize);
+        this.channel = channel;
+        this.lock = lock;
+        this.chunks = new MemorySegment[0];
+        mapUpTo(pageCount);
+    }
+
+    /**
+     * Opens (or creates, when {@code create}) the file and maps its first {@code pageCount} pages
+     * (a capacity); a new or shorter file is grown to it.
+     *
+     * @throws StoreException when the file is locked by another open, is a directory, or cannot be
+     *                        opened for writing
+     */
+    public static MappedPageFile open(Path path, int pageSize, long pageCount, boolean create) throws IOException {
+        if (!Chunks.isCapacity(pageCount)) {
+            throw new IllegalArgumentException("not a page count of the chunk scheme: " + pageCount);
+        }
+        if (Files.isDirectory(path)) {
+            throw new StoreException(Problem.NOT_WRITABLE, path + " is a directory, not a Skipstore file");
+        }
+        FileChannel channel;
+        try {
+            channel = create
+                    ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new StoreException(Problem.NOT_WRITABLE, path + " cannot be opened for reading and writing (permission denied)", e);
+        }
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            channel.close();
+            throw new StoreException(Problem.LOCKED, path + " is already open in this process", e);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new StoreException(Problem.LOCKED, path + " is already open in another process (it is locked)");
+        }
+        try {
+            long bytes = pageCount << Integer.numberOfTrailingZeros(pageSize);
+            if (channel.size() < bytes) {
+                zeroFill(channel, channel.size(), bytes, pageSize);
+                channel.force(true);
+            }
+            return new MappedPageFile(path, pageSize, channel, lock, pageCount);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Writes zeros over {@code [from, to)}, so that the disk blocks exist before they are mapped. */
+    private static void zeroFill(FileChannel channel, long from, long to, int pageSize) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate(Math.max(pageSize, 1 << 20));
+        long pos = from;
+        while (pos < to) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - pos));
+            pos += channel.write(zeros, pos);
+        }
+    }
+
+    private void mapUpTo(long pages) throws IOException {
+        MemorySegment[] old = chunks;
+        int n = Chunks.count(pages);
+        MemorySegment[] grown = Arrays.copyOf(old, n);
+        for (int k = old.length; k < n; k++) {
+            grown[k] = channel.map(FileChannel.MapMode.READ_WRITE, Chunks.start(k) << pageShift,
+                    Chunks.size(k) << pageShift, arena);
+        }
+        chunks = grown;
+        pageCount = pages;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Bytes of the file on disk (at least {@link #pageCount()} pages). */
+    public long fileSize() throws IOException {
+        return channel.size();
+    }
+
+    @Override
+    public int pageSize() {
+        return pageSize;
+    }
+
+    @Override
+    public long pageCount() {
+        return pageCount;
+    }
+
+    @Override
+    public MemorySegment pages(long page, long count) {
+        long pages = pageCount; // first: growth publishes the chunks before the count
+        return Chunks.slice(chunks, pages, pageShift, page, count);
+    }
+
+    @Override
+    public synchronized void grow(long newPageCount) throws IOException {
+        if (!Chunks.isCapacity(newPageCount) || newPageCount <= pageCount) {
+            throw new IllegalArgumentException("cannot grow " + pageCount + " pages to " + newPageCount);
+        }
+        long from = pageCount << pageShift;
+        long to = newPageCount << pageShift;
+        if (channel.size() < to) {
+            try {
+                zeroFill(channel, Math.max(from, channel.size()), to, pageSize);
+            } catch (IOException e) {
+                channel.truncate(Math.max(from, 0)); // give back what the failed growth took
+                throw new StoreException(Problem.NO_SPACE, "cannot grow " + path + " to " + to + " bytes: " + e.getMessage(), e);
+            }
+            channel.force(true);
+        } else {
+            // Left over from a growth that a crash interrupted before its commit: clear it.
+            zeroFill(channel, from, to, pageSize);
+        }
+        mapUpTo(newPageCount);
+    }
+
+    @Override
+    public void force() throws IOException {
+        channel.force(false);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (!channel.isOpen()) {
+            return;
+        }
+        try {
+            arena.close();
+        } finally {
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
+        }
+    }
+}

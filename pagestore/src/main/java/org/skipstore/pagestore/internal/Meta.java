@@ -1,0 +1,244 @@
+package org.skipstore.pagestore.internal;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A meta page: the root of one committed state. Pages 0 and 1 of every file are the two meta
+ * slots; open takes the valid one with the highest transaction id ({@link Pager}).
+ *
+ * <pre>
+ *   0  magic        8   "SKIPSTOR" (big-endian): what makes a file a Skipstore file
+ *   8  version      4   {@link #FORMAT_VERSION}
+ *  12  pageSize     4
+ *  16  txnId        8   the commit's transaction id; the state of transaction 0 is the empty file
+ *  24  pageCount    8   logical length: pages of the file this state uses (a chunk capacity)
+ *  32  freeList     8   first page of the block that lists the free blocks (0: none)
+ *  40  freeOrder    4   its order
+ *  44  freeCount    4   entries in it
+ *  48  freeCrc      4   CRC32C of those entries
+ *  52  recordOrder  4   order of the commit record block
+ *  56  record       8   first page of the commit record (0: none, see below)
+ *  64  recordCount  4   entries in it
+ *  68  recordCrc    4   CRC32C of those entries
+ *  72  roots       128  16 words for the structure on top (B-skip-list level roots, counters)
+ * 200  crc          4   CRC32C of bytes 0..199
+ * </pre>
+ *
+ * All fields are little-endian except the magic, which reads as text in a hex dump. The meta
+ * fits in the first 512-byte sector, so a torn write of the page tears it whole or not at all
+ * on most disks; the CRC catches the rest.
+ *
+ * <p>The <b>commit record</b> lists {@code (first page, order, CRC32C)} of every block the state
+ * depends on that may not be durable yet. A two-phase commit forces its blocks before it writes
+ * the meta and needs none; a single-barrier or unforced commit writes blocks and meta under one
+ * force (or none), so a meta may reach the disk before its blocks, and recovery trusts it only
+ * when every listed block checks out ({@link #RECORD_ENTRY}).
+ */
+public final class Meta {
+
+    /** "SKIPSTOR". */
+    public static final long MAGIC = 0x534B_4950_5354_4F52L;
+    public static final int FORMAT_VERSION = 1;
+    /** Root words for the structure on top. */
+    public static final int ROOTS = 16;
+
+    private static final ValueLayout.OfLong U64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong MAGIC_BE = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            MAGIC_BE.withName("magic"),
+            U32.withName("version"),
+            U32.withName("pageSize"),
+            U64.withName("txnId"),
+            U64.withName("pageCount"),
+            U64.withName("freeList"),
+            U32.withName("freeOrder"),
+            U32.withName("freeCount"),
+            U32.withName("freeCrc"),
+            U32.withName("recordOrder"),
+            U64.withName("record"),
+            U32.withName("recordCount"),
+            U32.withName("recordCrc"),
+            MemoryLayout.sequenceLayout(ROOTS, U64).withName("roots"),
+            U32.withName("crc")).withName("meta");
+
+    /** One entry of the free list: {@code page << 8 | order}. */
+    public static final ValueLayout.OfLong FREE_ENTRY = U64;
+    /** One entry of the commit record: {@code page << 8 | order}, then the block's CRC32C, then 0. */
+    public static final StructLayout RECORD_ENTRY = MemoryLayout.structLayout(
+            U64.withName("block"), U32.withName("crc"), U32.withName("reserved"));
+
+    private static final long VERSION = off("version");
+    private static final long PAGE_SIZE = off("pageSize");
+    private static final long TXN_ID = off("txnId");
+    private static final long PAGE_COUNT = off("pageCount");
+    private static final long FREE_LIST = off("freeList");
+    private static final long FREE_ORDER = off("freeOrder");
+    private static final long FREE_COUNT = off("freeCount");
+    private static final long FREE_CRC = off("freeCrc");
+    private static final long RECORD_ORDER = off("recordOrder");
+    private static final long RECORD = off("record");
+    private static final long RECORD_COUNT = off("recordCount");
+    private static final long RECORD_CRC = off("recordCrc");
+    private static final long ROOTS_OFFSET = off("roots");
+    private static final long CRC = off("crc");
+
+    private static long off(String name) {
+        return LAYOUT.byteOffset(groupElement(name));
+    }
+
+    // The decoded fields of one meta: an immutable value.
+    public final int pageSize;
+    public final long txnId;
+    public final long pageCount;
+    public final long freeList;
+    public final int freeOrder;
+    public final int freeCount;
+    public final int freeCrc;
+    public final long record;
+    public final int recordOrder;
+    public final int recordCount;
+    public final int recordCrc;
+    private final long[] roots;
+
+    public Meta(int pageSize, long txnId, long pageCount, long freeList, int freeOrder, int freeCount, int freeCrc,
+            long record, int recordOrder, int recordCount, int recordCrc, long[] roots) {
+        this.pageSize = pageSize;
+        this.txnId = txnId;
+        this.pageCount = pageCount;
+        this.freeList = freeList;
+        this.freeOrder = freeOrder;
+        this.freeCount = freeCount;
+        this.freeCrc = freeCrc;
+        this.record = record;
+        this.recordOrder = recordOrder;
+        this.recordCount = recordCount;
+        this.recordCrc = recordCrc;
+        this.roots = roots.clone();
+        if (roots.length != ROOTS) {
+            throw new IllegalArgumentException("a meta has " + ROOTS + " roots");
+        }
+    }
+
+    public long root(int i) {
+        return roots[i];
+    }
+
+    public long[] roots() {
+        return roots.clone();
+    }
+
+    /** Writes this meta into {@code page} (one page, zeroed past the layout). */
+    public void writeTo(MemorySegment page) {
+        page.fill((byte) 0);
+        page.set(MAGIC_BE, 0, MAGIC);
+        page.set(U32, VERSION, FORMAT_VERSION);
+        page.set(U32, PAGE_SIZE, pageSize);
+        page.set(U64, TXN_ID, txnId);
+        page.set(U64, PAGE_COUNT, pageCount);
+        page.set(U64, FREE_LIST, freeList);
+        page.set(U32, FREE_ORDER, freeOrder);
+        page.set(U32, FREE_COUNT, freeCount);
+        page.set(U32, FREE_CRC, freeCrc);
+        page.set(U32, RECORD_ORDER, recordOrder);
+        page.set(U64, RECORD, record);
+        page.set(U32, RECORD_COUNT, recordCount);
+        page.set(U32, RECORD_CRC, recordCrc);
+        for (int i = 0; i < ROOTS; i++) {
+            page.set(U64, ROOTS_OFFSET + 8L * i, roots[i]);
+        }
+        page.set(U32, CRC, Checksums.crc32c(page, 0, CRC));
+    }
+
+    /** What reading a meta slot found. */
+    public enum Status { VALID, NO_MAGIC, BAD_CRC, BAD_VERSION, BAD_PAGE_SIZE }
+
+    /** Checks the slot's magic, CRC, version and page size, in that order. */
+    public static Status check(MemorySegment page, int expectedPageSize) {
+        if (page.byteSize() < LAYOUT.byteSize() || page.get(MAGIC_BE, 0) != MAGIC) {
+            return Status.NO_MAGIC;
+        }
+        if (page.get(U32, CRC) != Checksums.crc32c(page, 0, CRC)) {
+            return Status.BAD_CRC;
+        }
+        if (page.get(U32, VERSION) != FORMAT_VERSION) {
+            return Status.BAD_VERSION;
+        }
+        if (page.get(U32, PAGE_SIZE) != expectedPageSize) {
+            return Status.BAD_PAGE_SIZE;
+        }
+        return Status.VALID;
+    }
+
+    /** The page size a slot with a valid CRC records (to name it in an error). */
+    public static int pageSizeOf(MemorySegment page) {
+        return page.get(U32, PAGE_SIZE);
+    }
+
+    /** The format version a slot with a valid CRC records. */
+    public static int versionOf(MemorySegment page) {
+        return page.get(U32, VERSION);
+    }
+
+    /** Decodes a slot that {@link #check} found valid. */
+    public static Meta read(MemorySegment page) {
+        long[] roots = new long[ROOTS];
+        for (int i = 0; i < ROOTS; i++) {
+            roots[i] = page.get(U64, ROOTS_OFFSET + 8L * i);
+        }
+        return new Meta(page.get(U32, PAGE_SIZE), page.get(U64, TXN_ID), page.get(U64, PAGE_COUNT),
+                page.get(U64, FREE_LIST), page.get(U32, FREE_ORDER), page.get(U32, FREE_COUNT), page.get(U32, FREE_CRC),
+                page.get(U64, RECORD), page.get(U32, RECORD_ORDER), page.get(U32, RECORD_COUNT),
+                page.get(U32, RECORD_CRC), roots);
+    }
+
+    static long freeEntry(long page, int order) {
+        return page << 8 | order;
+    }
+
+    static long entryPage(long entry) {
+        return entry >>> 8;
+    }
+
+    static int entryOrder(long entry) {
+        return (int) (entry & 0xFF);
+    }
+
+    static long getEntry(MemorySegment block, long index) {
+        return block.get(FREE_ENTRY, 8 * index);
+    }
+
+    static void setEntry(MemorySegment block, long index, long entry) {
+        block.set(FREE_ENTRY, 8 * index, entry);
+    }
+
+    static long recordBlock(MemorySegment block, long index) {
+        return block.get(U64, RECORD_ENTRY.byteSize() * index);
+    }
+
+    static int recordCrc(MemorySegment block, long index) {
+        return block.get(U32, RECORD_ENTRY.byteSize() * index + 8);
+    }
+
+    static void setRecord(MemorySegment block, long index, long entry, int crc) {
+        block.set(U64, RECORD_ENTRY.byteSize() * index, entry);
+        block.set(U32, RECORD_ENTRY.byteSize() * index + 8, crc);
+        block.set(U32, RECORD_ENTRY.byteSize() * index + 12, 0);
+    }
+
+    @Override
+    public String toString() {
+        return "Meta[txn=" + txnId + ", pages=" + pageCount + ", freeList=" + freeList + "/" + freeCount
+                + ", record=" + record + "/" + recordCount + ", roots=" + Arrays.toString(roots) + "]";
+    }
+}

@@ -1,0 +1,48 @@
+package org.skipstore.pagestore.internal;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A file of fixed-size pages, seen as memory: what the page layer stands on.
+ *
+ * <p>The file grows in chunks ({@link Chunks}): never shrinks, never moves a page, so a segment
+ * that {@link #pages} returned stays valid until {@link #close()}. Writes are plain memory
+ * stores into those segments; none of them is durable until a {@link #force()} that follows it
+ * returns, and the operating system may write any dirty page back at any moment before that, in
+ * any order, and possibly only in part (a torn page). The commit protocol ({@link Pager}) is
+ * built on exactly these promises and no others; {@code MappedPageFile} keeps them with a
+ * memory-mapped file, and the tests' fault-injecting file breaks everything they allow.
+ */
+public interface PageFile extends AutoCloseable {
+
+    /** Bytes per page: a power of two. */
+    int pageSize();
+
+    /** Pages the file holds now: a {@linkplain Chunks#isCapacity capacity} of the chunk scheme. */
+    long pageCount();
+
+    /**
+     * The {@code count} pages from {@code page} as one writable segment.
+     *
+     * @throws IndexOutOfBoundsException when the range passes {@link #pageCount()} or crosses a
+     *                                   chunk boundary (a naturally aligned block of at most
+     *                                   {@link Chunks#MAX_CHUNK_PAGES} pages never does)
+     * @throws IllegalStateException     after {@link #close()}
+     */
+    MemorySegment pages(long page, long count);
+
+    /**
+     * Grows the file to {@code newPageCount} pages, all zero, and makes the new size durable.
+     * The new space is really allocated (written), so later stores into it cannot fail for lack
+     * of disk space; a full disk makes this method throw and leaves the file as it was.
+     */
+    void grow(long newPageCount) throws IOException;
+
+    /** Makes every write made so far durable: one barrier. */
+    void force() throws IOException;
+
+    /** Unmaps the file; later accesses to its segments throw {@link IllegalStateException}. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,111 @@
+package org.skipstore.pagestore.internal;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.StoreException;
+import org.skipstore.pagestore.StoreException.Problem;
+
+/**
+ * Opening a store file on disk: creation that a crash cannot leave half done, and the checks a
+ * file must pass before it is mapped.
+ *
+ * <p><b>Create.</b> A new store is formatted in {@code <name>.creating} (forced) and then renamed
+ * to its name atomically, and the directory is forced: the name either does not exist or names a
+ * whole store, never an empty or half-written file.
+ *
+ * <p><b>Open.</b> A file shorter than its meta pages say, or too short to be mapped at all, is
+ * read through the channel first, so that the error names the problem (and the file is never
+ * extended or written); a longer file (a growth that a crash interrupted before its commit) is
+ * fine, the extra space is reused.
+ */
+public final class PageFiles {
+
+    private PageFiles() {
+    }
+
+    /** Opens the store at {@code path}, creating it when absent and {@code create} is set. */
+    public static Pager open(Path path, int pageSize, Durability durability, boolean create, Pager.Hook hook)
+            throws IOException {
+        if (pageSize < 512 || pageSize > (1 << 20) || Integer.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size must be a power of two from 512 to 1 MiB: " + pageSize);
+        }
+        if (Files.isDirectory(path)) {
+            throw new StoreException(Problem.NOT_WRITABLE, path + " is a directory, not a Skipstore file");
+        }
+        if (!Files.exists(path)) {
+            if (!create) {
+                throw new java.nio.file.NoSuchFileException(path.toString());
+            }
+            createAtomically(path, pageSize, hook);
+        }
+        long size = Files.size(path);
+        long pages = size / pageSize;
+        if (pages < Chunks.MIN_PAGES) {
+            throw tooShort(path, pageSize, size);
+        }
+        long capacity = Chunks.MIN_PAGES;
+        while (Chunks.next(capacity) <= pages) {
+            capacity = Chunks.next(capacity);
+        }
+        MappedPageFile file = MappedPageFile.open(path, pageSize, capacity, false);
+        try {
+            return Pager.open(file, durability, hook, path.toString());
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static void createAtomically(Path path, int pageSize, Pager.Hook hook) throws IOException {
+        Path tmp = path.resolveSibling(path.getFileName() + ".creating");
+        Files.deleteIfExists(tmp);
+        try (MappedPageFile file = MappedPageFile.open(tmp, pageSize, Chunks.MIN_PAGES, true)) {
+            Pager.create(file, Durability.SYNC, hook);
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+        Path dir = path.toAbsolutePath().getParent();
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true); // the rename itself
+        } catch (IOException e) {
+            // some file systems cannot force a directory; the rename is still atomic
+        }
+    }
+
+    /** The error for a file too short to map: read its first pages to name the problem. */
+    private static StoreException tooShort(Path path, int pageSize, long size) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(2 * pageSize);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (head.hasRemaining() && ch.read(head) > 0) {
+                // read what there is
+            }
+        } catch (AccessDeniedException e) {
+            return new StoreException(Problem.NOT_WRITABLE, path + " cannot be read", e);
+        }
+        MemorySegment s = MemorySegment.ofArray(head.array());
+        for (int slot = 0; slot < 2; slot++) {
+            MemorySegment page = s.asSlice((long) slot * pageSize, pageSize);
+            if (Meta.check(page, pageSize) == Meta.Status.VALID) {
+                return new StoreException(Problem.TRUNCATED, path + " is truncated: " + size + " bytes, but meta "
+                        + slot + " needs " + Meta.read(page).pageCount * pageSize);
+            }
+            if (Meta.check(page, pageSize) == Meta.Status.BAD_PAGE_SIZE) {
+                return new StoreException(Problem.PAGE_SIZE, path + " has pages of " + Meta.pageSizeOf(page)
+                        + " bytes, not " + pageSize);
+            }
+        }
+        boolean magic = size >= 8 && s.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED
+                .withOrder(java.nio.ByteOrder.BIG_ENDIAN), 0) == Meta.MAGIC;
+        return magic
+                ? new StoreException(Problem.TRUNCATED, path + " is truncated: " + size + " bytes")
+                : new StoreException(Problem.NOT_A_STORE, path + " is not a Skipstore file (" + size
+                        + " bytes, no meta page has the magic)");
+    }
+}

@@ -1,0 +1,704 @@
+package org.skipstore.pagestore.internal;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.StoreException;
+import org.skipstore.pagestore.StoreException.Problem;
+
+/**
+ * Copy-on-write transactions over a {@link PageFile}: one writer at a time, any number of readers
+ * on committed states, and a commit protocol that survives a crash at any instant.
+ *
+ * <h2>States and slots</h2>
+ * <pre>
+ *   page 0: meta slot 0    page 1: meta slot 1    pages 2..: blocks ({@link BuddyAllocator})
+ *
+ *   the base: the last commit known durable        the other slot: the commit being written, or a
+ *   (forced with all its blocks)                   later commit that is not forced yet
+ * </pre>
+ * A committed state is a {@link Meta}: roots, the free list, the logical length. A transaction
+ * never writes a block that a committed state uses: it writes blocks it allocated itself, and
+ * "changes" a committed block by writing a copy and freeing the original. The kernel may write a
+ * dirty mapped page back at any moment, so a committed page edited in place could reach the disk
+ * before the commit that meant to change it; here that cannot happen.
+ *
+ * <h2>Commit ({@link WriteTxn#commit})</h2>
+ * Every commit first writes, in blocks it allocates: the free list (every block that is free in
+ * the new state, including blocks freed but not yet reusable), and for the checksummed modes a
+ * commit record ({@link Meta}). Then, by {@link Durability}:
+ * <ol>
+ *   <li>{@code SYNC}, two phases as LMDB: (1) force: every block of the new state is durable;
+ *       (2) write the meta into the slot that is not the base, force. The second force is the
+ *       commit point: before it recovery finds the base, after it the new state (a meta torn by
+ *       the crash fails its CRC and recovery takes the base).</li>
+ *   <li>{@code SYNC_SINGLE_BARRIER}: write the meta, with the record listing the CRC32C of every
+ *       block written, then one force. A crash during the force may leave any subset of pages
+ *       written, the meta included; recovery takes the meta only if the record and every block
+ *       in it check out, else the base.</li>
+ *   <li>{@code NO_SYNC} and {@code GROUP}: write the meta into the non-base slot, no force. The
+ *       record lists every live block written since the base, so whatever the kernel happened to
+ *       write back, recovery finds a complete later state or falls back to the base. A
+ *       checkpoint (a force) makes the latest commit the base; {@code GROUP} commits wait for one
+ *       that covers them, sharing it with commits that came in meanwhile.</li>
+ * </ol>
+ * The commit then publishes the new state to readers (a volatile write).
+ * A failed force poisons the pager: it is unknown what reached the disk, so every later write
+ * is refused with {@link Problem#FAILED_FORCE}; nothing retries and assumes success.
+ *
+ * <h2>When a freed block may be reused</h2>
+ * A block freed by transaction {@code F} is still part of every state before {@code F}. It
+ * returns to the allocator once no open reader reads a state before {@code F} and the base (the
+ * state recovery falls back to) is {@code F} or later. Unforced states after the base may still
+ * use it: recovery would reject them, because the reused block no longer matches the CRC their
+ * record lists, and fall back to the base, which does not use it.
+ *
+ * <h2>Recovery ({@link #open})</h2>
+ * Read both slots; try the valid ones (magic, CRC, version, page size) from the highest
+ * transaction id down; a meta whose logical length passes the file, whose free list fails its
+ * CRC, or whose record or any block in it fails its CRC is skipped. The first that passes is the
+ * state; it is forced at once and becomes the base. Nothing is replayed.
+ *
+ * <h2>Local names</h2>
+ * {@code n} a block order, {@code e} a free-list entry ({@code page << 8 | order}), {@code T} a
+ * transaction id.
+ */
+public final class Pager implements AutoCloseable {
+
+    /** The named points of the commit protocol, where tests make a simulated crash happen. */
+    public enum Point {
+        /** The blocks, free list and record are written; nothing forced, no meta written. */
+        BEFORE_PHASE_1,
+        /** Phase 1's force returned (two-phase only). */
+        AFTER_PHASE_1,
+        /** The meta is written into its slot, not yet forced. */
+        AFTER_META_WRITE,
+        /** The commit's last force returned. */
+        AFTER_PHASE_2,
+        /** The file grew (inside a transaction), nothing committed. */
+        AFTER_GROWTH,
+        /** A checkpoint's force returned, before the base moved. */
+        AFTER_CHECKPOINT
+    }
+
+    /** Test hook, called at each {@link Point}; it may throw to simulate a crash there. */
+    @FunctionalInterface
+    public interface Hook {
+        Hook NONE = p -> { };
+
+        void at(Point point) throws IOException;
+    }
+
+    /** Checkpoint (NO_SYNC) when the blocks written since the base exceed this many pages... */
+    private long checkpointPages = 2048;
+    /** ... or when the pages held back from reuse exceed this many. */
+    private long checkpointHeldPages = 2048;
+
+    private final PageFile file;
+    private final Durability durability;
+    private final Hook hook;
+    private final int pageSize;
+    final ReentrantLock writeLock = new ReentrantLock();
+    private final BuddyAllocator allocator;
+
+    /** The last committed state: what new readers read. */
+    private volatile Meta committed;
+    /** Slot of the base (the last state known durable) and its transaction id. */
+    private int baseSlot;
+    private long baseTxn;
+    /** Highest transaction known durable (GROUP waits on it). */
+    private long durableTxn;
+    /** Live blocks written since the base, for the record: entry -> CRC32C. */
+    private final LinkedHashMap<Long, Integer> sinceBase = new LinkedHashMap<>();
+    private long sinceBasePages;
+    /** Blocks freed by committed transactions and not yet reusable: entry -> freeing transaction. */
+    private final List<long[]> held = new ArrayList<>();
+    private long heldPages;
+    /** Open readers: state (transaction id) -> count. */
+    private final TreeMap<Long, Integer> readers = new TreeMap<>();
+    private final Object syncLock = new Object();
+    private volatile StoreException poisoned;
+    private volatile boolean closed;
+    private long commits;
+    private long checkpoints;
+
+    private Pager(PageFile file, Durability durability, Hook hook, Meta state, int slot) {
+        this.file = file;
+        this.durability = durability;
+        this.hook = hook;
+        this.pageSize = file.pageSize();
+        this.committed = state;
+        this.baseSlot = slot;
+        this.baseTxn = state.txnId;
+        this.durableTxn = state.txnId;
+        this.allocator = new BuddyAllocator(state.pageCount);
+    }
+
+    // ---- open and create ---------------------------------------------------------------------
+
+    /**
+     * Formats a new, empty store in {@code file} (whose pages are all zero): the state of
+     * transaction 1, forced.
+     */
+    public static Pager create(PageFile file, Durability durability, Hook hook) throws IOException {
+        long[] noRoots = new long[Meta.ROOTS];
+        Meta empty = new Meta(file.pageSize(), 0, file.pageCount(), 0, 0, 0, 0, 0, 0, 0, 0, noRoots);
+        Pager p = new Pager(file, durability, hook, empty, 0);
+        p.allocator.freeRange(2, file.pageCount()); // everything but the meta pages is free
+        try (WriteTxn t = p.begin()) {
+            t.commit(Durability.SYNC);
+        }
+        return p;
+    }
+
+    /** Recovers the store in {@code file}; see the class comment. */
+    public static Pager open(PageFile file, Durability durability, Hook hook, String name) throws IOException {
+        int pageSize = file.pageSize();
+        MemorySegment[] slots = {file.pages(0, 1), file.pages(1, 1)};
+        Meta.Status[] status = {Meta.check(slots[0], pageSize), Meta.check(slots[1], pageSize)};
+        List<Integer> order = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            if (status[s] == Meta.Status.VALID) {
+                order.add(s);
+            }
+        }
+        order.sort((a, b) -> Long.compare(Meta.read(slots[b]).txnId, Meta.read(slots[a]).txnId));
+        boolean truncated = false;
+        String why = null;
+        for (int s : order) {
+            Meta m = Meta.read(slots[s]);
+            if (m.pageCount > file.pageCount() || !Chunks.isCapacity(m.pageCount)) {
+                truncated = m.pageCount > file.pageCount();
+                why = "meta " + s + " (transaction " + m.txnId + ") needs " + m.pageCount + " pages, the file has "
+                        + file.pageCount();
+                continue;
+            }
+            String bad = verify(file, m);
+            if (bad != null) {
+                why = "meta " + s + " (transaction " + m.txnId + "): " + bad;
+                continue;
+            }
+            Pager p = new Pager(file, durability, hook, m, s);
+            p.loadFreeList(m);
+            file.force(); // the state may be in the page cache only (an unforced commit): make it the base
+            return p;
+        }
+        throw openError(name, slots, status, truncated, why);
+    }
+
+    private static StoreException openError(String name, MemorySegment[] slots, Meta.Status[] status,
+            boolean truncated, String why) {
+        if (status[0] == Meta.Status.NO_MAGIC && status[1] == Meta.Status.NO_MAGIC) {
+            return new StoreException(Problem.NOT_A_STORE, name + " is not a Skipstore file (no meta page has the magic)");
+        }
+        for (int s = 0; s < 2; s++) {
+            if (status[s] == Meta.Status.BAD_VERSION) {
+                return new StoreException(Problem.VERSION, name + " has format version " + Meta.versionOf(slots[s])
+                        + "; this version of Skipstore reads version " + Meta.FORMAT_VERSION);
+            }
+            if (status[s] == Meta.Status.BAD_PAGE_SIZE) {
+                return new StoreException(Problem.PAGE_SIZE, name + " has pages of " + Meta.pageSizeOf(slots[s])
+                        + " bytes, not " + slots[s].byteSize());
+            }
+        }
+        if (truncated) {
+            return new StoreException(Problem.TRUNCATED, name + " is truncated: " + why);
+        }
+        return new StoreException(Problem.CORRUPT, name + " is damaged: no valid meta page (slot 0: " + status[0]
+                + ", slot 1: " + status[1] + (why == null ? "" : "; " + why) + ")");
+    }
+
+    /** Null when the free list and the record of {@code m} check out, else what fails. */
+    private static String verify(PageFile file, Meta m) {
+        if (m.freeList != 0) {
+            if (!isBlock(m.freeList, m.freeOrder, m.pageCount)
+                    || (long) m.freeCount * 8 > ((long) file.pageSize() << m.freeOrder)) {
+                return "free list block out of range";
+            }
+            MemorySegment b = file.pages(m.freeList, 1L << m.freeOrder);
+            if (Checksums.crc32c(b, 0, 8L * m.freeCount) != m.freeCrc) {
+                return "free list fails its CRC";
+            }
+        }
+        if (m.record != 0) {
+            long entry = Meta.RECORD_ENTRY.byteSize();
+            if (!isBlock(m.record, m.recordOrder, m.pageCount)
+                    || m.recordCount * entry > ((long) file.pageSize() << m.recordOrder)) {
+                return "commit record out of range";
+            }
+            MemorySegment r = file.pages(m.record, 1L << m.recordOrder);
+            if (Checksums.crc32c(r, 0, m.recordCount * entry) != m.recordCrc) {
+                return "commit record fails its CRC";
+            }
+            for (int i = 0; i < m.recordCount; i++) {
+                long e = Meta.recordBlock(r, i);
+                long page = Meta.entryPage(e);
+                int n = Meta.entryOrder(e);
+                if (!isBlock(page, n, m.pageCount)) {
+                    return "commit record names a block out of range";
+                }
+                MemorySegment b = file.pages(page, 1L << n);
+                if (Checksums.crc32c(b, 0, b.byteSize()) != Meta.recordCrc(r, i)) {
+                    return "block " + page + "/" + n + " fails its CRC (the commit did not reach the disk whole)";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isBlock(long page, int n, long pageCount) {
+        return n >= 0 && n <= Chunks.MAX_ORDER && page >= 2 && (page & ((1L << n) - 1)) == 0
+                && page + (1L << n) <= pageCount;
+    }
+
+    private void loadFreeList(Meta m) {
+        if (m.freeList == 0) {
+            return;
+        }
+        MemorySegment b = file.pages(m.freeList, 1L << m.freeOrder);
+        for (int i = 0; i < m.freeCount; i++) {
+            long e = Meta.getEntry(b, i);
+            allocator.free(Meta.entryPage(e), Meta.entryOrder(e));
+        }
+    }
+
+    // ---- transactions ------------------------------------------------------------------------
+
+    /** Starts the write transaction; waits while another one is open. */
+    public WriteTxn begin() throws StoreException {
+        checkWritable();
+        writeLock.lock();
+        try {
+            checkWritable();
+            reclaim();
+            return new WriteTxn(this, committed);
+        } catch (RuntimeException | StoreException e) {
+            writeLock.unlock();
+            throw e;
+        }
+    }
+
+    /** A read view of the last committed state; it stays that state until closed. */
+    public ReadView read() {
+        checkOpen();
+        synchronized (readers) {
+            Meta m = committed; // read under the lock, so reclaim() sees this reader before reusing
+            readers.merge(m.txnId, 1, Integer::sum);
+            return new ReadView(this, m);
+        }
+    }
+
+    void release(ReadView view) {
+        synchronized (readers) {
+            readers.computeIfPresent(view.meta().txnId, (k, c) -> c == 1 ? null : c - 1);
+        }
+    }
+
+    /** Returns held blocks that no reader and no recoverable state can reach any more. */
+    private void reclaim() {
+        long horizon;
+        synchronized (readers) {
+            horizon = readers.isEmpty() ? Long.MAX_VALUE : readers.firstKey();
+        }
+        horizon = Math.min(horizon, baseTxn);
+        for (Iterator<long[]> it = held.iterator(); it.hasNext();) {
+            long[] h = it.next();
+            if (h[1] <= horizon) {
+                int n = Meta.entryOrder(h[0]);
+                allocator.free(Meta.entryPage(h[0]), n);
+                heldPages -= 1L << n;
+                it.remove();
+            }
+        }
+    }
+
+    /** Allocates a block for {@code txn}, growing the file when no free block fits. */
+    long allocate(int n) throws IOException {
+        long page;
+        while ((page = allocator.allocate(n)) < 0) {
+            long next = Chunks.next(allocator.capacity());
+            if (next > Integer.MAX_VALUE) {
+                throw new StoreException(Problem.NO_SPACE, "the file has reached its largest size (" + allocator.capacity()
+                        + " pages)");
+            }
+            if (next > file.pageCount()) {
+                file.grow(next);
+            }
+            allocator.grow(next);
+            hook.at(Point.AFTER_GROWTH);
+        }
+        return page;
+    }
+
+    void freeNow(long page, int n) {
+        allocator.free(page, n);
+    }
+
+    /**
+     * Commits {@code t}: see the class comment. Called by the transaction with the write lock
+     * held; returns with it held.
+     */
+    void commit(WriteTxn t, Durability mode) throws IOException {
+        checkWritable();
+        CommitEvent event = new CommitEvent();
+        event.begin();
+        try {
+            boolean checksummed = mode != Durability.SYNC;
+            Meta prev = t.base;
+            // The previous state's free list and record are replaced: they become garbage of T.
+            if (prev.freeList != 0) {
+                t.free(prev.freeList, prev.freeOrder);
+            }
+            if (prev.record != 0) {
+                t.free(prev.record, prev.recordOrder);
+            }
+            long[] record = null;
+            int recordOrder = 0;
+            long recordPage = 0;
+            if (checksummed) {
+                long entries = (mode == Durability.SYNC_SINGLE_BARRIER ? 0 : sinceBase.size()) + t.allocated.size() + 2;
+                recordOrder = orderFor(entries * Meta.RECORD_ENTRY.byteSize());
+                recordPage = t.allocate(recordOrder);
+                t.allocated.remove(recordPage); // not listed in itself: its CRC is in the meta
+            }
+            // The free list: every block free in the new state (allocator, held, freed by T).
+            int freeOrder;
+            long freePage;
+            int freeCount;
+            for (;;) {
+                long need = (long) allocator.freeBlocks() + held.size() + t.freed.size() + Chunks.MAX_ORDER + 2;
+                freeOrder = orderFor(need * 8);
+                freePage = t.allocate(freeOrder);
+                long cap = ((long) pageSize << freeOrder) / 8;
+                if (allocator.freeBlocks() + held.size() + t.freed.size() <= cap) {
+                    break;
+                }
+                t.freeAllocated(freePage, freeOrder); // grew meanwhile: take a bigger block
+            }
+            MemorySegment fl = file.pages(freePage, 1L << freeOrder);
+            int[] count = {0};
+            allocator.forEachFree(e -> Meta.setEntry(fl, count[0]++, e));
+            for (long[] h : held) {
+                Meta.setEntry(fl, count[0]++, h[0]);
+            }
+            for (long e : t.freed) {
+                Meta.setEntry(fl, count[0]++, e);
+            }
+            freeCount = count[0];
+            int freeCrc = Checksums.crc32c(fl, 0, 8L * freeCount);
+
+            int recordCount = 0;
+            int recordCrc = 0;
+            Map<Long, Integer> written = new HashMap<>();
+            if (checksummed) {
+                for (Map.Entry<Long, Integer> a : t.allocated.entrySet()) {
+                    long page = a.getKey();
+                    int n = a.getValue();
+                    MemorySegment b = file.pages(page, 1L << n);
+                    written.put(Meta.freeEntry(page, n), Checksums.crc32c(b, 0, b.byteSize()));
+                }
+                MemorySegment r = file.pages(recordPage, 1L << recordOrder);
+                if (mode != Durability.SYNC_SINGLE_BARRIER) {
+                    for (long e : t.freed) {
+                        if (sinceBase.remove(e) != null) {
+                            sinceBasePages -= 1L << Meta.entryOrder(e);
+                        }
+                    }
+                    for (Map.Entry<Long, Integer> s : sinceBase.entrySet()) {
+                        Meta.setRecord(r, recordCount++, s.getKey(), s.getValue());
+                    }
+                }
+                for (Map.Entry<Long, Integer> w : written.entrySet()) {
+                    Meta.setRecord(r, recordCount++, w.getKey(), w.getValue());
+                }
+                recordCrc = Checksums.crc32c(r, 0, recordCount * Meta.RECORD_ENTRY.byteSize());
+            }
+            Meta next = new Meta(pageSize, t.id, allocator.capacity(), freePage, freeOrder, freeCount, freeCrc,
+                    checksummed ? recordPage : 0, recordOrder, recordCount, recordCrc, t.roots);
+            int slot = 1 - baseSlot;
+            hook.at(Point.BEFORE_PHASE_1);
+            long start = System.nanoTime();
+            long phase1 = 0;
+            switch (mode) {
+                case SYNC -> {
+                    force();                                   // phase 1: the blocks
+                    phase1 = System.nanoTime();
+                    hook.at(Point.AFTER_PHASE_1);
+                    next.writeTo(file.pages(slot, 1));
+                    hook.at(Point.AFTER_META_WRITE);
+                    force();                                   // phase 2: the meta, the commit point
+                    hook.at(Point.AFTER_PHASE_2);
+                    newBase(slot, t.id);
+                }
+                case SYNC_SINGLE_BARRIER -> {
+                    next.writeTo(file.pages(slot, 1));
+                    hook.at(Point.AFTER_META_WRITE);
+                    force();                                   // the one barrier
+                    hook.at(Point.AFTER_PHASE_2);
+                    newBase(slot, t.id);
+                }
+                case NO_SYNC, GROUP -> {
+                    next.writeTo(file.pages(slot, 1));
+                    hook.at(Point.AFTER_META_WRITE);
+                    for (Map.Entry<Long, Integer> w : written.entrySet()) {
+                        sinceBase.put(w.getKey(), w.getValue());
+                        sinceBasePages += 1L << Meta.entryOrder(w.getKey());
+                    }
+                }
+            }
+            // The record block and free list are garbage of the next commit; remember them as
+            // written for the record of later unforced commits (they are in this meta).
+            for (long e : t.freed) {
+                held.add(new long[] {e, t.id});
+                heldPages += 1L << Meta.entryOrder(e);
+            }
+            committed = next;
+            commits++;
+            if (event.shouldCommit()) {
+                long end = System.nanoTime();
+                event.txn = t.id;
+                event.durability = mode.name();
+                event.blocks = t.allocated.size();
+                long pages = 0;
+                for (int n : t.allocated.values()) {
+                    pages += 1L << n;
+                }
+                event.bytes = pages * pageSize;
+                event.phase1 = phase1 == 0 ? 0 : phase1 - start;
+                event.phase2 = end - (phase1 == 0 ? start : phase1);
+                event.commit();
+            }
+            if (mode == Durability.NO_SYNC
+                    && (sinceBasePages > checkpointPages || heldPages > checkpointHeldPages)) {
+                checkpointLocked();
+            }
+        } catch (StoreException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // The in-memory state may no longer match the file: refuse further writes.
+            poison(e);
+            throw e;
+        }
+    }
+
+    private void newBase(int slot, long txn) {
+        baseSlot = slot;
+        baseTxn = txn;
+        sinceBase.clear();
+        sinceBasePages = 0;
+        synchronized (syncLock) {
+            durableTxn = Math.max(durableTxn, txn);
+            syncLock.notifyAll();
+        }
+    }
+
+    /** Makes the last commit the base: one force. Caller holds the write lock. */
+    private void checkpointLocked() throws IOException {
+        Meta m = committed;
+        if (m.txnId == baseTxn) {
+            return;
+        }
+        CheckpointEvent event = new CheckpointEvent();
+        event.begin();
+        force();
+        hook.at(Point.AFTER_CHECKPOINT);
+        event.fromTxn = baseTxn;
+        event.toTxn = m.txnId;
+        newBase(1 - baseSlot, m.txnId);
+        checkpoints++;
+        event.commit();
+    }
+
+    /** Sets when NO_SYNC commits force a checkpoint (pages written since the last one, pages held back). */
+    public void checkpointAfter(long writtenPages, long heldPages) {
+        this.checkpointPages = writtenPages;
+        this.checkpointHeldPages = heldPages;
+    }
+
+    /** Forces a checkpoint now (NO_SYNC and GROUP): every commit so far becomes durable. */
+    public void checkpoint() throws IOException {
+        writeLock.lock();
+        try {
+            checkWritable();
+            checkpointLocked();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Waits until a force has covered transaction {@code txn} (GROUP), doing it if none is under way. */
+    void awaitDurable(long txn) throws IOException {
+        synchronized (syncLock) {
+            if (durableTxn >= txn) {
+                return;
+            }
+        }
+        writeLock.lock(); // one checkpoint covers every commit made before it
+        try {
+            synchronized (syncLock) {
+                if (durableTxn >= txn) {
+                    return;
+                }
+            }
+            checkWritable();
+            checkpointLocked();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void force() throws IOException {
+        try {
+            file.force();
+        } catch (IOException e) {
+            throw poison(e);
+        }
+    }
+
+    private StoreException poison(Exception e) {
+        StoreException p = new StoreException(Problem.FAILED_FORCE,
+                "a commit failed (" + e + "); what reached the disk is unknown, so the store refuses further writes;"
+                        + " reopen it to recover the last durable commit", e);
+        if (poisoned == null) {
+            poisoned = p;
+        }
+        return p;
+    }
+
+    /** Smallest order whose block holds {@code bytes} (at least one page). */
+    int orderFor(long bytes) {
+        long pages = Math.max(1, (bytes + pageSize - 1) / pageSize);
+        int n = 64 - Long.numberOfLeadingZeros(pages - 1);
+        if (n > Chunks.MAX_ORDER) {
+            throw new IllegalArgumentException(bytes + " bytes exceed the largest block ("
+                    + ((long) pageSize << Chunks.MAX_ORDER) + " bytes)");
+        }
+        return n;
+    }
+
+    // ---- access ------------------------------------------------------------------------------
+
+    PageFile file() {
+        return file;
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    /** The last committed state. */
+    public Meta committed() {
+        return committed;
+    }
+
+    public BuddyAllocator allocator() {
+        return allocator;
+    }
+
+    /** Blocks held back from reuse (freed, still reachable by a reader or the base). */
+    public List<long[]> held() {
+        return List.copyOf(held);
+    }
+
+    public long commits() {
+        return commits;
+    }
+
+    public long checkpoints() {
+        return checkpoints;
+    }
+
+    /** Counters and sizes of the page layer; consistent when no transaction is open. */
+    public record Stats(long fileBytes, long pageCount, long pagesInUse, long freePages, long heldPages,
+            int[] freeBlocksPerOrder, long commits, long checkpoints, long lastTxn, long baseTxn, int readers) {
+        @Override
+        public String toString() {
+            return "Stats[file=" + fileBytes + " B, pages=" + pageCount + ", inUse=" + pagesInUse + ", free=" + freePages
+                    + ", held=" + heldPages + ", freeBlocksPerOrder=" + java.util.Arrays.toString(freeBlocksPerOrder)
+                    + ", commits=" + commits + ", checkpoints=" + checkpoints + ", lastTxn=" + lastTxn + ", baseTxn="
+                    + baseTxn + ", readers=" + readers + "]";
+        }
+    }
+
+    /** A snapshot of the counters (taken under the write lock: waits for an open transaction). */
+    public Stats stats() {
+        writeLock.lock();
+        try {
+            int[] perOrder = new int[Chunks.MAX_ORDER + 1];
+            for (int n = 0; n < perOrder.length; n++) {
+                perOrder[n] = allocator.freeBlocks(n);
+            }
+            int r;
+            synchronized (readers) {
+                r = readers.values().stream().mapToInt(Integer::intValue).sum();
+            }
+            long pages = allocator.capacity();
+            return new Stats(pages * pageSize, pages, pages - allocator.freePages() - heldPages, allocator.freePages(),
+                    heldPages, perOrder, commits, checkpoints, committed.txnId, baseTxn, r);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The transaction of the base: the state a machine crash falls back to at worst. */
+    public long baseTxn() {
+        return baseTxn;
+    }
+
+    public long heldPages() {
+        return heldPages;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the store is closed");
+        }
+    }
+
+    private void checkWritable() throws StoreException {
+        if (closed) {
+            throw new StoreException(Problem.CLOSED, "the store is closed");
+        }
+        StoreException p = poisoned;
+        if (p != null) {
+            throw new StoreException(Problem.FAILED_FORCE, p.getMessage(), p);
+        }
+    }
+
+    /** Closes the pager and its file; open views fail on their next access. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (poisoned == null && committed.txnId != baseTxn) {
+                try {
+                    checkpointLocked(); // unforced commits: make them durable on a clean close
+                } catch (IOException e) {
+                    // poisoned; close anyway
+                }
+            }
+            closed = true;
+            file.close();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+}

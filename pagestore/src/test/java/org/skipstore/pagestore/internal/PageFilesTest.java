@@ -1,0 +1,261 @@
+package org.skipstore.pagestore.internal;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.StoreException;
+import org.skipstore.pagestore.StoreException.Problem;
+
+/** Real files: creation, reopen, locking, and every kind of bad file named by its problem. */
+class PageFilesTest {
+
+    static final int PAGE = 4096;
+
+    @TempDir
+    Path dir;
+
+    static void assertProblem(ThrowingCallable open, Problem problem, String text) {
+        assertThatThrownBy(open).isInstanceOf(StoreException.class)
+                .hasMessageContaining(text)
+                .satisfies(e -> assertThat(((StoreException) e).problem()).isEqualTo(problem));
+    }
+
+    /** Creates a store with {@code commits} workload commits; returns the items of each state by txn. */
+    private List<List<long[]>> makeStore(Path file, int commits) throws IOException {
+        List<List<long[]>> states = new java.util.ArrayList<>();
+        states.add(null);
+        states.add(List.of());
+        Pager p = PageFiles.open(file, PAGE, Durability.SYNC, true, Pager.Hook.NONE);
+        try {
+            Workload w = new Workload(new SplittableRandom(7));
+            for (int i = 0; i < commits; i++) {
+                try (WriteTxn t = p.begin()) {
+                    List<long[]> next = w.change(t, 3);
+                    t.commit();
+                    w.items = next;
+                    states.add(next);
+                }
+            }
+        } finally {
+            p.close();
+        }
+        return states;
+    }
+
+    @Test
+    void aStoreSurvivesCloseAndReopenAndGrows() throws IOException {
+        Path file = dir.resolve("s.db");
+        List<List<long[]>> states = makeStore(file, 40);
+        assertThat(Files.exists(dir.resolve("s.db.creating"))).isFalse();
+        Pager p = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+        try {
+            Meta m = p.committed();
+            assertThat(m.txnId).isEqualTo(41);
+            assertThat(Workload.describe(Workload.readAndCheck(p.file(), m)))
+                    .isEqualTo(Workload.describe(states.get(41)));
+            assertThat(p.stats().fileBytes()).isEqualTo(Files.size(file)).isGreaterThan(Chunks.MIN_PAGES * PAGE);
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    void spaceLeftByAnInterruptedGrowthIsReused() throws IOException {
+        Path file = dir.resolve("s.db");
+        List<List<long[]>> states = makeStore(file, 5);
+        long size = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer junk = ByteBuffer.allocate(3 << 20);
+            new Random(9).nextBytes(junk.array());
+            ch.write(junk, size); // a growth that a crash cut short: extended, never committed
+        }
+        Pager p = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+        try {
+            assertThat(Workload.describe(Workload.readAndCheck(p.file(), p.committed())))
+                    .isEqualTo(Workload.describe(states.get(6)));
+            try (WriteTxn t = p.begin()) { // grows into the left-over space
+                long big = t.allocate(9);
+                Workload.fill(t.write(big), 11);
+                t.setRoot(5, big);
+                t.commit();
+            }
+            assertThat(p.committed().pageCount * PAGE).isGreaterThan(size);
+        } finally {
+            p.close();
+        }
+        Pager again = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+        try {
+            long big = again.committed().root(5);
+            var b = again.file().pages(big, 512);
+            SplittableRandom r = new SplittableRandom(11);
+            for (long o = 0; o < b.byteSize(); o += 8) {
+                assertThat(b.get(JAVA_LONG_UNALIGNED, o)).isEqualTo(r.nextLong());
+            }
+        } finally {
+            again.close();
+        }
+    }
+
+    @Test
+    void aSecondOpenIsRefusedWhileTheFirstHoldsTheFile() throws IOException {
+        Path file = dir.resolve("s.db");
+        makeStore(file, 1);
+        Pager p = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+        try {
+            assertProblem(() -> PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.LOCKED,
+                    "already open");
+        } finally {
+            p.close();
+        }
+        PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE).close(); // free again
+    }
+
+    @Test
+    void foreignFilesAreNotStores() throws IOException {
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "hello, this is not a database\n");
+        assertProblem(() -> PageFiles.open(text, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.NOT_A_STORE,
+                "not a Skipstore file");
+        Path noise = dir.resolve("noise.bin");
+        byte[] bytes = new byte[256 * 1024];
+        new Random(5).nextBytes(bytes);
+        Files.write(noise, bytes);
+        assertProblem(() -> PageFiles.open(noise, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.NOT_A_STORE,
+                "not a Skipstore file");
+        Path empty = dir.resolve("empty.db");
+        Files.createFile(empty);
+        assertProblem(() -> PageFiles.open(empty, PAGE, Durability.SYNC, true, Pager.Hook.NONE), Problem.NOT_A_STORE,
+                "0 bytes");
+        assertThat(Files.readAllBytes(noise)).isEqualTo(bytes); // untouched
+        assertProblem(() -> PageFiles.open(dir, PAGE, Durability.SYNC, true, Pager.Hook.NONE), Problem.NOT_WRITABLE,
+                "directory");
+    }
+
+    @Test
+    void oneCorruptMetaFallsBackToTheOtherState() throws IOException {
+        Path file = dir.resolve("s.db");
+        List<List<long[]>> states = makeStore(file, 10);
+        // The newest state (11) is in slot 11 % 2 = 1... find it by transaction id and flip a byte in it.
+        int newest = newestSlot(file);
+        flipByte(file, (long) newest * PAGE + 20);
+        Pager p = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+        try {
+            assertThat(p.committed().txnId).isEqualTo(10);
+            assertThat(Workload.describe(Workload.readAndCheck(p.file(), p.committed())))
+                    .isEqualTo(Workload.describe(states.get(10)));
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    void bothMetasCorruptIsCorrupt() throws IOException {
+        Path file = dir.resolve("s.db");
+        makeStore(file, 3);
+        flipByte(file, 30);
+        flipByte(file, PAGE + 30);
+        assertProblem(() -> PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.CORRUPT,
+                "damaged");
+    }
+
+    @Test
+    void aTruncatedFileIsTruncated() throws IOException {
+        Path file = dir.resolve("s.db");
+        makeStore(file, 60);
+        long size = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size / 2 + PAGE);
+        }
+        assertProblem(() -> PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.TRUNCATED,
+                "truncated");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(3 * PAGE);
+        }
+        assertProblem(() -> PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.TRUNCATED,
+                "truncated");
+    }
+
+    @Test
+    void anotherPageSizeOrFormatVersionIsNamed() throws IOException {
+        Path file = dir.resolve("s.db");
+        makeStore(file, 2);
+        assertProblem(() -> PageFiles.open(file, 8192, Durability.SYNC, false, Pager.Hook.NONE), Problem.PAGE_SIZE,
+                "pages of 4096 bytes");
+        assertProblem(() -> PageFiles.open(file, 1024, Durability.SYNC, false, Pager.Hook.NONE), Problem.PAGE_SIZE,
+                "pages of 4096 bytes");
+        // A future format: version 2 with a valid CRC in both slots.
+        for (int slot = 0; slot < 2; slot++) {
+            rewriteVersion(file, slot, 2);
+        }
+        assertProblem(() -> PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.VERSION,
+                "format version 2");
+    }
+
+    @Test
+    void badPageSizesAreRefused() {
+        assertThatThrownBy(() -> PageFiles.open(dir.resolve("x"), 3000, Durability.SYNC, true, Pager.Hook.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+    }
+
+    private static int newestSlot(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long[] txn = new long[2];
+            for (int s = 0; s < 2; s++) {
+                byte[] b = new byte[8];
+                f.seek((long) s * PAGE + 16);
+                f.readFully(b);
+                txn[s] = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            }
+            return txn[0] > txn[1] ? 0 : 1;
+        }
+    }
+
+    private static void flipByte(Path file, long at) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x5A);
+        }
+    }
+
+    private static void rewriteVersion(Path file, int slot, int version) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer meta = ByteBuffer.allocate(PAGE).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(meta, (long) slot * PAGE);
+            meta.putInt(8, version);
+            CRC32C crc = new CRC32C();
+            crc.update(meta.array(), 0, 200);
+            meta.putInt(200, (int) crc.getValue());
+            meta.rewind();
+            ch.write(meta, (long) slot * PAGE);
+        }
+    }
+
+    @Test
+    void segmentsOfAClosedFileThrowInsteadOfCrashing() throws IOException {
+        Path file = dir.resolve("s.db");
+        makeStore(file, 1);
+        Pager p = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+        var page = p.file().pages(0, 1);
+        p.close();
+        assertThatThrownBy(() -> page.get(JAVA_LONG_UNALIGNED, 0)).isInstanceOf(IllegalStateException.class);
+    }
+}
