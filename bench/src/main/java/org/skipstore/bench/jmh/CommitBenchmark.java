@@ -157,6 +157,56 @@ public class CommitBenchmark {
         }
     }
 
+    /** One store shared by the committing threads of {@link #concurrentCommits}. */
+    @State(Scope.Benchmark)
+    public static class SharedStore {
+        @Param({"SYNC", "GROUP"})
+        Durability shared;
+
+        Path dir;
+        Pager pager;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = tempDir("shared");
+            pager = PageFiles.open(dir.resolve("store.db"), PAGE, shared, true, Pager.Hook.NONE);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            System.out.println("[pager " + shared + ", 4 threads: " + pager.stats() + "]");
+            pager.close();
+            delete(dir);
+        }
+    }
+
+    /** A committing thread's last block, freed by its next commit. */
+    @State(Scope.Thread)
+    public static class LastBlock {
+        long block;
+    }
+
+    /**
+     * Four threads committing 1-page transactions to one store: with GROUP, commits that arrive
+     * while a force is under way share the next one. Throughput of all threads together.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @org.openjdk.jmh.annotations.Threads(4)
+    public long concurrentCommits(SharedStore s, LastBlock last) throws IOException {
+        try (WriteTxn t = s.pager.begin()) {
+            long b = t.allocate(0);
+            t.write(b).set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, b);
+            if (last.block != 0) {
+                t.free(last.block, 0);
+            }
+            t.commit();
+            last.block = b;
+            return b;
+        }
+    }
+
     /** LMDB with one database; each commit puts one value of about {@code pages} pages. */
     @State(Scope.Thread)
     public static class Lmdb {

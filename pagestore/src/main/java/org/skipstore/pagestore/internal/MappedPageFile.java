@@ -10,7 +10,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import org.skipstore.pagestore.StoreException;
 import org.skipstore.pagestore.StoreException.Problem;
 
@@ -24,26 +23,19 @@ import org.skipstore.pagestore.StoreException.Problem;
  * <p>The file is locked ({@link FileChannel#tryLock()}) for as long as it is open, against a second
  * open from this process or another one.
  */
-public final class MappedPageFile implements PageFile {
+public final class MappedPageFile extends ChunkedPageFile {
 
     private final Path path;
-    private final int pageSize;
-    private final int pageShift;
     private final FileChannel channel;
     private final FileLock lock;
     private final Arena arena = Arena.ofShared();
-    /** Mapped chunks, copied on growth; readers read the array once per access. */
-    private volatile MemorySegment[] chunks;
-    private volatile long pageCount;
 
     private MappedPageFile(Path path, int pageSize, FileChannel channel, FileLock lock, long pageCount)
             throws IOException {
+        super(pageSize);
         this.path = path;
-        this.pageSize = pageSize;
-        this.pageShift = Integer.numberOfTrailingZeros(pageSize);
         this.channel = channel;
         this.lock = lock;
-        this.chunks = new MemorySegment[0];
         mapUpTo(pageCount);
     }
 
@@ -66,8 +58,11 @@ public final class MappedPageFile implements PageFile {
             channel = create
                     ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
                     : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new StoreException(Problem.NOT_WRITABLE, path + " cannot be opened for reading and writing (permission denied)", e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw e;
+        } catch (java.nio.file.FileSystemException e) { // permission denied, immutable, read-only file system
+            throw new StoreException(Problem.NOT_WRITABLE, path + " cannot be opened for reading and writing ("
+                    + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
         }
         FileLock lock;
         try {
@@ -108,15 +103,7 @@ public final class MappedPageFile implements PageFile {
     }
 
     private void mapUpTo(long pages) throws IOException {
-        MemorySegment[] old = chunks;
-        int n = Chunks.count(pages);
-        MemorySegment[] grown = Arrays.copyOf(old, n);
-        for (int k = old.length; k < n; k++) {
-            grown[k] = channel.map(FileChannel.MapMode.READ_WRITE, Chunks.start(k) << pageShift,
-                    Chunks.size(k) << pageShift, arena);
-        }
-        chunks = grown;
-        pageCount = pages;
+        extendTo(pages, (offset, bytes) -> channel.map(FileChannel.MapMode.READ_WRITE, offset, bytes, arena));
     }
 
     public Path path() {
@@ -129,27 +116,24 @@ public final class MappedPageFile implements PageFile {
     }
 
     @Override
-    public int pageSize() {
-        return pageSize;
-    }
-
-    @Override
-    public long pageCount() {
-        return pageCount;
-    }
-
-    @Override
-    public MemorySegment pages(long page, long count) {
-        long pages = pageCount; // first: growth publishes the chunks before the count
-        return Chunks.slice(chunks, pages, pageShift, page, count);
+    public void write(long page, MemorySegment src) throws IOException {
+        long pages = src.byteSize() >> pageShift;
+        if (page < 0 || page + pages > pageCount() || (src.byteSize() & (pageSize - 1)) != 0) {
+            throw new IndexOutOfBoundsException(src.byteSize() + " bytes at page " + page + " of a file of " + pageCount());
+        }
+        ByteBuffer b = src.asByteBuffer();
+        long pos = page << pageShift;
+        while (b.hasRemaining()) {
+            pos += channel.write(b, pos);
+        }
     }
 
     @Override
     public synchronized void grow(long newPageCount) throws IOException {
-        if (!Chunks.isCapacity(newPageCount) || newPageCount <= pageCount) {
-            throw new IllegalArgumentException("cannot grow " + pageCount + " pages to " + newPageCount);
+        if (!Chunks.isCapacity(newPageCount) || newPageCount <= pageCount()) {
+            throw new IllegalArgumentException("cannot grow " + pageCount() + " pages to " + newPageCount);
         }
-        long from = pageCount << pageShift;
+        long from = pageCount() << pageShift;
         long to = newPageCount << pageShift;
         if (channel.size() < to) {
             try {

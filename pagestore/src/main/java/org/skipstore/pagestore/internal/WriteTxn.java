@@ -3,6 +3,7 @@ package org.skipstore.pagestore.internal;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,8 @@ public final class WriteTxn implements AutoCloseable {
     final long[] roots;
     /** Blocks allocated by this transaction: page -> order. Only these may be written. */
     final Map<Long, Integer> allocated = new LinkedHashMap<>();
+    /** Their write buffers, written through the file at commit: page -> buffer. */
+    private final Map<Long, MemorySegment> buffers = new HashMap<>();
     /** Committed blocks freed by this transaction ({@link Meta#freeEntry} form). */
     final List<Long> freed = new ArrayList<>();
     private final Set<Long> freedSet = new HashSet<>();
@@ -52,11 +55,13 @@ public final class WriteTxn implements AutoCloseable {
         check();
         long page = pager.allocate(n);
         allocated.put(page, n);
+        buffers.put(page, pager.buffer(n));
         return page;
     }
 
     /**
-     * The writable segment of block {@code page}, which this transaction allocated.
+     * The writable segment of block {@code page}, which this transaction allocated: a buffer that
+     * the commit writes to the file (the transaction's reads of the block see it).
      *
      * @throws IllegalStateException when the block is not this transaction's: committed pages are
      *                               never written in place (copy them into a new block)
@@ -68,12 +73,23 @@ public final class WriteTxn implements AutoCloseable {
             throw new IllegalStateException("page " + page + " was not allocated by transaction " + id
                     + ": committed pages are never written in place");
         }
-        return pager.file().pages(page, 1L << n);
+        return buffers.get(page);
     }
 
-    /** A read-only view of committed (or this transaction's) pages. */
+    MemorySegment buffer(long page) {
+        return buffers.get(page);
+    }
+
+    /**
+     * A read-only view of pages {@code [page, page + count)}: of a committed state, or of a block
+     * this transaction allocated (then the range must lie inside that block).
+     */
     public MemorySegment read(long page, long count) {
         check();
+        Integer n = allocated.get(page);
+        if (n != null) {
+            return buffers.get(page).asSlice(0, count * pager.pageSize()).asReadOnly();
+        }
         return pager.file().pages(page, count).asReadOnly();
     }
 
@@ -103,6 +119,7 @@ public final class WriteTxn implements AutoCloseable {
 
     void freeAllocated(long page, int n) {
         allocated.remove(page);
+        pager.recycle(buffers.remove(page), n);
         pager.freeNow(page, n);
     }
 
@@ -126,6 +143,7 @@ public final class WriteTxn implements AutoCloseable {
         try {
             pager.commit(this, mode);
             committed = true;
+            releaseBuffers();
         } finally {
             done = true;
             try {
@@ -158,10 +176,17 @@ public final class WriteTxn implements AutoCloseable {
 
     private void rollback() {
         for (Map.Entry<Long, Integer> a : List.copyOf(allocated.entrySet())) {
-            pager.freeNow(a.getKey(), a.getValue());
+            freeAllocated(a.getKey(), a.getValue());
         }
-        allocated.clear();
         freed.clear();
+    }
+
+    /** After a commit: the buffers go back to the pool. */
+    void releaseBuffers() {
+        for (Map.Entry<Long, Integer> a : allocated.entrySet()) {
+            pager.recycle(buffers.get(a.getKey()), a.getValue());
+        }
+        buffers.clear();
     }
 
     @Override

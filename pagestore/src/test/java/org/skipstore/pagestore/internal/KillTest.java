@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,17 +99,7 @@ class KillTest {
     }
 
     private static Process start(Path store, Durability mode, long seed) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cp = new ArrayList<>();
-        cp.add(Path.of("target", "test-classes").toAbsolutePath().toString());
-        cp.add(Path.of("target", "classes").toAbsolutePath().toString());
-        for (String key : new String[] {"jdk.module.path", "java.class.path"}) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isEmpty()) {
-                cp.add(v);
-            }
-        }
-        List<String> cmd = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, cp),
+        List<String> cmd = List.of(ChildJvm.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.classPath(),
                 CommitLoop.class.getName(), store.toString(), mode.name(), Long.toString(seed));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }

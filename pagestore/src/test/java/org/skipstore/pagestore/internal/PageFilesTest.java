@@ -209,6 +209,30 @@ class PageFilesTest {
     }
 
     @Test
+    void aReadOnlyFileIsNamedAndLeftAlone() throws Exception {
+        Path file = dir.resolve("ro.db");
+        makeStore(file, 2);
+        byte[] before = Files.readAllBytes(file);
+        boolean immutable = false;
+        assertThat(file.toFile().setWritable(false, false)).isTrue();
+        if (Files.isWritable(file)) { // root ignores permissions: make the file immutable instead
+            Process p = new ProcessBuilder("chattr", "+i", file.toString()).redirectErrorStream(true).start();
+            immutable = p.waitFor() == 0;
+            org.junit.jupiter.api.Assumptions.assumeTrue(immutable, "cannot make a file read-only here");
+        }
+        try {
+            assertProblem(() -> PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE),
+                    Problem.NOT_WRITABLE, "cannot be opened for reading and writing");
+            assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        } finally {
+            if (immutable) {
+                new ProcessBuilder("chattr", "-i", file.toString()).start().waitFor();
+            }
+            file.toFile().setWritable(true);
+        }
+    }
+
+    @Test
     void badPageSizesAreRefused() {
         assertThatThrownBy(() -> PageFiles.open(dir.resolve("x"), 3000, Durability.SYNC, true, Pager.Hook.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");

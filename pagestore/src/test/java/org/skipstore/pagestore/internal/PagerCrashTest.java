@@ -76,6 +76,63 @@ class PagerCrashTest {
         assertThat(crashes).isGreaterThan(runs / 2);
     }
 
+    @org.junit.jupiter.api.Test
+    void groupCommitsOfManyThreadsSurviveMachineCrashes() throws Exception {
+        long seed0 = Long.getLong("skipstore.seed", System.nanoTime());
+        System.out.println("groupCommitsOfManyThreadsSurviveMachineCrashes seed=" + seed0);
+        int runs = Long.getLong("skipstore.seed") != null ? 1 : RUNS / 10;
+        int shared = 0;
+        long commitsTotal = 0;
+        long forcesTotal = 0;
+        for (int run = 0; run < runs; run++) {
+            long seed = seed0 + run;
+            SplittableRandom random = new SplittableRandom(seed);
+            SimulatedPageFile sim = SimulatedPageFile.fresh(PAGE);
+            Pager pager = Pager.create(sim, Durability.GROUP, Pager.Hook.NONE);
+            Map<Long, String> model = new java.util.concurrent.ConcurrentHashMap<>();
+            model.put(1L, Workload.describe(List.of()));
+            java.util.concurrent.atomic.AtomicLong maxAcked = new java.util.concurrent.atomic.AtomicLong(1);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread[] threads = new Thread[4];
+            for (int i = 0; i < threads.length; i++) {
+                long threadSeed = random.nextLong();
+                threads[i] = new Thread(() -> {
+                    Workload w = new Workload(new SplittableRandom(threadSeed));
+                    while (!stop.get()) {
+                        try (WriteTxn t = pager.begin()) {
+                            w.items = Workload.itemsOf(t);
+                            List<long[]> next = w.change(t, 2);
+                            model.put(t.id(), Workload.describe(next));
+                            t.commit();
+                            maxAcked.accumulateAndGet(t.id(), Math::max);
+                        } catch (IOException | RuntimeException e) {
+                            return; // the crash test's store is abandoned
+                        }
+                    }
+                });
+                threads[i].start();
+            }
+            Thread.sleep(random.nextInt(1, 20));
+            long acked = maxAcked.get(); // read before the crash: all of these were durable before it
+            byte[] image = sim.crash(random, new int[1]);
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+            commitsTotal += pager.commits();
+            forcesTotal += pager.checkpoints();
+            Pager again = Pager.open(SimulatedPageFile.of(image, PAGE), Durability.GROUP, Pager.Hook.NONE, "seed " + seed);
+            Meta m = again.committed();
+            assertThat(m.txnId).as("seed %d: recovered transaction", seed).isGreaterThanOrEqualTo(acked);
+            assertThat(Workload.describe(Workload.readAndCheck(again.file(), m))).as("seed %d: state %d", seed, m.txnId)
+                    .isEqualTo(model.get(m.txnId));
+            shared += m.txnId > acked ? 1 : 0;
+        }
+        System.out.println("  GROUP, 4 threads: " + runs + " machine crashes, " + commitsTotal + " commits shared "
+                + forcesTotal + " forces, recovered past the last acknowledged commit " + shared + " times, lost: 0");
+        assertThat(forcesTotal).isLessThan(commitsTotal); // forces were shared
+    }
+
     @ParameterizedTest
     @EnumSource(Durability.class)
     void aMetaTornInsideItsSectorFallsBackToTheBase(Durability mode) throws IOException {

@@ -16,16 +16,13 @@ import java.util.SplittableRandom;
  * (a random subset of its 512-byte sectors), chosen at random. A process crash
  * ({@link #processCrashImage()}) keeps the page cache. Forces and growth can be made to fail.
  */
-final class SimulatedPageFile implements PageFile {
+final class SimulatedPageFile extends ChunkedPageFile {
 
     static final int SECTOR = 512;
 
-    private final int pageSize;
     /** Automatic: the images stay readable after close, for the tests to reopen them. */
     private final Arena arena = Arena.ofAuto();
-    private MemorySegment[] chunks = new MemorySegment[0];
-    private byte[] durable;
-    private long pageCount;
+    private volatile byte[] durable;
     private boolean closed;
     int forces;
     /** Forces left before one fails; negative: never. */
@@ -34,10 +31,10 @@ final class SimulatedPageFile implements PageFile {
     boolean diskFull;
 
     private SimulatedPageFile(int pageSize, byte[] image) {
-        this.pageSize = pageSize;
+        super(pageSize);
         this.durable = image.clone();
-        long pages = image.length / pageSize;
-        map(pages);
+        map(image.length / pageSize);
+        MemorySegment[] chunks = chunks();
         for (int k = 0; k < chunks.length; k++) {
             MemorySegment.copy(MemorySegment.ofArray(image), Chunks.start(k) * pageSize, chunks[k], 0, chunks[k].byteSize());
         }
@@ -54,23 +51,11 @@ final class SimulatedPageFile implements PageFile {
     }
 
     private void map(long pages) {
-        int n = Chunks.count(pages);
-        MemorySegment[] grown = Arrays.copyOf(chunks, n);
-        for (int k = chunks.length; k < n; k++) {
-            grown[k] = arena.allocate(Chunks.size(k) * pageSize, 8);
+        try {
+            extendTo(pages, (offset, bytes) -> arena.allocate(bytes, 8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        chunks = grown;
-        pageCount = pages;
-    }
-
-    @Override
-    public int pageSize() {
-        return pageSize;
-    }
-
-    @Override
-    public long pageCount() {
-        return pageCount;
     }
 
     @Override
@@ -78,11 +63,11 @@ final class SimulatedPageFile implements PageFile {
         if (closed) {
             throw new IllegalStateException("closed");
         }
-        return Chunks.slice(chunks, pageCount, Integer.numberOfTrailingZeros(pageSize), page, count);
+        return super.pages(page, count);
     }
 
     @Override
-    public void grow(long newPageCount) throws IOException {
+    public synchronized void grow(long newPageCount) throws IOException {
         if (diskFull) {
             throw new IOException("No space left on device (simulated)");
         }
@@ -91,7 +76,7 @@ final class SimulatedPageFile implements PageFile {
     }
 
     @Override
-    public void force() throws IOException {
+    public synchronized void force() throws IOException {
         if (forcesUntilFailure == 0) {
             throw new IOException("Input/output error (simulated failed force)");
         }
@@ -103,25 +88,27 @@ final class SimulatedPageFile implements PageFile {
     }
 
     /** The durable image: what the disk holds for sure. */
-    byte[] durableImage() {
+    synchronized byte[] durableImage() {
         return durable.clone();
     }
 
     /** The file as the page cache holds it: what survives a crash of the process alone. */
-    byte[] processCrashImage() {
-        byte[] image = new byte[(int) (pageCount * pageSize)];
-        for (int k = 0; k < chunks.length; k++) {
-            MemorySegment.copy(chunks[k], ValueLayout.JAVA_BYTE, 0, image, (int) (Chunks.start(k) * pageSize),
-                    (int) chunks[k].byteSize());
+    synchronized byte[] processCrashImage() {
+        long pages = pageCount();
+        MemorySegment[] c = chunks();
+        byte[] image = new byte[(int) (pages * pageSize)];
+        for (int k = 0; k < Chunks.count(pages); k++) {
+            MemorySegment.copy(c[k], ValueLayout.JAVA_BYTE, 0, image, (int) (Chunks.start(k) * pageSize),
+                    (int) c[k].byteSize());
         }
         return image;
     }
 
     /** The disk after a machine crash now: see the class comment. Counts the pages it tore. */
-    byte[] crash(SplittableRandom random, int[] tornPages) {
+    synchronized byte[] crash(SplittableRandom random, int[] tornPages) {
         byte[] cache = processCrashImage();
         byte[] disk = durable.clone();
-        for (int p = 0; p < pageCount; p++) {
+        for (int p = 0; p < pageCount(); p++) {
             int from = p * pageSize;
             if (Arrays.equals(cache, from, from + pageSize, disk, from, from + pageSize)) {
                 continue;

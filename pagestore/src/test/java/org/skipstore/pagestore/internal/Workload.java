@@ -64,6 +64,21 @@ final class Workload {
         return next;
     }
 
+    /** The items of the state {@code t} started from, read from its directory. */
+    static List<long[]> itemsOf(WriteTxn t) {
+        List<long[]> items = new ArrayList<>();
+        long dir = t.root(0);
+        if (dir != 0) {
+            MemorySegment d = t.read(dir, 1L << (int) t.root(1));
+            long count = d.get(JAVA_LONG_UNALIGNED, 0);
+            for (int i = 0; i < count; i++) {
+                items.add(new long[] {d.get(JAVA_LONG_UNALIGNED, 8 + 24L * i), d.get(JAVA_LONG_UNALIGNED, 16 + 24L * i),
+                        d.get(JAVA_LONG_UNALIGNED, 24 + 24L * i)});
+            }
+        }
+        return items;
+    }
+
     static int orderFor(long bytes, int pageSize) {
         long pages = Math.max(1, (bytes + pageSize - 1) / pageSize);
         return 64 - Long.numberOfLeadingZeros(pages - 1);

@@ -1,0 +1,73 @@
+package org.skipstore.pagestore.internal;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * What every {@link PageFile} shares: pages kept in {@linkplain Chunks chunk} segments that are
+ * added on growth and never replaced. Growth publishes the new chunk array before the new page
+ * count, and {@link #pages} reads the count first, so a reader that sees a page count always
+ * finds its chunks. Subclasses say where a chunk's memory comes from (a mapping, the heap of the
+ * process, a simulation).
+ */
+public abstract class ChunkedPageFile implements PageFile {
+
+    /** Makes the memory of one new chunk. */
+    @FunctionalInterface
+    protected interface ChunkSource {
+        MemorySegment chunk(long offset, long bytes) throws IOException;
+    }
+
+    protected final int pageSize;
+    protected final int pageShift;
+    private volatile MemorySegment[] chunks = new MemorySegment[0];
+    private volatile long pageCount;
+
+    protected ChunkedPageFile(int pageSize) {
+        if (Integer.bitCount(pageSize) != 1 || pageSize < 512) {
+            throw new IllegalArgumentException("page size must be a power of two of at least 512: " + pageSize);
+        }
+        this.pageSize = pageSize;
+        this.pageShift = Integer.numberOfTrailingZeros(pageSize);
+    }
+
+    /** Adds the chunks up to {@code pages} (a capacity), each from {@code source}. */
+    protected final synchronized void extendTo(long pages, ChunkSource source) throws IOException {
+        MemorySegment[] old = chunks;
+        int n = Chunks.count(pages);
+        MemorySegment[] grown = Arrays.copyOf(old, n);
+        for (int k = old.length; k < n; k++) {
+            grown[k] = source.chunk(Chunks.start(k) << pageShift, Chunks.size(k) << pageShift);
+        }
+        chunks = grown;
+        pageCount = pages;
+    }
+
+    /** The chunk segments of the first {@code pages} pages, for copies of the whole file. */
+    protected final MemorySegment[] chunks() {
+        return chunks;
+    }
+
+    @Override
+    public final int pageSize() {
+        return pageSize;
+    }
+
+    @Override
+    public final long pageCount() {
+        return pageCount;
+    }
+
+    @Override
+    public MemorySegment pages(long page, long count) {
+        long pages = pageCount; // first: growth publishes the chunks before the count
+        return Chunks.slice(chunks, pages, pageShift, page, count);
+    }
+
+    /** Copies {@code src} into the pages: what a write is when the memory is the file. */
+    @Override
+    public void write(long page, MemorySegment src) throws IOException {
+        MemorySegment.copy(src, 0, pages(page, src.byteSize() >> pageShift), 0, src.byteSize());
+    }
+}

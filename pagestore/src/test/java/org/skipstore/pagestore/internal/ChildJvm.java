@@ -1,0 +1,32 @@
+package org.skipstore.pagestore.internal;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** How the tests start a child JVM on this module's classes (on the class path). */
+final class ChildJvm {
+
+    private ChildJvm() {
+    }
+
+    /** The java launcher running the tests. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** This module's classes and tests, and everything the test run has on its paths. */
+    static String classPath() {
+        List<String> cp = new ArrayList<>();
+        cp.add(Path.of("target", "test-classes").toAbsolutePath().toString());
+        cp.add(Path.of("target", "classes").toAbsolutePath().toString());
+        for (String key : new String[] {"jdk.module.path", "java.class.path"}) {
+            String v = System.getProperty(key);
+            if (v != null && !v.isEmpty()) {
+                cp.add(v);
+            }
+        }
+        return String.join(File.pathSeparator, cp);
+    }
+}
