@@ -21,7 +21,9 @@ public final class Checker {
         mark(used, "meta pages", 0, 1);
         if (m.freeList != 0) {
             mark(used, "the free list", m.freeList, m.freeOrder);
-            MemorySegment b = file.pages(m.freeList, 1L << m.freeOrder);
+        }
+        MemorySegment b = Meta.freeEntries(file, m);
+        if (b != null) {
             for (int i = 0; i < m.freeCount; i++) {
                 long e = Meta.getEntry(b, i);
                 mark(free, "a free block", Meta.entryPage(e), Meta.entryOrder(e));

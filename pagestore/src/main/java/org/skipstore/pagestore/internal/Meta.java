@@ -37,6 +37,12 @@ import java.util.Arrays;
  * fits in the first 512-byte sector, so a torn write of the page tears it whole or not at all
  * on most disks; the CRC catches the rest.
  *
+ * <p>The <b>free list</b> lives in the meta page itself, from byte {@link #INLINE_FREE}, while it
+ * fits ({@code freeList} is then 0 and {@code freeCount} the entries there), and in a block of
+ * its own otherwise. Inline, a small commit writes one page less: SYNC's phase 1 forces only the
+ * transaction's own blocks. The free list's CRC is separate from the meta's, so a meta page torn
+ * between its sectors fails one of the two.
+ *
  * <p>The <b>commit record</b> lists {@code (first page, order, CRC32C)} of every block the state
  * depends on that may not be durable yet. A two-phase commit forces its blocks before it writes
  * the meta and needs none; a single-barrier or unforced commit writes blocks and meta under one
@@ -50,6 +56,8 @@ public final class Meta {
     public static final int FORMAT_VERSION = 1;
     /** Root words for the structure on top. */
     public static final int ROOTS = 16;
+    /** Offset of an inline free list in the meta page. */
+    public static final long INLINE_FREE = 256;
 
     private static final ValueLayout.OfLong U64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -138,9 +146,9 @@ public final class Meta {
         return roots.clone();
     }
 
-    /** Writes this meta into {@code page} (one page, zeroed past the layout). */
+    /** Writes this meta's fields into {@code page}, and zeros up to {@link #INLINE_FREE}. */
     public void writeTo(MemorySegment page) {
-        page.fill((byte) 0);
+        page.asSlice(0, INLINE_FREE).fill((byte) 0);
         page.set(MAGIC_BE, 0, MAGIC);
         page.set(U32, VERSION, FORMAT_VERSION);
         page.set(U32, PAGE_SIZE, pageSize);
@@ -200,6 +208,31 @@ public final class Meta {
                 page.get(U64, FREE_LIST), page.get(U32, FREE_ORDER), page.get(U32, FREE_COUNT), page.get(U32, FREE_CRC),
                 page.get(U64, RECORD), page.get(U32, RECORD_ORDER), page.get(U32, RECORD_COUNT),
                 page.get(U32, RECORD_CRC), roots);
+    }
+
+    /** Free-list entries that fit in a meta page of {@code pageSize} bytes. */
+    static long inlineCapacity(int pageSize) {
+        return (pageSize - INLINE_FREE) / 8;
+    }
+
+    /**
+     * The segment that holds {@code m}'s free-list entries: its block, or its own meta page (the
+     * slot whose transaction id is {@code m}'s); null when it has none.
+     */
+    static MemorySegment freeEntries(PageFile file, Meta m) {
+        if (m.freeList != 0) {
+            return file.pages(m.freeList, 1L << m.freeOrder);
+        }
+        if (m.freeCount == 0) {
+            return null;
+        }
+        for (int slot = 0; slot < 2; slot++) {
+            MemorySegment page = file.pages(slot, 1);
+            if (page.get(U64, TXN_ID) == m.txnId && page.get(MAGIC_BE, 0) == MAGIC) {
+                return page.asSlice(INLINE_FREE);
+            }
+        }
+        throw new IllegalStateException("no meta slot holds transaction " + m.txnId);
     }
 
     static long freeEntry(long page, int order) {

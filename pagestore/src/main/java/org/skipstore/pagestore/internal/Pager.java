@@ -137,8 +137,8 @@ public final class Pager implements AutoCloseable {
     private boolean leading;
     /** A group force runs outside the write lock (guarded by the write lock). */
     private boolean forcing;
-    /** The last commit made while {@link #forcing}: its meta waits (guarded by the write lock). */
-    private Meta deferred;
+    /** The meta page of the last commit made while {@link #forcing}: it waits (guarded by the write lock). */
+    private MemorySegment deferred;
     /** Write buffers of transactions, pooled per order up to {@link #POOLED_BYTES} in all. */
     private final Arena bufferArena = Arena.ofShared();
     @SuppressWarnings("unchecked")
@@ -239,15 +239,14 @@ public final class Pager implements AutoCloseable {
 
     /** Null when the free list and the record of {@code m} check out, else what fails. */
     private static String verify(PageFile file, Meta m) {
-        if (m.freeList != 0) {
-            if (!isBlock(m.freeList, m.freeOrder, m.pageCount)
-                    || (long) m.freeCount * 8 > ((long) file.pageSize() << m.freeOrder)) {
-                return "free list block out of range";
-            }
-            MemorySegment b = file.pages(m.freeList, 1L << m.freeOrder);
-            if (Checksums.crc32c(b, 0, 8L * m.freeCount) != m.freeCrc) {
-                return "free list fails its CRC";
-            }
+        if (m.freeList != 0 ? !isBlock(m.freeList, m.freeOrder, m.pageCount)
+                || (long) m.freeCount * 8 > ((long) file.pageSize() << m.freeOrder)
+                : m.freeCount > Meta.inlineCapacity(file.pageSize())) {
+            return "free list out of range";
+        }
+        MemorySegment entries = Meta.freeEntries(file, m);
+        if (entries != null && Checksums.crc32c(entries, 0, 8L * m.freeCount) != m.freeCrc) {
+            return "free list fails its CRC";
         }
         if (m.record != 0) {
             long entry = Meta.RECORD_ENTRY.byteSize();
@@ -281,10 +280,7 @@ public final class Pager implements AutoCloseable {
     }
 
     private void loadFreeList(Meta m) {
-        if (m.freeList == 0) {
-            return;
-        }
-        MemorySegment b = file.pages(m.freeList, 1L << m.freeOrder);
+        MemorySegment b = Meta.freeEntries(file, m);
         for (int i = 0; i < m.freeCount; i++) {
             long e = Meta.getEntry(b, i);
             allocator.free(Meta.entryPage(e), Meta.entryOrder(e));
@@ -420,21 +416,29 @@ public final class Pager implements AutoCloseable {
                 recordOrder = orderFor(entries * Meta.RECORD_ENTRY.byteSize());
                 recordPage = t.allocate(recordOrder);
             }
-            // The free list: every block free in the new state (allocator, held, freed by T).
-            int freeOrder;
-            long freePage;
+            // The free list: every block free in the new state (allocator, held, freed by T), in
+            // the meta page when it fits, else in a block of its own.
+            int freeOrder = 0;
+            long freePage = 0;
             int freeCount;
-            for (;;) {
-                long need = (long) allocator.freeBlocks() + held.size() + t.freed.size() + Chunks.MAX_ORDER + 2;
-                freeOrder = orderFor(need * 8);
-                freePage = t.allocate(freeOrder);
-                long cap = ((long) pageSize << freeOrder) / 8;
-                if (allocator.freeBlocks() + held.size() + t.freed.size() <= cap) {
-                    break;
+            MemorySegment metaPage = buffer(0);
+            metaPage.fill((byte) 0);
+            MemorySegment fl;
+            if (allocator.freeBlocks() + held.size() + t.freed.size() <= Meta.inlineCapacity(pageSize)) {
+                fl = metaPage.asSlice(Meta.INLINE_FREE);
+            } else {
+                for (;;) {
+                    long need = (long) allocator.freeBlocks() + held.size() + t.freed.size() + Chunks.MAX_ORDER + 2;
+                    freeOrder = orderFor(need * 8);
+                    freePage = t.allocate(freeOrder);
+                    long cap = ((long) pageSize << freeOrder) / 8;
+                    if (allocator.freeBlocks() + held.size() + t.freed.size() <= cap) {
+                        break;
+                    }
+                    t.freeAllocated(freePage, freeOrder); // grew meanwhile: take a bigger block
                 }
-                t.freeAllocated(freePage, freeOrder); // grew meanwhile: take a bigger block
+                fl = t.write(freePage);
             }
-            MemorySegment fl = t.write(freePage);
             int[] count = {0};
             allocator.forEachFree(e -> Meta.setEntry(fl, count[0]++, e));
             for (long[] h : held) {
@@ -480,7 +484,6 @@ public final class Pager implements AutoCloseable {
             for (Map.Entry<Long, Integer> a : t.allocated.entrySet()) { // the blocks, through the file
                 file.write(a.getKey(), t.buffer(a.getKey()));
             }
-            MemorySegment metaPage = buffer(0);
             next.writeTo(metaPage);
             hook.at(Point.BEFORE_PHASE_1);
             long start = System.nanoTime();
@@ -505,7 +508,11 @@ public final class Pager implements AutoCloseable {
                 }
                 case NO_SYNC, GROUP -> {
                     if (forcing) {
-                        deferred = next; // a group force is running: the slot must keep its meta
+                        if (deferred != null) {
+                            recycle(deferred, 0);
+                        }
+                        deferred = metaPage; // a group force is running: the slot must keep its meta
+                        metaPage = null;
                     } else {
                         file.write(slot, metaPage);
                         hook.at(Point.AFTER_META_WRITE);
@@ -522,7 +529,9 @@ public final class Pager implements AutoCloseable {
                 held.add(new long[] {e, t.id});
                 heldPages += 1L << Meta.entryOrder(e);
             }
-            recycle(metaPage, 0);
+            if (metaPage != null) {
+                recycle(metaPage, 0);
+            }
             committed = next;
             commits++;
             if (event.shouldCommit()) {
@@ -692,11 +701,9 @@ public final class Pager implements AutoCloseable {
 
     /** Writes the meta of the last commit, deferred during a group force, into its slot. */
     private void writeDeferred() throws IOException {
-        Meta d = deferred;
-        if (d != null) {
+        MemorySegment page = deferred;
+        if (page != null) {
             deferred = null;
-            MemorySegment page = buffer(0);
-            d.writeTo(page);
             file.write(1 - baseSlot, page);
             recycle(page, 0);
         }

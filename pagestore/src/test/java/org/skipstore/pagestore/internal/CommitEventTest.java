@@ -45,8 +45,8 @@ class CommitEventTest {
                 .filter(e -> e.getEventType().getName().equals("org.skipstore.Commit"))
                 .filter(e -> e.getString("durability").equals("SYNC") && e.getLong("txn") == 2)
                 .findFirst().orElseThrow();
-        assertThat(commit.getInt("blocks")).isEqualTo(2); // the 8-page block and the free list
-        assertThat(commit.getLong("bytes")).isEqualTo(9 * 4096);
+        assertThat(commit.getInt("blocks")).isEqualTo(1); // the 8-page block (the free list is in the meta)
+        assertThat(commit.getLong("bytes")).isEqualTo(8 * 4096);
         assertThat(commit.getDuration("phase1").toNanos()).isPositive();
         assertThat(commit.getDuration("phase2").toNanos()).isPositive();
         assertThat(events).anySatisfy(e -> {

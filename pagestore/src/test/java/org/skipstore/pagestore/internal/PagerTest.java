@@ -30,7 +30,7 @@ class PagerTest {
         assertThat(m.pageCount).isEqualTo(Chunks.MIN_PAGES);
         Workload.readAndCheck(p.file(), m);
         Pager.Stats s = p.stats();
-        assertThat(s.pagesInUse()).isEqualTo(3); // two meta pages and the free list
+        assertThat(s.pagesInUse()).isEqualTo(2); // the two meta pages (the free list is inline)
         assertThat(s.freePages() + s.pagesInUse() + s.heldPages()).isEqualTo(s.pageCount());
     }
 
@@ -129,6 +129,45 @@ class PagerTest {
         try (WriteTxn t = p.begin()) {
             assertThat(t.allocate(0)).isEqualTo(page);
         }
+    }
+
+    @Test
+    void aLargeFreeListMovesIntoABlockAndBackIntoTheMeta() throws IOException {
+        SimulatedPageFile sim = SimulatedPageFile.fresh(512); // 32 entries fit in a 512-byte meta
+        Pager p = Pager.create(sim, Durability.SYNC, Pager.Hook.NONE);
+        long[] pages = new long[200];
+        try (WriteTxn t = p.begin()) {
+            for (int i = 0; i < pages.length; i++) {
+                pages[i] = t.allocate(0);
+            }
+            t.commit();
+        }
+        assertThat(p.committed().freeList).as("few free blocks: inline").isZero();
+        try (WriteTxn t = p.begin()) {
+            for (int i = 0; i < pages.length; i += 2) {
+                t.free(pages[i], 0); // 100 blocks whose buddies stay in use: no merging
+            }
+            t.commit();
+        }
+        Meta m = p.committed();
+        assertThat(m.freeList).as("a free list in a block").isNotZero();
+        assertThat(m.freeCount).isGreaterThan(100);
+        Checker used = new Checker(p.file(), m);
+        for (int i = 1; i < pages.length; i += 2) {
+            used.used(pages[i], 0);
+        }
+        used.verify();
+        Pager again = Pager.open(SimulatedPageFile.of(sim.crash(new SplittableRandom(1), new int[1]), 512),
+                Durability.SYNC, Pager.Hook.NONE, "x");
+        assertThat(again.committed().txnId).isEqualTo(m.txnId);
+        assertThat(again.stats().freePages()).isEqualTo(p.stats().freePages() + p.stats().heldPages());
+        try (WriteTxn t = again.begin()) {
+            for (int i = 0; i < pages.length; i += 2) {
+                t.allocate(0); // takes the freed blocks back
+            }
+            t.commit();
+        }
+        assertThat(again.committed().freeList).as("back in the meta").isZero();
     }
 
     @Test
