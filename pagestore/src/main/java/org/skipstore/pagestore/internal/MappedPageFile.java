@@ -155,16 +155,23 @@ public final class MappedPageFile extends ChunkedPageFile {
         channel.force(false);
     }
 
+    /**
+     * Unmaps the file and releases its lock. Also after the channel was closed under us (a
+     * thread interrupted in a write or force closes a {@link FileChannel} for every thread; the
+     * pager is poisoned then, and the mappings must still go).
+     */
     @Override
     public synchronized void close() throws IOException {
-        if (!channel.isOpen()) {
+        if (!arena.scope().isAlive()) {
             return;
         }
         try {
             arena.close();
         } finally {
             try {
-                lock.release();
+                if (lock.isValid()) {
+                    lock.release();
+                }
             } finally {
                 channel.close();
             }

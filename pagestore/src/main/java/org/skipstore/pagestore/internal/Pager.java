@@ -75,6 +75,11 @@ import org.skipstore.pagestore.StoreException.Problem;
  * CRC, or whose record or any block in it fails its CRC is skipped. The first that passes is the
  * state; it is forced at once and becomes the base. Nothing is replayed.
  *
+ * <h2>Interrupts</h2>
+ * A thread interrupted inside a {@code FileChannel} write or force closes the channel for every
+ * thread (the JDK's rule for interruptible channels), and with it the file lock. The pager is then
+ * poisoned: reopen the store. Do not interrupt committing threads.
+ *
  * <h2>Local names</h2>
  * {@code n} a block order, {@code e} a free-list entry ({@code page << 8 | order}), {@code T} a
  * transaction id.
@@ -129,6 +134,8 @@ public final class Pager implements AutoCloseable {
     private long sinceBasePages;
     /** Blocks freed by committed transactions and not yet reusable: entry -> freeing transaction. */
     private final List<long[]> held = new ArrayList<>();
+    /** The entries of {@link #held}, to refuse a second free of a held block. */
+    private final java.util.Set<Long> heldSet = new java.util.HashSet<>();
     private long heldPages;
     /** Open readers: state (transaction id) -> count. */
     private final TreeMap<Long, Integer> readers = new TreeMap<>();
@@ -208,7 +215,12 @@ public final class Pager implements AutoCloseable {
                 continue;
             }
             Pager p = new Pager(file, durability, hook, m, s);
-            p.loadFreeList(m);
+            try {
+                p.loadFreeList(m);
+            } catch (RuntimeException e) { // overlapping or repeated entries: written by a bug, not a crash
+                throw new StoreException(Problem.CORRUPT, name + " is damaged: the free list of transaction " + m.txnId
+                        + " is inconsistent (" + e.getMessage() + ")", e);
+            }
             file.force(); // the state may be in the page cache only (an unforced commit): make it the base
             return p;
         }
@@ -247,6 +259,12 @@ public final class Pager implements AutoCloseable {
         MemorySegment entries = Meta.freeEntries(file, m);
         if (entries != null && Checksums.crc32c(entries, 0, 8L * m.freeCount) != m.freeCrc) {
             return "free list fails its CRC";
+        }
+        for (int i = 0; i < m.freeCount; i++) {
+            long e = Meta.getEntry(entries, i);
+            if (!isBlock(Meta.entryPage(e), Meta.entryOrder(e), m.pageCount)) {
+                return "free list names a block out of range";
+            }
         }
         if (m.record != 0) {
             long entry = Meta.RECORD_ENTRY.byteSize();
@@ -332,6 +350,7 @@ public final class Pager implements AutoCloseable {
                 int n = Meta.entryOrder(h[0]);
                 allocator.free(Meta.entryPage(h[0]), n);
                 heldPages -= 1L << n;
+                heldSet.remove(h[0]);
                 it.remove();
             }
         }
@@ -353,6 +372,15 @@ public final class Pager implements AutoCloseable {
             hook.at(Point.AFTER_GROWTH);
         }
         return page;
+    }
+
+    /** Whether the block is freed already, waiting to be reusable. */
+    boolean isHeld(long page, int n) {
+        return heldSet.contains(Meta.freeEntry(page, n));
+    }
+
+    boolean isPoisoned() {
+        return poisoned != null;
     }
 
     void freeNow(long page, int n) {
@@ -527,6 +555,7 @@ public final class Pager implements AutoCloseable {
             // written for the record of later unforced commits (they are in this meta).
             for (long e : t.freed) {
                 held.add(new long[] {e, t.id});
+                heldSet.add(e);
                 heldPages += 1L << Meta.entryOrder(e);
             }
             if (metaPage != null) {
@@ -704,7 +733,11 @@ public final class Pager implements AutoCloseable {
         MemorySegment page = deferred;
         if (page != null) {
             deferred = null;
-            file.write(1 - baseSlot, page);
+            try {
+                file.write(1 - baseSlot, page);
+            } catch (IOException | RuntimeException e) {
+                throw poison(e); // the last commit's meta is in no slot: nothing may build on it
+            }
             recycle(page, 0);
         }
     }
@@ -837,14 +870,20 @@ public final class Pager implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (durability == Durability.GROUP && poisoned == null) {
-            try {
-                awaitDurable(committed.txnId); // also waits for a leader at work
-            } catch (IOException e) {
-                // poisoned; close anyway
+        for (;;) {
+            if (durability == Durability.GROUP && poisoned == null) {
+                try {
+                    awaitDurable(committed.txnId); // also waits for a leader at work
+                } catch (IOException e) {
+                    // poisoned; close anyway
+                }
             }
+            writeLock.lock();
+            if (!forcing && deferred == null) {
+                break; // with the lock held
+            }
+            writeLock.unlock(); // a group leader came in between: let it finish
         }
-        writeLock.lock();
         try {
             if (closed) {
                 return;

@@ -111,7 +111,7 @@ public final class WriteTxn implements AutoCloseable {
             throw new IllegalArgumentException("no committed block of order " + n + " at page " + page);
         }
         long e = Meta.freeEntry(page, n);
-        if (!freedSet.add(e) || pager.allocator().isFreeBlock(page, n)) {
+        if (!freedSet.add(e) || pager.allocator().isFreeBlock(page, n) || pager.isHeld(page, n)) {
             throw new IllegalStateException("block " + page + "/" + n + " is free already (double free)");
         }
         freed.add(e);
@@ -147,8 +147,8 @@ public final class WriteTxn implements AutoCloseable {
         } finally {
             done = true;
             try {
-                if (!committed) {
-                    rollback(); // (a failed commit poisoned the pager; this only tidies up)
+                if (!committed && !pager.isPoisoned()) {
+                    rollback(); // a commit refused before it changed anything (no space, closed)
                 }
             } catch (RuntimeException e) {
                 // the commit's own exception is the one to report

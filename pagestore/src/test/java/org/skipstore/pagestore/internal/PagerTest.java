@@ -171,6 +171,58 @@ class PagerTest {
     }
 
     @Test
+    void aHeldBlockCannotBeFreedTwice() throws IOException {
+        Pager p = fresh(Durability.SYNC);
+        long page;
+        try (WriteTxn t = p.begin()) {
+            page = t.allocate(0);
+            t.commit();
+        }
+        try (ReadView reader = p.read()) { // keeps the freed block held
+            try (WriteTxn t = p.begin()) {
+                t.free(page, 0);
+                t.commit();
+            }
+            try (WriteTxn t = p.begin()) {
+                assertThatThrownBy(() -> t.free(page, 0)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("double free");
+            }
+        }
+    }
+
+    @Test
+    void closingWhileGroupCommitsRunLosesNoAcknowledgedCommit() throws Exception {
+        for (int round = 0; round < 30; round++) {
+            SimulatedPageFile sim = SimulatedPageFile.fresh(PAGE);
+            Pager p = Pager.create(sim, Durability.GROUP, Pager.Hook.NONE);
+            java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
+            Thread[] threads = new Thread[4];
+            for (int i = 0; i < threads.length; i++) {
+                threads[i] = new Thread(() -> {
+                    for (;;) {
+                        try (WriteTxn t = p.begin()) {
+                            t.write(t.allocate(0)).set(JAVA_LONG_UNALIGNED, 0, 1);
+                            t.commit();
+                            acked.accumulateAndGet(t.id(), Math::max);
+                        } catch (IOException | RuntimeException e) {
+                            return; // closed
+                        }
+                    }
+                });
+                threads[i].start();
+            }
+            Thread.sleep(1 + round % 5);
+            p.close();
+            for (Thread t : threads) {
+                t.join();
+            }
+            Pager again = Pager.open(SimulatedPageFile.of(sim.crash(new SplittableRandom(round), new int[1]), PAGE),
+                    Durability.GROUP, Pager.Hook.NONE, "x");
+            assertThat(again.committed().txnId).as("round %d", round).isGreaterThanOrEqualTo(acked.get());
+        }
+    }
+
+    @Test
     void badFreesAreClearErrors() throws IOException {
         Pager p = fresh(Durability.SYNC);
         long page;
