@@ -1,0 +1,322 @@
+package org.skipstore.pagestore.internal.bskip;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * One partition of the B-skip-list: an allocator block holding the nodes of one level between
+ * two keys of a higher level, sorted, as a slotted page.
+ *
+ * <pre>
+ *  0   +------------------------------+
+ *      | kind    u8   DATA or INDEX   |
+ *      | level   u8   0..7            |
+ *      | flags   u16  (0)             |
+ *      | count   u32  nodes           |
+ *      | heap    u32  first node byte |
+ *      | garbage u32  dead node bytes |
+ *  16  +------------------------------+
+ *      | slot[0] .. slot[count-1]     |  u32 offsets of the nodes, in key order: binary search
+ *      |   (grows down the page)      |
+ *      |          free space          |
+ *      |   (grows up the page)        |
+ *  heap+------------------------------+
+ *      | nodes, packed, any order     |
+ *  end +------------------------------+
+ *
+ *  index node:  varint keyLength | key | down (u64: first page of the partition below)
+ *  data node:   varint keyLength | key | varint valueLength | value
+ * </pre>
+ *
+ * Inserting shifts slots, never node bytes; removing leaves the node's bytes as garbage, which
+ * {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
+ * are unsigned LEB128 varints (one byte below 128). This class is a set of static functions over
+ * the block's segment: it holds no state, so a partition costs no object.
+ */
+public final class Partition {
+
+    public static final byte DATA = 0;
+    public static final byte INDEX = 1;
+
+    private static final ValueLayout.OfInt U32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    public static final StructLayout HEADER = MemoryLayout.structLayout(
+            JAVA_BYTE.withName("kind"),
+            JAVA_BYTE.withName("level"),
+            JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN).withName("flags"),
+            U32.withName("count"),
+            U32.withName("heap"),
+            U32.withName("garbage")).withName("partition");
+
+    private static final long KIND = HEADER.byteOffset(groupElement("kind"));
+    private static final long LEVEL = HEADER.byteOffset(groupElement("level"));
+    private static final long COUNT = HEADER.byteOffset(groupElement("count"));
+    private static final long HEAP = HEADER.byteOffset(groupElement("heap"));
+    private static final long GARBAGE = HEADER.byteOffset(groupElement("garbage"));
+    /** First slot. */
+    private static final long SLOTS = HEADER.byteSize();
+
+    private Partition() {
+    }
+
+    /** Makes {@code block} an empty partition. Blocks are at most 2^31 bytes (slots are u32). */
+    public static void init(MemorySegment block, byte kind, int level) {
+        if (block.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a partition is at most 2 GiB: " + block.byteSize());
+        }
+        block.set(JAVA_BYTE, KIND, kind);
+        block.set(JAVA_BYTE, LEVEL, (byte) level);
+        block.set(JAVA_SHORT_UNALIGNED, 2, (short) 0);
+        block.set(U32, COUNT, 0);
+        block.set(U32, HEAP, (int) block.byteSize());
+        block.set(U32, GARBAGE, 0);
+    }
+
+    public static byte kind(MemorySegment p) {
+        return p.get(JAVA_BYTE, KIND);
+    }
+
+    public static int level(MemorySegment p) {
+        return p.get(JAVA_BYTE, LEVEL);
+    }
+
+    public static int count(MemorySegment p) {
+        return p.get(U32, COUNT);
+    }
+
+    private static long heap(MemorySegment p) {
+        return Integer.toUnsignedLong(p.get(U32, HEAP));
+    }
+
+    private static long node(MemorySegment p, int i) {
+        return Integer.toUnsignedLong(p.get(U32, SLOTS + 4L * i));
+    }
+
+    /** Bytes between the slots and the heap. */
+    public static long free(MemorySegment p) {
+        return heap(p) - (SLOTS + 4L * count(p));
+    }
+
+    /** Bytes an insert may use after a {@link #compact}. */
+    public static long freeAfterCompaction(MemorySegment p) {
+        return free(p) + Integer.toUnsignedLong(p.get(U32, GARBAGE));
+    }
+
+    /** Bytes the nodes and slots use: what a copy into a new block needs, beyond the header. */
+    public static long used(MemorySegment p) {
+        return p.byteSize() - SLOTS - freeAfterCompaction(p);
+    }
+
+    // ---- nodes -------------------------------------------------------------------------------
+
+    /** Bytes of a node: its varints, key, and value or down reference. */
+    public static long nodeSize(byte kind, long keyLength, long valueLength) {
+        return Varint.size(keyLength) + keyLength + (kind == INDEX ? 8 : Varint.size(valueLength) + valueLength);
+    }
+
+    /** The key of node {@code i}, a slice of the block. */
+    public static MemorySegment key(MemorySegment p, int i) {
+        long at = node(p, i);
+        long len = Varint.read(p, at);
+        return p.asSlice(at + Varint.size(len), len);
+    }
+
+    /** The value of data node {@code i}, a slice of the block. */
+    public static MemorySegment value(MemorySegment p, int i) {
+        long at = node(p, i);
+        long kl = Varint.read(p, at);
+        at += Varint.size(kl) + kl;
+        long vl = Varint.read(p, at);
+        return p.asSlice(at + Varint.size(vl), vl);
+    }
+
+    /** The down reference of index node {@code i}. */
+    public static long down(MemorySegment p, int i) {
+        long at = node(p, i);
+        long kl = Varint.read(p, at);
+        return p.get(U64, at + Varint.size(kl) + kl);
+    }
+
+    /** Rewrites the down reference of index node {@code i} (the block must be the writer's). */
+    public static void setDown(MemorySegment p, int i, long down) {
+        long at = node(p, i);
+        long kl = Varint.read(p, at);
+        p.set(U64, at + Varint.size(kl) + kl, down);
+    }
+
+    /**
+     * Binary search: the index of {@code key}, or {@code -(insertion point) - 1}, in unsigned
+     * byte order.
+     */
+    public static int search(MemorySegment p, MemorySegment key) {
+        int lo = 0;
+        int hi = count(p) - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = compare(key(p, mid), key);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /** Unsigned lexicographic order. */
+    public static int compare(MemorySegment a, MemorySegment b) {
+        long i = a.mismatch(b);
+        if (i < 0) {
+            return 0;
+        }
+        if (i == a.byteSize()) {
+            return -1;
+        }
+        if (i == b.byteSize()) {
+            return 1;
+        }
+        return Byte.toUnsignedInt(a.get(JAVA_BYTE, i)) - Byte.toUnsignedInt(b.get(JAVA_BYTE, i));
+    }
+
+    /**
+     * Inserts a data node at index {@code i} (the caller found it with {@link #search}); false
+     * when the partition has no room even after compaction.
+     */
+    public static boolean insertData(MemorySegment p, int i, MemorySegment key, MemorySegment value) {
+        long size = nodeSize(DATA, key.byteSize(), value.byteSize());
+        long at = reserve(p, i, size);
+        if (at < 0) {
+            return false;
+        }
+        at = Varint.write(p, at, key.byteSize());
+        MemorySegment.copy(key, 0, p, at, key.byteSize());
+        at = Varint.write(p, at + key.byteSize(), value.byteSize());
+        MemorySegment.copy(value, 0, p, at, value.byteSize());
+        return true;
+    }
+
+    /** Inserts an index node at index {@code i}; false when there is no room. */
+    public static boolean insertIndex(MemorySegment p, int i, MemorySegment key, long down) {
+        long size = nodeSize(INDEX, key.byteSize(), 0);
+        long at = reserve(p, i, size);
+        if (at < 0) {
+            return false;
+        }
+        at = Varint.write(p, at, key.byteSize());
+        MemorySegment.copy(key, 0, p, at, key.byteSize());
+        p.set(U64, at + key.byteSize(), down);
+        return true;
+    }
+
+    /** Opens slot {@code i} for a node of {@code size} bytes; returns its offset, or -1. */
+    private static long reserve(MemorySegment p, int i, long size) {
+        int n = count(p);
+        if (i < 0 || i > n) {
+            throw new IndexOutOfBoundsException("slot " + i + " of " + n);
+        }
+        if (free(p) < size + 4) {
+            if (freeAfterCompaction(p) < size + 4) {
+                return -1;
+            }
+            compact(p);
+        }
+        long at = heap(p) - size;
+        MemorySegment.copy(p, SLOTS + 4L * i, p, SLOTS + 4L * (i + 1), 4L * (n - i)); // shift slots up
+        p.set(U32, SLOTS + 4L * i, (int) at);
+        p.set(U32, HEAP, (int) at);
+        p.set(U32, COUNT, n + 1);
+        return at;
+    }
+
+    /** Removes node {@code i}; its bytes become garbage. */
+    public static void remove(MemorySegment p, int i) {
+        int n = count(p);
+        if (i < 0 || i >= n) {
+            throw new IndexOutOfBoundsException("slot " + i + " of " + n);
+        }
+        long size = nodeBytes(p, i);
+        MemorySegment.copy(p, SLOTS + 4L * (i + 1), p, SLOTS + 4L * i, 4L * (n - i - 1));
+        p.set(U32, COUNT, n - 1);
+        p.set(U32, GARBAGE, (int) (Integer.toUnsignedLong(p.get(U32, GARBAGE)) + size));
+    }
+
+    /** Bytes of node {@code i}. */
+    private static long nodeBytes(MemorySegment p, int i) {
+        return nodeBytesAt(p, node(p, i), kind(p));
+    }
+
+    /** Bytes of the node of kind {@code kind} at offset {@code at} of {@code s}. */
+    private static long nodeBytesAt(MemorySegment s, long at, byte kind) {
+        long kl = Varint.read(s, at);
+        if (kind == INDEX) {
+            return Varint.size(kl) + kl + 8;
+        }
+        long vl = Varint.read(s, at + Varint.size(kl) + kl);
+        return Varint.size(kl) + kl + Varint.size(vl) + vl;
+    }
+
+    /** Packs the nodes at the end of the block again, dropping garbage; keeps the order. */
+    public static void compact(MemorySegment p) {
+        int n = count(p);
+        MemorySegment copy = MemorySegment.ofArray(new byte[(int) (p.byteSize() - heap(p))]);
+        MemorySegment.copy(p, heap(p), copy, 0, copy.byteSize());
+        long base = heap(p);
+        long top = p.byteSize();
+        byte kind = kind(p);
+        for (int i = n - 1; i >= 0; i--) { // any order works; this keeps high slots high
+            long at = node(p, i) - base; // in the copy: the block's heap is being overwritten
+            long size = nodeBytesAt(copy, at, kind);
+            top -= size;
+            MemorySegment.copy(copy, at, p, top, size);
+            p.set(U32, SLOTS + 4L * i, (int) top);
+        }
+        p.set(U32, HEAP, (int) top);
+        p.set(U32, GARBAGE, 0);
+    }
+
+    /**
+     * Moves nodes {@code [from, count)} of {@code src} into the empty partition {@code dst} (same
+     * kind and level), in order, and removes them from {@code src}: the split that makes a key
+     * start its own partition. {@code dst} must have room ({@link #used} of the moved nodes).
+     */
+    public static void moveTail(MemorySegment src, int from, MemorySegment dst) {
+        int n = count(src);
+        for (int i = from; i < n; i++) {
+            long size = nodeBytes(src, i);
+            long at = reserve(dst, i - from, size);
+            if (at < 0) {
+                throw new IllegalStateException("the target partition has no room for the moved nodes");
+            }
+            MemorySegment.copy(src, node(src, i), dst, at, size);
+        }
+        for (int i = n - 1; i >= from; i--) {
+            remove(src, i);
+        }
+    }
+
+    /** Bytes that nodes {@code [from, count)} need in another partition (slots included). */
+    public static long bytesOf(MemorySegment p, int from) {
+        long total = 0;
+        for (int i = from; i < count(p); i++) {
+            total += nodeBytes(p, i) + 4;
+        }
+        return total;
+    }
+
+    /** Header bytes of every partition. */
+    public static long headerBytes() {
+        return SLOTS;
+    }
+}
