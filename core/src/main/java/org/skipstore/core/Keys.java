@@ -39,17 +39,27 @@ public final class Keys {
      * @throws NullPointerException when either key is null
      */
     public static int compare(MemorySegment a, MemorySegment b) {
-        long i = Objects.requireNonNull(a, "key").mismatch(Objects.requireNonNull(b, "key"));
+        return compare(Objects.requireNonNull(a, "key"), 0, a.byteSize(), Objects.requireNonNull(b, "key"), 0,
+                b.byteSize());
+    }
+
+    /**
+     * Compares the key of {@code aLength} bytes at {@code aOffset} of {@code a} with the key of
+     * {@code bLength} bytes at {@code bOffset} of {@code b}, as {@link #compare(byte[], byte[])}
+     * does: for keys stored inside larger segments (pages, nodes), without a slice per compare.
+     *
+     * @throws IndexOutOfBoundsException when a range leaves its segment
+     */
+    public static int compare(MemorySegment a, long aOffset, long aLength, MemorySegment b, long bOffset, long bLength) {
+        long i = MemorySegment.mismatch(a, aOffset, aOffset + aLength, b, bOffset, bOffset + bLength);
         if (i < 0) {
             return 0;
         }
-        long al = a.byteSize();
-        long bl = b.byteSize();
-        if (i == al || i == bl) {
-            return Long.compare(al, bl);
+        if (i == aLength || i == bLength) {
+            return Long.compare(aLength, bLength);
         }
         return Integer.compare(
-                Byte.toUnsignedInt(a.get(ValueLayout.JAVA_BYTE, i)),
-                Byte.toUnsignedInt(b.get(ValueLayout.JAVA_BYTE, i)));
+                Byte.toUnsignedInt(a.get(ValueLayout.JAVA_BYTE, aOffset + i)),
+                Byte.toUnsignedInt(b.get(ValueLayout.JAVA_BYTE, bOffset + i)));
     }
 }

@@ -60,6 +60,36 @@ class KeysTest {
     }
 
     @Test
+    void keysInsideLargerSegmentsCompareAsTheirBytes() {
+        long seed = System.nanoTime();
+        System.out.println("keysInsideLargerSegmentsCompareAsTheirBytes seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < 100_000; i++) {
+            byte[] a = new byte[r.nextInt(0, 20)];
+            byte[] b = new byte[r.nextInt(0, 20)];
+            for (int j = 0; j < a.length; j++) {
+                a[j] = (byte) (r.nextInt(3) * 127);
+            }
+            for (int j = 0; j < b.length; j++) {
+                b[j] = (byte) (r.nextInt(3) * 127);
+            }
+            int ao = r.nextInt(0, 9);
+            int bo = r.nextInt(0, 9);
+            byte[] pa = new byte[ao + a.length + r.nextInt(0, 5)];
+            byte[] pb = new byte[bo + b.length + r.nextInt(0, 5)];
+            r.nextBytes(pa); // noise around the keys must not matter
+            r.nextBytes(pb);
+            System.arraycopy(a, 0, pa, ao, a.length);
+            System.arraycopy(b, 0, pb, bo, b.length);
+            int expected = Integer.signum(Keys.compare(a, b));
+            assertThat(Integer.signum(Keys.compare(MemorySegment.ofArray(pa), ao, a.length, MemorySegment.ofArray(pb), bo,
+                    b.length))).as("seed %d", seed).isEqualTo(expected);
+        }
+        assertThatThrownBy(() -> Keys.compare(MemorySegment.ofArray(new byte[4]), 2, 3, MemorySegment.ofArray(EMPTY), 0, 0))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void nullIsAClearError() {
         assertThatThrownBy(() -> Keys.compare((byte[]) null, EMPTY)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("key");

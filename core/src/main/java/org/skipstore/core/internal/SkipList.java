@@ -266,13 +266,6 @@ public final class SkipList {
         return lp != kp30 ? lp < kp30 : before(Link.ref(w), k, kp, s);
     }
 
-    /** Whether the node that link {@code w} names has a key less than {@code k}. */
-    private boolean linkLess(long w, MemorySegment k, long kp) {
-        long lp = Link.prefix(w);
-        long kp30 = Link.prefixOfKey(kp);
-        return lp != kp30 ? lp < kp30 : compare(Link.ref(w), k, kp) < 0;
-    }
-
     // ---- reads -------------------------------------------------------------------------------
 
     /** The first node at or after {@code [k, s]} on level 0, or 0. */
@@ -305,7 +298,8 @@ public final class SkipList {
         long x = head;
         for (int level = height - 1; level >= 0; level--) {
             long w;
-            while ((w = link(x, level)) != 0 && linkLess(w, k, kp)) {
+            // Before [k, newest possible version]: exactly the nodes with a smaller key.
+            while ((w = link(x, level)) != 0 && linkBefore(w, k, kp, Long.MAX_VALUE)) {
                 x = Link.ref(w);
             }
         }

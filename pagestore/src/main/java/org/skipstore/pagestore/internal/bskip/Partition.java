@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.skipstore.core.Keys;
 
 /**
  * One partition of the B-skip-list: an allocator block holding the nodes of one level between
@@ -156,14 +157,17 @@ public final class Partition {
 
     /**
      * Binary search: the index of {@code key}, or {@code -(insertion point) - 1}, in unsigned
-     * byte order.
+     * byte order. Compares in place: no slice per probe.
      */
     public static int search(MemorySegment p, MemorySegment key) {
+        long kl = key.byteSize();
         int lo = 0;
         int hi = count(p) - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = compare(key(p, mid), key);
+            long at = node(p, mid);
+            long len = Varint.read(p, at);
+            int c = Keys.compare(p, at + Varint.size(len), len, key, 0, kl);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
@@ -173,21 +177,6 @@ public final class Partition {
             }
         }
         return -(lo + 1);
-    }
-
-    /** Unsigned lexicographic order. */
-    public static int compare(MemorySegment a, MemorySegment b) {
-        long i = a.mismatch(b);
-        if (i < 0) {
-            return 0;
-        }
-        if (i == a.byteSize()) {
-            return -1;
-        }
-        if (i == b.byteSize()) {
-            return 1;
-        }
-        return Byte.toUnsignedInt(a.get(JAVA_BYTE, i)) - Byte.toUnsignedInt(b.get(JAVA_BYTE, i));
     }
 
     /**
