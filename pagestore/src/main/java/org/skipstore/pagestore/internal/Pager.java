@@ -773,7 +773,7 @@ public final class Pager implements AutoCloseable {
 
     // ---- access ------------------------------------------------------------------------------
 
-    PageFile file() {
+    public PageFile file() {
         return file;
     }
 

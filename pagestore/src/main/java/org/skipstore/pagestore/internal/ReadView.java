@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * state does not change while the view is open, and the blocks it uses are not reused before it
  * closes. Never blocks the writer. For one thread.
  */
-public final class ReadView implements AutoCloseable {
+public final class ReadView implements PageSource, AutoCloseable {
 
     private final Pager pager;
     private final Meta meta;
@@ -26,11 +26,13 @@ public final class ReadView implements AutoCloseable {
         return meta.txnId;
     }
 
+    @Override
     public long root(int i) {
         return meta.root(i);
     }
 
     /** Pages {@code [page, page + count)} of the state, read-only. */
+    @Override
     public MemorySegment read(long page, long count) {
         if (closed) {
             throw new IllegalStateException("the read view is closed");
@@ -41,6 +43,11 @@ public final class ReadView implements AutoCloseable {
                     + meta.pageCount + " pages");
         }
         return pager.file().pages(page, count).asReadOnly();
+    }
+
+    @Override
+    public int pageSize() {
+        return pager.pageSize();
     }
 
     @Override

@@ -16,7 +16,7 @@ import org.skipstore.pagestore.Durability;
  * sets roots, and commits or aborts. One at a time (it holds the pager's write lock from
  * {@link Pager#begin()} until commit, abort or close). Closing without a commit aborts.
  */
-public final class WriteTxn implements AutoCloseable {
+public final class WriteTxn implements PageSource, AutoCloseable {
 
     private final Pager pager;
     /** The state this transaction started from. */
@@ -76,6 +76,16 @@ public final class WriteTxn implements AutoCloseable {
         return buffers.get(page);
     }
 
+    @Override
+    public int pageSize() {
+        return pager.pageSize();
+    }
+
+    /** Whether this transaction allocated block {@code page} (so it may write it). */
+    public boolean owns(long page) {
+        return allocated.containsKey(page);
+    }
+
     MemorySegment buffer(long page) {
         return buffers.get(page);
     }
@@ -84,6 +94,7 @@ public final class WriteTxn implements AutoCloseable {
      * A read-only view of pages {@code [page, page + count)}: of a committed state, or of a block
      * this transaction allocated (then the range must lie inside that block).
      */
+    @Override
     public MemorySegment read(long page, long count) {
         check();
         Integer n = allocated.get(page);
@@ -123,6 +134,7 @@ public final class WriteTxn implements AutoCloseable {
         pager.freeNow(page, n);
     }
 
+    @Override
     public long root(int i) {
         return roots[i];
     }

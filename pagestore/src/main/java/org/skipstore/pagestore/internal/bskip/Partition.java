@@ -4,7 +4,6 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -21,7 +20,8 @@ import org.skipstore.core.Keys;
  *  0   +------------------------------+
  *      | kind    u8   DATA or INDEX   |
  *      | level   u8   0..7            |
- *      | flags   u16  (0)             |
+ *      | order   u8   block: 2^order pages (what a free needs)
+ *      | flags   u8   (0)             |
  *      | count   u32  nodes           |
  *      | heap    u32  first node byte |
  *      | garbage u32  dead node bytes |
@@ -35,8 +35,11 @@ import org.skipstore.core.Keys;
  *  end +------------------------------+
  *
  *  index node:  varint keyLength | key | down (u64: first page of the partition below)
- *  data node:   varint keyLength | key | varint valueLength | value
+ *  data node:   varint keyLength | key | varint (valueLength << 1 | 0) | value          inline
+ *               varint keyLength | key | varint (valueLength << 1 | 1) | u64 first page  out of line
  * </pre>
+ * A value too large to sit among the nodes (see {@code Tree}) lives out of line, in a block of
+ * its own, whose order follows from its length; the node keeps its first page.
  *
  * Inserting shifts slots, never node bytes; removing leaves the node's bytes as garbage, which
  * {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
@@ -54,13 +57,16 @@ public final class Partition {
     public static final StructLayout HEADER = MemoryLayout.structLayout(
             JAVA_BYTE.withName("kind"),
             JAVA_BYTE.withName("level"),
-            JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN).withName("flags"),
+            JAVA_BYTE.withName("order"),
+            JAVA_BYTE.withName("flags"),
             U32.withName("count"),
             U32.withName("heap"),
             U32.withName("garbage")).withName("partition");
 
     private static final long KIND = HEADER.byteOffset(groupElement("kind"));
     private static final long LEVEL = HEADER.byteOffset(groupElement("level"));
+    private static final long ORDER = HEADER.byteOffset(groupElement("order"));
+    private static final long FLAGS = HEADER.byteOffset(groupElement("flags"));
     private static final long COUNT = HEADER.byteOffset(groupElement("count"));
     private static final long HEAP = HEADER.byteOffset(groupElement("heap"));
     private static final long GARBAGE = HEADER.byteOffset(groupElement("garbage"));
@@ -70,14 +76,18 @@ public final class Partition {
     private Partition() {
     }
 
-    /** Makes {@code block} an empty partition. Blocks are at most 2^31 bytes (slots are u32). */
-    public static void init(MemorySegment block, byte kind, int level) {
+    /**
+     * Makes {@code block}, of {@code 2^order} pages, an empty partition. Blocks are at most 2^31
+     * bytes (slots are u32).
+     */
+    public static void init(MemorySegment block, byte kind, int level, int order) {
         if (block.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a partition is at most 2 GiB: " + block.byteSize());
         }
         block.set(JAVA_BYTE, KIND, kind);
         block.set(JAVA_BYTE, LEVEL, (byte) level);
-        block.set(JAVA_SHORT_UNALIGNED, 2, (short) 0);
+        block.set(JAVA_BYTE, ORDER, (byte) order);
+        block.set(JAVA_BYTE, FLAGS, (byte) 0);
         block.set(U32, COUNT, 0);
         block.set(U32, HEAP, (int) block.byteSize());
         block.set(U32, GARBAGE, 0);
@@ -89,6 +99,11 @@ public final class Partition {
 
     public static int level(MemorySegment p) {
         return p.get(JAVA_BYTE, LEVEL);
+    }
+
+    /** The block's order: it has {@code 2^order} pages. */
+    public static int order(MemorySegment p) {
+        return p.get(JAVA_BYTE, ORDER);
     }
 
     public static int count(MemorySegment p) {
@@ -120,9 +135,14 @@ public final class Partition {
 
     // ---- nodes -------------------------------------------------------------------------------
 
-    /** Bytes of a node: its varints, key, and value or down reference. */
+    /** Bytes of an index node, or of a data node with its value inline. */
     public static long nodeSize(byte kind, long keyLength, long valueLength) {
-        return Varint.size(keyLength) + keyLength + (kind == INDEX ? 8 : Varint.size(valueLength) + valueLength);
+        return Varint.size(keyLength) + keyLength + (kind == INDEX ? 8 : Varint.size(valueLength << 1) + valueLength);
+    }
+
+    /** Bytes of a data node whose value of {@code valueLength} bytes lives out of line. */
+    public static long outOfLineNodeSize(long keyLength, long valueLength) {
+        return Varint.size(keyLength) + keyLength + Varint.size(valueLength << 1 | 1) + 8;
     }
 
     /** The key of node {@code i}, a slice of the block. */
@@ -132,14 +152,43 @@ public final class Partition {
         return p.asSlice(at + Varint.size(len), len);
     }
 
-    /** The value of data node {@code i}, a slice of the block. */
-    public static MemorySegment value(MemorySegment p, int i) {
+    /** Offset of data node {@code i}'s value field (the varint before the value). */
+    private static long valueField(MemorySegment p, int i) {
         long at = node(p, i);
         long kl = Varint.read(p, at);
-        at += Varint.size(kl) + kl;
-        long vl = Varint.read(p, at);
-        return p.asSlice(at + Varint.size(vl), vl);
+        return at + Varint.size(kl) + kl;
     }
+
+    /** Whether data node {@code i}'s value lives out of line ({@link #outOfLinePage}). */
+    public static boolean isOutOfLine(MemorySegment p, int i) {
+        return (Varint.read(p, valueField(p, i)) & 1) != 0;
+    }
+
+    /** The value length of data node {@code i}, inline or not. */
+    public static long valueLength(MemorySegment p, int i) {
+        return Varint.read(p, valueField(p, i)) >>> 1;
+    }
+
+    /** The value of data node {@code i}, inline: a slice of the block. */
+    public static MemorySegment value(MemorySegment p, int i) {
+        long at = valueField(p, i);
+        long f = Varint.read(p, at);
+        if ((f & 1) != 0) {
+            throw new IllegalStateException("the value of node " + i + " lives out of line");
+        }
+        return p.asSlice(at + Varint.size(f), f >>> 1);
+    }
+
+    /** The first page of data node {@code i}'s out-of-line value. */
+    public static long outOfLinePage(MemorySegment p, int i) {
+        long at = valueField(p, i);
+        long f = Varint.read(p, at);
+        if ((f & 1) == 0) {
+            throw new IllegalStateException("the value of node " + i + " is inline");
+        }
+        return p.get(U64, at + Varint.size(f));
+    }
+
 
     /** The down reference of index node {@code i}. */
     public static long down(MemorySegment p, int i) {
@@ -191,8 +240,24 @@ public final class Partition {
         }
         at = Varint.write(p, at, key.byteSize());
         MemorySegment.copy(key, 0, p, at, key.byteSize());
-        at = Varint.write(p, at + key.byteSize(), value.byteSize());
+        at = Varint.write(p, at + key.byteSize(), value.byteSize() << 1);
         MemorySegment.copy(value, 0, p, at, value.byteSize());
+        return true;
+    }
+
+    /**
+     * Inserts a data node at index {@code i} whose value of {@code valueLength} bytes lives out of
+     * line, from {@code page}; false when there is no room.
+     */
+    public static boolean insertOutOfLine(MemorySegment p, int i, MemorySegment key, long valueLength, long page) {
+        long at = reserve(p, i, outOfLineNodeSize(key.byteSize(), valueLength));
+        if (at < 0) {
+            return false;
+        }
+        at = Varint.write(p, at, key.byteSize());
+        MemorySegment.copy(key, 0, p, at, key.byteSize());
+        at = Varint.write(p, at + key.byteSize(), valueLength << 1 | 1);
+        p.set(U64, at, page);
         return true;
     }
 
@@ -252,8 +317,8 @@ public final class Partition {
         if (kind == INDEX) {
             return Varint.size(kl) + kl + 8;
         }
-        long vl = Varint.read(s, at + Varint.size(kl) + kl);
-        return Varint.size(kl) + kl + Varint.size(vl) + vl;
+        long f = Varint.read(s, at + Varint.size(kl) + kl);
+        return Varint.size(kl) + kl + Varint.size(f) + ((f & 1) != 0 ? 8 : f >>> 1);
     }
 
     /** Packs the nodes at the end of the block again, dropping garbage; keeps the order. */
@@ -276,15 +341,17 @@ public final class Partition {
     }
 
     /**
-     * Moves nodes {@code [from, count)} of {@code src} into the empty partition {@code dst} (same
-     * kind and level), in order, and removes them from {@code src}: the split that makes a key
-     * start its own partition. {@code dst} must have room ({@link #used} of the moved nodes).
+     * Moves nodes {@code [from, count)} of {@code src} to the end of {@code dst} (same kind and
+     * level), in order, and removes them from {@code src}: the split that makes a key start its
+     * own partition (into an empty {@code dst}), and the merge into a left neighbour (from 0).
+     * {@code dst} must have room ({@link #bytesOf} the moved nodes).
      */
     public static void moveTail(MemorySegment src, int from, MemorySegment dst) {
         int n = count(src);
+        int d = count(dst);
         for (int i = from; i < n; i++) {
             long size = nodeBytes(src, i);
-            long at = reserve(dst, i - from, size);
+            long at = reserve(dst, d + i - from, size);
             if (at < 0) {
                 throw new IllegalStateException("the target partition has no room for the moved nodes");
             }
@@ -302,6 +369,32 @@ public final class Partition {
             total += nodeBytes(p, i) + 4;
         }
         return total;
+    }
+
+    /**
+     * Copies the whole partition {@code src} into the larger or smaller block {@code dst} of
+     * {@code 2^order} pages, compacted: the copy that copy-on-write and growth make.
+     */
+    public static void copy(MemorySegment src, MemorySegment dst, int order) {
+        if (SLOTS + used(src) > dst.byteSize()) {
+            throw new IllegalArgumentException("a block of " + dst.byteSize() + " bytes cannot hold "
+                    + (SLOTS + used(src)));
+        }
+        init(dst, kind(src), level(src), order);
+        moveTailCopy(src, dst);
+    }
+
+    private static void moveTailCopy(MemorySegment src, MemorySegment dst) {
+        int n = count(src);
+        long top = dst.byteSize();
+        for (int i = 0; i < n; i++) {
+            long size = nodeBytes(src, i);
+            top -= size;
+            MemorySegment.copy(src, node(src, i), dst, top, size);
+            dst.set(U32, SLOTS + 4L * i, (int) top);
+        }
+        dst.set(U32, HEAP, (int) top);
+        dst.set(U32, COUNT, n);
     }
 
     /** Header bytes of every partition. */

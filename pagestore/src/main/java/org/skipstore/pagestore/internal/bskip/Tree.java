@@ -1,0 +1,137 @@
+package org.skipstore.pagestore.internal.bskip;
+
+import java.lang.foreign.MemorySegment;
+import org.skipstore.pagestore.internal.PageSource;
+
+/**
+ * The B-skip-list on the page layer: its shape, its root words, and the reads.
+ *
+ * <h2>Shape</h2>
+ * <pre>
+ *   level 2   [ d         ]                                    root[2]
+ *               |
+ *   level 1   [ a  d      ]--->[ d  k  q ]                      root[1] = a's partition
+ *               |  (via down)   |  |  |
+ *   level 0   [ a b c ]   [ d f ] [ k m ] [ q r z ]            root[0] = a's partition
+ * </pre>
+ * Every key is on level 0, with its value. A key whose rolled level ({@link Levels}) is
+ * {@code h} is also on levels 1..h, as an index node whose down reference is the first page of
+ * the level-below partition that it starts. The partitions of a level are cut exactly before
+ * each key of a higher level, so every partition but a level's first starts with such a key and
+ * is reached through that key's down reference; a level's first partition is reached through
+ * its root word (and, when its first key is itself of a higher level, also through that key).
+ * The shape is therefore a function of the key set alone. There are no sibling links (they
+ * would make copy-on-write cascade along a level); a cursor keeps its path from the top and
+ * finds a neighbouring partition through the level above.
+ *
+ * <h2>Search</h2>
+ * Start in the top level's one partition ({@code root[top]}); in each partition take the last
+ * node whose key is at most the one sought and follow its down reference; when every key of the
+ * partition is larger (only possible in a level's first partition) go to the first partition of
+ * the level below ({@code root[L - 1]}). On level 0 the key is found or not.
+ *
+ * <h2>Root words ({@code Meta} roots)</h2>
+ * {@code 0..7}: first partition of each level, 0 when the level is empty; {@code 8}: the number
+ * of entries; {@code 9}: the format word ({@link #FORMAT_MAGIC}, version, B); {@code 10}: the
+ * hash seed of the levels.
+ *
+ * <h2>Out-of-line values</h2>
+ * A value longer than {@link #inlineMax} lives in a block of its own of {@code 2^n} pages, so
+ * that large values neither bloat the partitions that copy-on-write copies nor limit the value
+ * size: any value up to the largest block fits.
+ *
+ * <p>Local names: {@code L} a level, {@code p} a partition's segment, {@code i} a node index,
+ * {@code j} the index in the level above whose down reference was followed ({@code -1}: the
+ * level's root), {@code s} the source of pages.
+ */
+public final class Tree {
+
+    public static final int ROOT_COUNT = 8;
+    public static final int ROOT_FORMAT = 9;
+    public static final int ROOT_SEED = 10;
+    /** "BSKP" in the high half of the format word. */
+    public static final long FORMAT_MAGIC = 0x42534B50L;
+    public static final int FORMAT_VERSION = 1;
+
+    private Tree() {
+    }
+
+    /** The format word for promotion probability {@code 1/b}. */
+    public static long formatWord(int b) {
+        return FORMAT_MAGIC << 32 | (long) FORMAT_VERSION << 16 | b;
+    }
+
+    /** The largest value kept inline for {@code pageSize}: a quarter page, so several fit in one. */
+    public static long inlineMax(int pageSize) {
+        return pageSize / 4;
+    }
+
+    /** The largest key for {@code pageSize}: a quarter page (1 KiB at 4 KiB pages). */
+    public static int maxKeyBytes(int pageSize) {
+        return pageSize / 4;
+    }
+
+    /** The smallest order whose block holds {@code bytes}. */
+    public static int orderFor(int pageSize, long bytes) {
+        long pages = Math.max(1, (bytes + pageSize - 1) / pageSize);
+        return 64 - Long.numberOfLeadingZeros(pages - 1);
+    }
+
+    /** The partition at {@code page}, whole (its order is in its first page). */
+    public static MemorySegment partition(PageSource s, long page) {
+        MemorySegment first = s.read(page, 1);
+        int n = Partition.order(first);
+        return n == 0 ? first : s.read(page, 1L << n);
+    }
+
+    /** The highest level with keys, or -1 when the list is empty. */
+    public static int top(PageSource s) {
+        for (int L = Levels.MAX_LEVEL; L >= 0; L--) {
+            if (s.root(L) != 0) {
+                return L;
+            }
+        }
+        return -1;
+    }
+
+    /** Entries in the list. */
+    public static long count(PageSource s) {
+        return s.root(ROOT_COUNT);
+    }
+
+    /** The value of data node {@code i} of {@code p}: a slice of the partition or of its own block. */
+    public static MemorySegment value(PageSource s, MemorySegment p, int i) {
+        if (!Partition.isOutOfLine(p, i)) {
+            return Partition.value(p, i);
+        }
+        long len = Partition.valueLength(p, i);
+        long page = Partition.outOfLinePage(p, i);
+        return s.read(page, 1L << orderFor(s.pageSize(), len)).asSlice(0, len);
+    }
+
+    /** The value of {@code key}, or null: a read-only slice of the state's pages. */
+    public static MemorySegment get(PageSource s, MemorySegment key) {
+        int L = top(s);
+        if (L < 0) {
+            return null;
+        }
+        long page = s.root(L);
+        while (true) {
+            MemorySegment p = partition(s, page);
+            int i = Partition.search(p, key);
+            if (L == 0) {
+                return i >= 0 ? value(s, p, i) : null;
+            }
+            if (i >= 0) { // an index key: each partition below it starts with it
+                page = Partition.down(p, i);
+                while (--L > 0) {
+                    page = Partition.down(partition(s, page), 0);
+                }
+                return value(s, partition(s, page), 0);
+            }
+            int j = -i - 2;
+            page = j >= 0 ? Partition.down(p, j) : s.root(L - 1);
+            L--;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package org.skipstore.pagestore.internal.bskip;
+
+import java.lang.foreign.MemorySegment;
+import org.skipstore.pagestore.internal.PageSource;
+
+/**
+ * A position on level 0 of one state of the list, with its path from the top: for each level
+ * the partition and the node index on the way down. There are no sibling links; the next
+ * partition of level {@code L} is the down reference of the next node on level {@code L + 1},
+ * moving that level on to its next partition in turn when its partition ends:
+ * <pre>
+ *   level 1   [ a  d ]--(next partition of level 1 via level 2)-->[ k  q ]
+ *                  ^ idx[1]                                          ^ after d: k
+ *   level 0   [ d f ] ----------------- next() past f ------------> [ k m ]
+ * </pre>
+ * {@code idx[L] == -1} (only in a level's first partition) means the partition below is
+ * {@code root[L - 1]}, the part of level {@code L - 1} before the first key of level {@code L}.
+ * When that root partition starts with the first key of level {@code L} (it is then also that
+ * key's down reference), the path says 0 instead, so each partition has one position.
+ *
+ * <p>The state must not change while the cursor is used (a reader's snapshot, or the writer
+ * between changes). For one thread.
+ */
+public final class TreeCursor {
+
+    private final PageSource s;
+    private final long[] pages = new long[Levels.LEVELS];
+    private final MemorySegment[] parts = new MemorySegment[Levels.LEVELS];
+    private final int[] idx = new int[Levels.LEVELS];
+    private int top = -1;
+    private boolean valid;
+
+    public TreeCursor(PageSource s) {
+        this.s = s;
+    }
+
+    /** Whether the cursor is on an entry. */
+    public boolean isValid() {
+        return valid;
+    }
+
+    /** The current key: a read-only slice of the state's pages. */
+    public MemorySegment key() {
+        checkValid();
+        return Partition.key(parts[0], idx[0]);
+    }
+
+    /** The current value: a read-only slice of the state's pages. */
+    public MemorySegment value() {
+        checkValid();
+        return Tree.value(s, parts[0], idx[0]);
+    }
+
+    /** Length of the current value, without reading an out-of-line value. */
+    public long valueLength() {
+        checkValid();
+        return Partition.valueLength(parts[0], idx[0]);
+    }
+
+    public boolean first() {
+        return descend(null, Mode.FIRST);
+    }
+
+    public boolean last() {
+        return descend(null, Mode.LAST);
+    }
+
+    /** To the first entry whose key is at least {@code key}. */
+    public boolean seekCeiling(MemorySegment key) {
+        return descend(key, Mode.CEILING);
+    }
+
+    /** To the last entry whose key is at most {@code key}. */
+    public boolean seekFloor(MemorySegment key) {
+        return descend(key, Mode.FLOOR);
+    }
+
+    /** To the next entry; false (and invalid) past the last. */
+    public boolean next() {
+        checkValid();
+        if (++idx[0] < Partition.count(parts[0])) {
+            return true;
+        }
+        return valid = advance(0);
+    }
+
+    /** To the previous entry; false (and invalid) before the first. */
+    public boolean prev() {
+        checkValid();
+        if (--idx[0] >= 0) {
+            return true;
+        }
+        return valid = retreat(0);
+    }
+
+    private enum Mode { FIRST, LAST, CEILING, FLOOR }
+
+    private boolean descend(MemorySegment key, Mode mode) {
+        top = Tree.top(s);
+        if (top < 0) {
+            return valid = false;
+        }
+        long page = s.root(top);
+        for (int L = top; ; L--) {
+            load(L, page);
+            MemorySegment p = parts[L];
+            int n = Partition.count(p);
+            if (L == 0) {
+                int i = switch (mode) {
+                    case FIRST -> 0;
+                    case LAST -> n - 1;
+                    case CEILING -> {
+                        int f = Partition.search(p, key);
+                        yield f >= 0 ? f : -f - 1;
+                    }
+                    case FLOOR -> {
+                        int f = Partition.search(p, key);
+                        yield f >= 0 ? f : -f - 2;
+                    }
+                };
+                idx[0] = i;
+                if (i >= n) {
+                    return valid = advance(0);
+                }
+                if (i < 0) {
+                    return valid = retreat(0);
+                }
+                return valid = true;
+            }
+            int j = switch (mode) {
+                case FIRST -> -1;
+                case LAST -> n - 1;
+                case CEILING, FLOOR -> {
+                    int f = Partition.search(p, key);
+                    yield f >= 0 ? f : -f - 2;
+                }
+            };
+            if (j < 0 && s.root(L - 1) == Partition.down(p, 0)) {
+                j = 0; // the root partition below starts with this level's first key: one position
+            }
+            idx[L] = j;
+            page = j >= 0 ? Partition.down(p, j) : s.root(L - 1);
+        }
+    }
+
+    /** Moves level {@code L} to its next partition, at its first node; false at the end. */
+    private boolean advance(int L) {
+        if (L >= top) {
+            return false;
+        }
+        int P = L + 1;
+        if (idx[P] + 1 < Partition.count(parts[P])) {
+            idx[P]++;
+        } else if (!advance(P)) {
+            return false;
+        }
+        load(L, Partition.down(parts[P], idx[P]));
+        idx[L] = 0;
+        return true;
+    }
+
+    /** Moves level {@code L} to its previous partition, at its last node; false at the start. */
+    private boolean retreat(int L) {
+        if (L >= top) {
+            return false;
+        }
+        int P = L + 1;
+        int j = idx[P] - 1;
+        long page;
+        if (j >= 0) {
+            page = Partition.down(parts[P], j);
+        } else if (j == -1 && pages[P] == s.root(P)) {
+            page = s.root(L); // before the first key of level P lies the first partition of L
+            if (page == pages[L]) {
+                return false;
+            }
+        } else if (j == -1) {
+            if (!retreat(P)) {
+                return false;
+            }
+            j = idx[P];
+            page = Partition.down(parts[P], j);
+        } else {
+            return false; // on root[L] already: nothing before it
+        }
+        idx[P] = j;
+        load(L, page);
+        idx[L] = Partition.count(parts[L]) - 1;
+        return true;
+    }
+
+    private void load(int L, long page) {
+        pages[L] = page;
+        parts[L] = Tree.partition(s, page);
+    }
+
+    private void checkValid() {
+        if (!valid) {
+            throw new IllegalStateException("the cursor is not on an entry");
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package org.skipstore.pagestore.internal.bskip;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import org.skipstore.core.Keys;
+import org.skipstore.pagestore.internal.WriteTxn;
+
+/**
+ * The changes to the list, inside one write transaction ({@link WriteTxn}), copy-on-write.
+ *
+ * <h2>Copy-on-write</h2>
+ * A committed partition is never written: the first change in a transaction copies it into a
+ * block the transaction allocates ({@link #touch}), right-sized for its content, frees the
+ * original (reused once no reader and no recoverable state needs it), and points the reference
+ * above at the copy, which copies that partition too, up to the root words. A change therefore
+ * starts with a writable descent ({@link #descend}) that touches the whole path; later changes
+ * in the same transaction find their partitions owned and write them in place.
+ *
+ * <h2>Insert of a new key x of level h</h2>
+ * <ol>
+ *   <li>Writable descent for x: on each level L the representative partition {@code P_L}
+ *       (the one whose range holds x) and the insertion point {@code ip} in it.</li>
+ *   <li>Levels {@code L < h}, bottom-up: x must start a partition. Move the nodes after
+ *       {@code ip} into a new partition {@code Q_L} that begins with x.</li>
+ *   <li>Level {@code h}: put x in {@code P_h} at {@code ip}, its down reference {@code Q_{h-1}};
+ *       when the block is full, copy the partition into a larger block (growth).</li>
+ *   <li>On any level, {@code ip == 0} means {@code P_L} is the level's first partition and x is
+ *       below all of it. If {@code P_L} starts with a key of a higher level, that key keeps
+ *       its partition and {@code Q_L = {x}} becomes the level's first; if not, x simply goes in
+ *       front of {@code P_L}, which becomes x's partition. Nothing is left empty.</li>
+ *   <li>Levels above the top so far get a partition holding x alone.</li>
+ * </ol>
+ *
+ * <h2>Delete of x of level h</h2>
+ * Two writable descents: one for x (the partition holding or starting with x on each level) and
+ * one for the keys just below x (on the levels where x starts a partition, its left
+ * neighbour). Top-down: remove x on level h; on each level below, remove x from the front of
+ * its partition and append what remains to the left neighbour (a merge), freeing x's
+ * partition. Without a left neighbour x's partition is the level's first and keeps the rest;
+ * when it becomes empty, the level's root moves to the partition of the next key of the level
+ * above (or to 0 when the level empties).
+ *
+ * <p>Each reference to a partition that moves (copy, growth) is updated by {@link #repoint}:
+ * the root word, the down reference followed, and node 0 of the level above when the level's
+ * first partition is also its first key's partition.
+ */
+public final class TreeWriter {
+
+    private final WriteTxn txn;
+    private final Levels levels;
+    private final int pageSize;
+    private final long inlineMax;
+
+    /** The path of the last descent: page per level, and the index followed in the level above. */
+    private final long[] wp = new long[Levels.LEVELS];
+    private final int[] wj = new int[Levels.LEVELS];
+    private final long[] sp = new long[Levels.LEVELS];
+    private final int[] sj = new int[Levels.LEVELS];
+    private int top;
+
+    public TreeWriter(WriteTxn txn, Levels levels) {
+        this.txn = txn;
+        this.levels = levels;
+        this.pageSize = txn.pageSize();
+        this.inlineMax = Tree.inlineMax(pageSize);
+    }
+
+    /** Inserts or replaces; returns true when the key was new. */
+    public boolean put(MemorySegment key, MemorySegment value) throws IOException {
+        top = Tree.top(txn);
+        int h = levels.level(key);
+        if (top < 0) {
+            insertIntoEmptyLevels(key, value, h, 0, 0);
+            bumpCount(1);
+            return true;
+        }
+        descend(key, false, wp, wj);
+        MemorySegment p = txn.write(wp[0]);
+        int i = Partition.search(p, key);
+        if (i >= 0) {
+            update(p, i, key, value);
+            return false;
+        }
+        insert(key, value, h);
+        bumpCount(1);
+        return true;
+    }
+
+    /** Deletes; returns true when the key was there. Touches nothing when it was not. */
+    public boolean delete(MemorySegment key) throws IOException {
+        if (Tree.get(txn, key) == null) {
+            return false;
+        }
+        top = Tree.top(txn);
+        int h = levels.level(key);
+        descend(key, false, wp, wj);
+        descend(key, true, sp, sj);
+        for (int L = h; L >= 0; L--) {
+            MemorySegment e = txn.write(wp[L]);
+            int i = L == h ? Partition.search(e, key) : 0;
+            if (i < 0 || Keys.compare(Partition.key(e, i), key) != 0) {
+                throw new IllegalStateException("level " + L + " does not hold the key where the shape says");
+            }
+            if (L == 0) {
+                freeValue(e, i);
+            }
+            Partition.remove(e, i);
+            if (L < h && wp[L] != sp[L]) { // merge what remains into the left neighbour
+                MemorySegment left = room(L, sp, sj, Partition.bytesOf(e, 0));
+                Partition.moveTail(e, 0, left);
+                txn.free(wp[L], Partition.order(e));
+                wp[L] = 0;
+            } else if (Partition.count(e) == 0) { // the level's first partition emptied
+                txn.free(wp[L], Partition.order(e));
+                wp[L] = 0;
+                sp[L] = 0; // the same partition: gone, so nothing below repoints into it
+                long up = L < Levels.MAX_LEVEL ? txn.root(L + 1) : 0;
+                txn.setRoot(L, up == 0 ? 0 : Partition.down(Tree.partition(txn, up), 0));
+            }
+        }
+        bumpCount(-1);
+        return true;
+    }
+
+    // ---- insert --------------------------------------------------------------------------------
+
+    private void insert(MemorySegment key, MemorySegment value, int h) throws IOException {
+        long down = 0;
+        int upTo = Math.min(h, top);
+        for (int L = 0; L <= upTo; L++) {
+            MemorySegment p = txn.write(wp[L]);
+            int ip = -Partition.search(p, key) - 1;
+            boolean front = ip == 0; // P_L is the level's first partition and x is below all of it
+            if (front && levels.level(Partition.key(p, 0)) > L) {
+                down = newPartition(L, key, value, down, p, Partition.count(p)); // x alone, in front
+                txn.setRoot(L, down);
+            } else if (L == h || front) {
+                p = room(L, wp, wj, nodeSize(L, key, value)); // x goes into P_L
+                insertNode(p, ip, L, key, value, down);
+                down = wp[L];
+            } else {
+                down = newPartition(L, key, value, down, p, ip); // x starts a partition: split P_L
+            }
+            if (L == h) {
+                return;
+            }
+        }
+        insertIntoEmptyLevels(key, value, h, top + 1, down);
+    }
+
+    /** A new partition of level L: x, then the nodes of {@code p} (if any) from {@code from} on, moved. */
+    private long newPartition(int L, MemorySegment key, MemorySegment value, long down, MemorySegment p, int from)
+            throws IOException {
+        long need = Partition.headerBytes() + nodeSize(L, key, value) + (p == null ? 0 : Partition.bytesOf(p, from));
+        int n = Tree.orderFor(pageSize, need);
+        long q = txn.allocate(n);
+        MemorySegment qs = txn.write(q);
+        Partition.init(qs, L == 0 ? Partition.DATA : Partition.INDEX, L, n);
+        insertNode(qs, 0, L, key, value, down);
+        if (p != null) {
+            Partition.moveTail(p, from, qs);
+        }
+        return q;
+    }
+
+    /** Levels {@code from..h} are empty: each gets a partition holding x alone. */
+    private void insertIntoEmptyLevels(MemorySegment key, MemorySegment value, int h, int from, long down)
+            throws IOException {
+        for (int L = from; L <= h; L++) {
+            down = newPartition(L, key, value, down, null, 0);
+            txn.setRoot(L, down);
+        }
+    }
+
+    private long nodeSize(int L, MemorySegment key, MemorySegment value) {
+        long kl = key.byteSize();
+        if (L > 0) {
+            return Partition.nodeSize(Partition.INDEX, kl, 0) + 4;
+        }
+        long vl = value.byteSize();
+        return (vl > inlineMax ? Partition.outOfLineNodeSize(kl, vl) : Partition.nodeSize(Partition.DATA, kl, vl)) + 4;
+    }
+
+    private void insertNode(MemorySegment p, int i, int L, MemorySegment key, MemorySegment value, long down)
+            throws IOException {
+        boolean ok;
+        if (L > 0) {
+            ok = Partition.insertIndex(p, i, key, down);
+        } else if (value.byteSize() > inlineMax) {
+            long vl = value.byteSize();
+            long page = txn.allocate(Tree.orderFor(pageSize, vl));
+            MemorySegment.copy(value, 0, txn.write(page), 0, vl);
+            ok = Partition.insertOutOfLine(p, i, key, vl, page);
+        } else {
+            ok = Partition.insertData(p, i, key, value);
+        }
+        if (!ok) {
+            throw new IllegalStateException("no room in a partition that was made room for");
+        }
+    }
+
+    private void update(MemorySegment p, int i, MemorySegment key, MemorySegment value) throws IOException {
+        long vl = value.byteSize();
+        if (!Partition.isOutOfLine(p, i) && vl <= inlineMax && Partition.valueLength(p, i) == vl) {
+            MemorySegment.copy(value, 0, Partition.value(p, i), 0, vl); // same size: in place
+            return;
+        }
+        freeValue(p, i);
+        Partition.remove(p, i);
+        p = room(0, wp, wj, nodeSize(0, key, value));
+        insertNode(p, i, 0, key, value, 0);
+    }
+
+    private void freeValue(MemorySegment p, int i) {
+        if (Partition.isOutOfLine(p, i)) {
+            txn.free(Partition.outOfLinePage(p, i), Tree.orderFor(pageSize, Partition.valueLength(p, i)));
+        }
+    }
+
+    private void bumpCount(long d) {
+        txn.setRoot(Tree.ROOT_COUNT, txn.root(Tree.ROOT_COUNT) + d);
+    }
+
+    // ---- copy-on-write ---------------------------------------------------------------------------
+
+    /**
+     * The writable descent for {@code key}: touches the path from the top to level 0 and records
+     * it in {@code pages} and {@code js}. With {@code strict}, it follows the last key
+     * <em>below</em> {@code key} on each level instead of at most {@code key}: the path of the
+     * left neighbours.
+     */
+    private void descend(MemorySegment key, boolean strict, long[] pages, int[] js) throws IOException {
+        long page = touch(txn.root(top));
+        txn.setRoot(top, page);
+        js[top] = -1;
+        for (int L = top; ; L--) {
+            pages[L] = page;
+            if (L == 0) {
+                return;
+            }
+            MemorySegment p = txn.write(page);
+            int i = Partition.search(p, key);
+            int j = i >= 0 ? (strict ? i - 1 : i) : -i - 2;
+            long child = j >= 0 ? Partition.down(p, j) : txn.root(L - 1);
+            js[L - 1] = j;
+            page = touch(child);
+            repoint(L - 1, pages, j, child, page);
+        }
+    }
+
+    /** Block {@code page} as a partition this transaction may write: itself, or a fresh copy. */
+    private long touch(long page) throws IOException {
+        if (txn.owns(page)) {
+            return page;
+        }
+        MemorySegment old = Tree.partition(txn, page);
+        int n = Tree.orderFor(pageSize, Partition.headerBytes() + Partition.used(old));
+        long copy = txn.allocate(n);
+        Partition.copy(old, txn.write(copy), n);
+        txn.free(page, Partition.order(old));
+        return copy;
+    }
+
+    /**
+     * The partition on path level {@code L} with at least {@code bytes} free (after compaction):
+     * itself, or grown into a block of the next sufficient order.
+     */
+    private MemorySegment room(int L, long[] pages, int[] js, long bytes) throws IOException {
+        MemorySegment p = txn.write(pages[L]);
+        if (Partition.freeAfterCompaction(p) >= bytes) {
+            return p;
+        }
+        int n = Tree.orderFor(pageSize, Partition.headerBytes() + Partition.used(p) + bytes);
+        long grown = txn.allocate(n);
+        MemorySegment g = txn.write(grown);
+        Partition.copy(p, g, n);
+        long old = pages[L];
+        txn.free(old, Partition.order(p));
+        pages[L] = grown;
+        repoint(L, pages, js[L], old, grown);
+        return g;
+    }
+
+    /**
+     * Points every reference to partition {@code old} of level {@code L} at {@code nu}: the root
+     * word, and in the path's partition of level {@code L + 1} the down reference {@code j} and,
+     * when it is the level's first partition, node 0's.
+     */
+    private void repoint(int L, long[] pages, int j, long old, long nu) {
+        if (old == nu) {
+            return;
+        }
+        if (txn.root(L) == old) {
+            txn.setRoot(L, nu);
+        }
+        if (L < top && pages[L + 1] != 0) {
+            MemorySegment up = txn.write(pages[L + 1]);
+            if (j >= 0 && Partition.down(up, j) == old) {
+                Partition.setDown(up, j, nu);
+            }
+            if (Partition.count(up) > 0 && Partition.down(up, 0) == old) {
+                Partition.setDown(up, 0, nu);
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package org.skipstore.pagestore.internal.bskip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.skipstore.core.Keys;
+import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.internal.Checker;
+import org.skipstore.pagestore.internal.MemoryPageFile;
+import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.ReadView;
+import org.skipstore.pagestore.internal.WriteTxn;
+
+/** The B-skip-list over the page layer against a TreeMap, with its shape checked after each commit. */
+class TreeTest {
+
+    static MemorySegment seg(byte[] b) {
+        return MemorySegment.ofArray(b);
+    }
+
+    static byte[] bytes(MemorySegment s) {
+        return s.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    static Pager pager(int pageSize) throws IOException {
+        return Pager.create(new MemoryPageFile(pageSize), Durability.NO_SYNC, Pager.Hook.NONE);
+    }
+
+    static void check(Pager pager, Levels levels, NavigableMap<byte[], byte[]> model) {
+        try (ReadView v = pager.read()) {
+            Checker blocks = new Checker(pager.file(), v.meta());
+            TreeChecker.Shape shape = TreeChecker.check(v, levels, blocks);
+            blocks.verify();
+            assertThat(shape.entries()).isEqualTo(model.size());
+            TreeCursor cur = new TreeCursor(v);
+            boolean ok = cur.first();
+            for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
+                assertThat(ok).isTrue();
+                assertThat(bytes(cur.key())).isEqualTo(e.getKey());
+                assertThat(bytes(cur.value())).isEqualTo(e.getValue());
+                ok = cur.next();
+            }
+            assertThat(ok).isFalse();
+            ok = cur.last();
+            for (Map.Entry<byte[], byte[]> e : model.descendingMap().entrySet()) {
+                assertThat(ok).isTrue();
+                assertThat(bytes(cur.key())).isEqualTo(e.getKey());
+                ok = cur.prev();
+            }
+            assertThat(ok).isFalse();
+        }
+    }
+
+    static byte[] key(SplittableRandom r, int space) {
+        byte[] k = new byte[r.nextInt(1, 6)];
+        long x = r.nextInt(space);
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (byte) (x >>> (8 * (k.length - 1 - i)));
+        }
+        return k;
+    }
+
+    static byte[] value(SplittableRandom r, int pageSize) {
+        int len = r.nextInt(20) == 0 ? r.nextInt(pageSize * 3) : r.nextInt(0, 40);
+        byte[] v = new byte[len];
+        r.nextBytes(v);
+        return v;
+    }
+
+    @Test
+    void randomPutsAndDeletesAgreeWithATreeMapAndKeepTheShape() throws IOException {
+        long seed = Long.getLong("skipstore.seed", System.nanoTime());
+        System.out.println("randomPutsAndDeletesAgreeWithATreeMapAndKeepTheShape seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int round = 0; round < 6; round++) {
+            int pageSize = round % 2 == 0 ? 512 : 4096;
+            Levels levels = new Levels(r.nextLong(), 2 + r.nextInt(8)); // small B: tall lists, many partitions
+            TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
+            int space = 50 + r.nextInt(3000);
+            try (Pager pager = pager(pageSize)) {
+                for (int txnNo = 0; txnNo < 60; txnNo++) {
+                    TreeMap<byte[], byte[]> next = new TreeMap<>(model);
+                    boolean abort = r.nextInt(8) == 0;
+                    try (WriteTxn txn = pager.begin()) {
+                        TreeWriter w = new TreeWriter(txn, levels);
+                        int ops = r.nextInt(1, 120);
+                        for (int op = 0; op < ops; op++) {
+                            byte[] k = key(r, space);
+                            if (r.nextInt(3) == 0) {
+                                boolean had = next.remove(k) != null;
+                                assertThat(w.delete(seg(k))).as("seed %d delete", seed).isEqualTo(had);
+                            } else {
+                                byte[] v = value(r, pageSize);
+                                boolean isNew = next.put(k, v) == null;
+                                assertThat(w.put(seg(k), seg(v))).as("seed %d put", seed).isEqualTo(isNew);
+                            }
+                            if (r.nextInt(10) == 0) {
+                                byte[] probe = key(r, space);
+                                MemorySegment got = Tree.get(txn, seg(probe));
+                                assertThat(got == null ? null : bytes(got)).isEqualTo(next.get(probe));
+                            }
+                        }
+                        if (abort) {
+                            txn.abort();
+                        } else {
+                            txn.commit();
+                            model = next;
+                        }
+                    }
+                    check(pager, levels, model);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theShapeDependsOnTheKeySetAloneNotTheInsertOrder() throws IOException {
+        long seed = Long.getLong("skipstore.seed", System.nanoTime());
+        System.out.println("theShapeDependsOnTheKeySetAloneNotTheInsertOrder seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        Levels levels = new Levels(seed, 4);
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            keys.add(key(r, 1 << 24));
+        }
+        List<byte[]> extra = keys.subList(0, 500);
+        List<List<String>> shapes = new ArrayList<>();
+        for (int order = 0; order < 4; order++) {
+            List<byte[]> sequence = new ArrayList<>(keys);
+            if (order == 1) {
+                sequence.sort(Keys.BYTE_ARRAY_ORDER);
+            } else if (order == 2) {
+                sequence.sort(Keys.BYTE_ARRAY_ORDER.reversed());
+            } else if (order == 3) {
+                Collections.shuffle(sequence, new java.util.Random(seed));
+            }
+            try (Pager pager = pager(512)) {
+                try (WriteTxn txn = pager.begin()) {
+                    TreeWriter w = new TreeWriter(txn, levels);
+                    for (byte[] k : sequence) {
+                        w.put(seg(k), seg(new byte[] {1}));
+                    }
+                    if (order == 3) { // and a detour: other keys in, then out again
+                        for (int i = 0; i < 300; i++) {
+                            byte[] k = key(r, 1 << 24);
+                            if (w.put(seg(k), seg(new byte[] {2}))) {
+                                w.delete(seg(k));
+                            }
+                        }
+                    }
+                    txn.commit();
+                }
+                try (ReadView v = pager.read()) {
+                    shapes.add(describe(v));
+                }
+            }
+        }
+        assertThat(extra).isNotEmpty();
+        assertThat(shapes.get(1)).isEqualTo(shapes.get(0));
+        assertThat(shapes.get(2)).isEqualTo(shapes.get(0));
+        assertThat(shapes.get(3)).isEqualTo(shapes.get(0));
+    }
+
+    /** Each level's partitions as the lists of their keys. */
+    static List<String> describe(ReadView v) {
+        List<String> out = new ArrayList<>();
+        int top = Tree.top(v);
+        for (int L = top; L >= 0; L--) {
+            // walk level L through a cursor-like descent: the level's partitions from the level above
+            out.add("level " + L + ": " + partitionsOf(v, L, top));
+        }
+        return out;
+    }
+
+    private static List<List<String>> partitionsOf(ReadView v, int L, int top) {
+        List<Long> pages = new ArrayList<>();
+        pages.add(v.root(top));
+        for (int l = top; l > L; l--) {
+            List<Long> below = new ArrayList<>();
+            MemorySegment first = Tree.partition(v, pages.get(0));
+            if (Partition.down(first, 0) != v.root(l - 1)) {
+                below.add(v.root(l - 1));
+            }
+            for (long page : pages) {
+                MemorySegment p = Tree.partition(v, page);
+                for (int i = 0; i < Partition.count(p); i++) {
+                    below.add(Partition.down(p, i));
+                }
+            }
+            pages = below;
+        }
+        List<List<String>> parts = new ArrayList<>();
+        for (long page : pages) {
+            MemorySegment p = Tree.partition(v, page);
+            List<String> ks = new ArrayList<>();
+            for (int i = 0; i < Partition.count(p); i++) {
+                ks.add(java.util.HexFormat.of().formatHex(bytes(Partition.key(p, i))));
+            }
+            parts.add(ks);
+        }
+        return parts;
+    }
+}
