@@ -64,6 +64,33 @@ public final class PageFiles {
         }
     }
 
+    /**
+     * The page size that the store file at {@code path} records, or 0 when it is missing or no
+     * meta slot with a valid checksum says (then opening with a page size reports the problem).
+     */
+    public static int pageSizeOf(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            return 0;
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            // slot 0 at offset 0; slot 1 one page further, at an offset that is the page size itself
+            for (long at = 0; at <= (1 << 20); at = at == 0 ? 512 : at * 2) {
+                ByteBuffer b = ByteBuffer.allocate(512);
+                if (ch.read(b, at) < 512) {
+                    return 0;
+                }
+                MemorySegment slot = MemorySegment.ofArray(b.array());
+                if (Meta.check(slot, -1) == Meta.Status.BAD_PAGE_SIZE) {
+                    int size = Meta.pageSizeOf(slot);
+                    if (at == 0 || size == at) {
+                        return size;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
     private static void createAtomically(Path path, int pageSize, Pager.Hook hook) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".creating");
         Files.deleteIfExists(tmp);

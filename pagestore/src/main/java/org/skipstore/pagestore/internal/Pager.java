@@ -114,6 +114,8 @@ public final class Pager implements AutoCloseable {
     private long checkpointPages = 1024;
     /** ... or when the pages held back from reuse exceed this many. */
     private long checkpointHeldPages = 1024;
+    /** The file never grows past this many pages ({@link #limitPages}). */
+    private volatile long maxPages = Long.MAX_VALUE;
 
     private final PageFile file;
     private final Durability durability;
@@ -364,6 +366,10 @@ public final class Pager implements AutoCloseable {
             if (next > Integer.MAX_VALUE) {
                 throw new StoreException(Problem.NO_SPACE, "the file has reached its largest size (" + allocator.capacity()
                         + " pages)");
+            }
+            if (next > maxPages) {
+                throw new StoreException(Problem.NO_SPACE, "the store has reached its maximum size ("
+                        + allocator.capacity() + " pages of " + pageSize + " bytes; growing needs " + next + ")");
             }
             if (next > file.pageCount()) {
                 file.grow(next);
@@ -626,6 +632,34 @@ public final class Pager implements AutoCloseable {
     }
 
     /** Sets when NO_SYNC commits force a checkpoint (pages written since the last one, pages held back). */
+    /**
+     * Refuses to grow the file past {@code pages} pages: a transaction that needs more fails with
+     * {@link Problem#NO_SPACE} (and can be aborted, losing nothing committed).
+     */
+    public void limitPages(long pages) {
+        this.maxPages = pages;
+    }
+
+    /**
+     * Grows the file now to at least {@code pages} pages (written and forced, so the space is
+     * really there): later commits fill it without growing the file.
+     */
+    public void preallocate(long pages) throws IOException {
+        writeLock.lock();
+        try {
+            checkWritable();
+            long c = file.pageCount();
+            while (c < pages && c < Integer.MAX_VALUE) {
+                c = Chunks.next(c);
+            }
+            if (c > file.pageCount()) {
+                file.grow(c);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     public void checkpointAfter(long writtenPages, long heldPages) {
         this.checkpointPages = writtenPages;
         this.checkpointHeldPages = heldPages;
@@ -848,10 +882,15 @@ public final class Pager implements AutoCloseable {
         return heldPages;
     }
 
-    void checkOpen() {
+    /** @throws IllegalStateException when closed */
+    public void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the store is closed");
         }
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     private void checkWritable() throws StoreException {

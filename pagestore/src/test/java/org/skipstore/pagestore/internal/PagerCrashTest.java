@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.internal.SimulatedPageFile.CrashAt;
+import org.skipstore.pagestore.internal.SimulatedPageFile.SimulatedCrash;
 
 /**
  * Crashes at seeded random instants of the commit protocol, in every durability mode, through
@@ -25,29 +27,6 @@ class PagerCrashTest {
     static final int RUNS = Integer.getInteger("skipstore.crashRuns", 1000);
 
     /** Thrown by the hook: the simulated crash. */
-    static final class SimulatedCrash extends RuntimeException {
-        SimulatedCrash(Pager.Point p) {
-            super("simulated crash at " + p, null, false, false);
-        }
-    }
-
-    /** A hook that crashes at its {@code left}-th call once armed, and counts the points it saw. */
-    static final class CrashAt implements Pager.Hook {
-        int left;
-        boolean armed;
-        /** When set, only this point counts. */
-        Pager.Point only;
-        Pager.Point hit;
-
-        @Override
-        public void at(Pager.Point point) {
-            if (armed && (only == null || only == point) && left-- == 0) {
-                hit = point;
-                throw new SimulatedCrash(point);
-            }
-        }
-    }
-
     static final Map<Durability, int[]> TOTALS = new HashMap<>();
 
     @ParameterizedTest

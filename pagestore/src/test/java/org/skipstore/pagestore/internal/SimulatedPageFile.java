@@ -16,7 +16,31 @@ import java.util.SplittableRandom;
  * (a random subset of its 512-byte sectors), chosen at random. A process crash
  * ({@link #processCrashImage()}) keeps the page cache. Forces and growth can be made to fail.
  */
-final class SimulatedPageFile extends ChunkedPageFile {
+public final class SimulatedPageFile extends ChunkedPageFile {
+
+    public static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(Pager.Point p) {
+            super("simulated crash at " + p, null, false, false);
+        }
+    }
+
+    /** A hook that crashes at its {@code left}-th call once armed, and counts the points it saw. */
+    public static final class CrashAt implements Pager.Hook {
+        public int left;
+        public boolean armed;
+        /** When set, only this point counts. */
+        public Pager.Point only;
+        public Pager.Point hit;
+
+        @Override
+        public void at(Pager.Point point) {
+            if (armed && (only == null || only == point) && left-- == 0) {
+                hit = point;
+                throw new SimulatedCrash(point);
+            }
+        }
+    }
+
 
     static final int SECTOR = 512;
 
@@ -41,12 +65,12 @@ final class SimulatedPageFile extends ChunkedPageFile {
     }
 
     /** A new, zeroed file of {@link Chunks#MIN_PAGES} pages. */
-    static SimulatedPageFile fresh(int pageSize) {
+    public static SimulatedPageFile fresh(int pageSize) {
         return new SimulatedPageFile(pageSize, new byte[(int) (Chunks.MIN_PAGES * pageSize)]);
     }
 
     /** A file whose disk (and so page cache, after a reboot) holds {@code image}. */
-    static SimulatedPageFile of(byte[] image, int pageSize) {
+    public static SimulatedPageFile of(byte[] image, int pageSize) {
         return new SimulatedPageFile(pageSize, image);
     }
 
@@ -93,7 +117,7 @@ final class SimulatedPageFile extends ChunkedPageFile {
     }
 
     /** The file as the page cache holds it: what survives a crash of the process alone. */
-    synchronized byte[] processCrashImage() {
+    public synchronized byte[] processCrashImage() {
         long pages = pageCount();
         MemorySegment[] c = chunks();
         byte[] image = new byte[(int) (pages * pageSize)];
@@ -105,7 +129,7 @@ final class SimulatedPageFile extends ChunkedPageFile {
     }
 
     /** The disk after a machine crash now: see the class comment. Counts the pages it tore. */
-    synchronized byte[] crash(SplittableRandom random, int[] tornPages) {
+    public synchronized byte[] crash(SplittableRandom random, int[] tornPages) {
         byte[] cache = processCrashImage();
         byte[] disk = durable.clone();
         for (int p = 0; p < pageCount(); p++) {

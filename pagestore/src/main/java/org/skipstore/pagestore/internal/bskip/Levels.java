@@ -36,6 +36,11 @@ public final class Levels {
         this.b = b;
     }
 
+    /** The inverse promotion probability. */
+    public int b() {
+        return b;
+    }
+
     /** The level of {@code key}: 0 with probability {@code 1 - 1/B}, each higher one {@code 1/B} as likely. */
     public int level(MemorySegment key) {
         long h = hash(key);

@@ -57,6 +57,11 @@ public final class TreeCursor {
         return Partition.valueLength(parts[0], idx[0]);
     }
 
+    /** Takes the cursor off any entry. */
+    public void invalidate() {
+        valid = false;
+    }
+
     public boolean first() {
         return descend(null, Mode.FIRST);
     }

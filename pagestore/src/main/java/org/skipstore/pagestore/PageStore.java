@@ -1,0 +1,451 @@
+package org.skipstore.pagestore;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.pagestore.internal.Checker;
+import org.skipstore.pagestore.internal.Chunks;
+import org.skipstore.pagestore.internal.MemoryPageFile;
+import org.skipstore.pagestore.internal.PageFiles;
+import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.ReadView;
+import org.skipstore.pagestore.internal.WriteTxn;
+import org.skipstore.pagestore.internal.bskip.Levels;
+import org.skipstore.pagestore.internal.bskip.Tree;
+import org.skipstore.pagestore.internal.bskip.TreeChecker;
+
+/**
+ * A durable, ordered key-value store in one memory-mapped file: a B-skip-list of packed
+ * partitions on copy-on-write pages, committed with a two-phase (or checksummed single-barrier,
+ * or group) commit. Keys are ordered as unsigned bytes ({@link org.skipstore.core.Keys}).
+ *
+ * <pre>{@code
+ * try (PageStore store = PageStore.open(Path.of("data.skip"))) {
+ *     store.put(key, value);                          // one committed transaction
+ *     byte[] v = store.get(key);
+ *     try (WriteTransaction txn = store.write()) {    // several changes, atomically
+ *         txn.put(k1, v1);
+ *         txn.delete(k2);
+ *         txn.commit();
+ *     }
+ *     try (ReadTransaction txn = store.read()) {      // a snapshot: zero-copy reads
+ *         txn.scan(Range.closedOpen(from, to), (k, val) -> { use(k, val); return true; });
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * The store is thread-safe. One write transaction is open at a time ({@link #write()} waits);
+ * any number of read transactions, each for one thread, read their snapshots meanwhile without
+ * blocking or being blocked. The auto-committing methods ({@link #put}, {@link #delete}) are
+ * write transactions of their own; {@link #get} and {@link #scan} read the last commit.
+ *
+ * <h2>Limits</h2>
+ * Keys: up to {@link #maxKeyBytes()} bytes, a quarter page (1 KiB with the default 4 KiB pages),
+ * the empty key included. Values: up to {@link #maxValueBytes()} (a quarter of a page and more
+ * live out of line, in blocks of their own). A null key or value is a
+ * {@link NullPointerException}, a larger one an {@link IllegalArgumentException}; use after
+ * {@link #close()} an {@link IllegalStateException} (or a {@link StoreException} with
+ * {@link Problem#CLOSED} where the method throws {@code IOException}).
+ *
+ * <h2>Durability</h2>
+ * As {@link Builder#durability} says; the default is {@link Durability#SYNC}: a commit that
+ * returned survives a crash. Whatever the mode, a crash never leaves a mixture of two commits.
+ */
+public final class PageStore implements AutoCloseable {
+
+    public static final int DEFAULT_PAGE_SIZE = 4096;
+    /** The default promotion probability is {@code 1/20}, as quark's. */
+    public static final int DEFAULT_PROMOTION = 20;
+
+    private static final System.Logger LOG = System.getLogger(PageStore.class.getName());
+
+    private final Pager pager;
+    private final Levels levels;
+    private final String name;
+    private final int maxKey;
+    private final long maxValue;
+
+    private PageStore(Pager pager, Levels levels, String name) {
+        this.pager = pager;
+        this.levels = levels;
+        this.name = name;
+        this.maxKey = Tree.maxKeyBytes(pager.pageSize());
+        this.maxValue = Math.min(Integer.MAX_VALUE, (long) pager.pageSize() << Chunks.MAX_ORDER);
+    }
+
+    /** Opens the store at {@code path}, creating it when missing, with the default options. */
+    public static PageStore open(Path path) throws IOException {
+        return builder().open(path);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for opening a store. */
+    public static final class Builder {
+        private int pageSize;
+        private Durability durability = Durability.SYNC;
+        private int promotion = DEFAULT_PROMOTION;
+        private long preallocate;
+        private long maxSize = Long.MAX_VALUE;
+        private boolean create = true;
+        private Long seed;
+
+        private Builder() {
+        }
+
+        /**
+         * Bytes per page, a power of two from 512 to 1 MiB; default {@value #DEFAULT_PAGE_SIZE}
+         * for a new store, and the store's own for an existing one.
+         */
+        public Builder pageSize(int bytes) {
+            this.pageSize = bytes;
+            return this;
+        }
+
+        /** What a commit promises about a crash; default {@link Durability#SYNC}. */
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * The promotion probability {@code 1/b} of the B-skip-list, fixed when the store is
+         * created: a partition holds about {@code b} nodes. Default {@value #DEFAULT_PROMOTION}.
+         */
+        public Builder promotion(int b) {
+            if (b < 2 || b > 0xFFFF) {
+                throw new IllegalArgumentException("promotion probability 1/" + b + ": b must be 2..65535");
+            }
+            this.promotion = b;
+            return this;
+        }
+
+        /** Grows the file to at least this many bytes at open (written, so the space is there). */
+        public Builder preallocate(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("negative preallocation " + bytes);
+            }
+            this.preallocate = bytes;
+            return this;
+        }
+
+        /**
+         * The file never grows past this many bytes: a write transaction that needs more fails
+         * with {@link Problem#NO_SPACE} and is aborted. Default: no limit. The file grows in
+         * chunks that double up to 1 GiB (at 4 KiB pages), so the limit is met at a chunk edge.
+         */
+        public Builder maxSize(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maximum size " + bytes);
+            }
+            this.maxSize = bytes;
+            return this;
+        }
+
+        /** Whether {@link #open} creates a missing file (default true). */
+        public Builder createIfMissing(boolean create) {
+            this.create = create;
+            return this;
+        }
+
+        /** The hash seed of the levels for a new store; default random. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Opens (or creates) the store file at {@code path}, recovering the last commit a crash
+         * left whole.
+         *
+         * @throws StoreException naming the {@link Problem}: not a store, corrupt, truncated,
+         *                        another page size, locked by another open, ...
+         */
+        public PageStore open(Path path) throws IOException {
+            Objects.requireNonNull(path, "path");
+            int size = pageSize;
+            if (size == 0) {
+                int recorded = PageFiles.pageSizeOf(path);
+                size = recorded != 0 ? recorded : DEFAULT_PAGE_SIZE;
+            }
+            Pager pager = PageFiles.open(path, size, durability, create, Pager.Hook.NONE);
+            return on(pager, path.toString());
+        }
+
+        /** A store in memory only, for tests and scratch data: nothing survives {@link #close()}. */
+        public PageStore openInMemory() throws IOException {
+            int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize;
+            return on(Pager.create(new MemoryPageFile(size), durability, Pager.Hook.NONE), "(in memory)");
+        }
+
+        /** A store on a pager the caller made (tests: fault-injecting files). */
+        PageStore on(Pager pager, String name) throws IOException {
+            try {
+                if (maxSize != Long.MAX_VALUE) {
+                    pager.limitPages(maxSize / pager.pageSize());
+                }
+                if (preallocate > 0) {
+                    pager.preallocate((preallocate + pager.pageSize() - 1) / pager.pageSize());
+                }
+                return new PageStore(pager, levelsOf(pager), name);
+            } catch (IOException | RuntimeException e) {
+                pager.close();
+                throw e;
+            }
+        }
+
+        /** The levels of the store: from its root words, or (a new store) set now. */
+        private Levels levelsOf(Pager pager) throws IOException {
+            long format = pager.committed().root(Tree.ROOT_FORMAT);
+            if (format == 0) {
+                for (int i = 0; i <= Tree.ROOT_SEED; i++) {
+                    if (pager.committed().root(i) != 0) {
+                        throw new StoreException(Problem.CORRUPT, "the store has data but no B-skip-list format word");
+                    }
+                }
+                long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+                try (WriteTxn txn = pager.begin()) {
+                    txn.setRoot(Tree.ROOT_FORMAT, Tree.formatWord(promotion));
+                    txn.setRoot(Tree.ROOT_SEED, s);
+                    txn.commit();
+                }
+                return new Levels(s, promotion);
+            }
+            if (format >>> 32 != Tree.FORMAT_MAGIC) {
+                throw new StoreException(Problem.NOT_A_STORE, "the file holds another structure than a B-skip-list");
+            }
+            int version = (int) (format >>> 16 & 0xFFFF);
+            if (version != Tree.FORMAT_VERSION) {
+                throw new StoreException(Problem.VERSION, "B-skip-list format version " + version + ", this code reads "
+                        + Tree.FORMAT_VERSION);
+            }
+            int b = (int) (format & 0xFFFF);
+            if (b < 2) {
+                throw new StoreException(Problem.CORRUPT, "promotion probability 1/" + b + " in the format word");
+            }
+            return new Levels(pager.committed().root(Tree.ROOT_SEED), b);
+        }
+    }
+
+    // ---- auto-committing operations ----------------------------------------------------------------
+
+    /** Sets {@code key} to {@code value} in a transaction of its own, committed before it returns. */
+    public void put(byte[] key, byte[] value) throws IOException {
+        put(segment(key), segment(value));
+    }
+
+    public void put(MemorySegment key, MemorySegment value) throws IOException {
+        checkKey(key);
+        checkValue(value);
+        try (WriteTransaction txn = write()) {
+            txn.put(key, value);
+            txn.commit();
+        }
+    }
+
+    /** Removes {@code key} in a transaction of its own; returns whether it was there. */
+    public boolean delete(byte[] key) throws IOException {
+        return delete(segment(key));
+    }
+
+    public boolean delete(MemorySegment key) throws IOException {
+        checkKey(key);
+        try (WriteTransaction txn = write()) {
+            boolean had = txn.delete(key);
+            if (had) {
+                txn.commit();
+            }
+            return had;
+        }
+    }
+
+    /** A copy of the value of {@code key} in the last commit, or null. */
+    public byte[] get(byte[] key) {
+        return get(segment(key));
+    }
+
+    public byte[] get(MemorySegment key) {
+        try (ReadTransaction txn = read()) {
+            MemorySegment v = txn.get(key);
+            return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** The entries with {@code from <= key < to} in the last commit, copied; a null bound is open. */
+    public List<KeyValue> scan(byte[] from, byte[] to) {
+        Range r = from == null ? (to == null ? Range.all() : Range.lessThan(to))
+                : to == null ? Range.atLeast(from) : Range.closedOpen(from, to);
+        try (ReadTransaction txn = read()) {
+            return txn.list(r);
+        }
+    }
+
+    /** Entries in the last commit. */
+    public long count() {
+        try (ReadTransaction txn = read()) {
+            return txn.count();
+        }
+    }
+
+    // ---- transactions ---------------------------------------------------------------------------
+
+    /** Begins the write transaction; waits while another is open. */
+    public WriteTransaction write() throws IOException {
+        return new WriteTransaction(this, pager.begin());
+    }
+
+    /** Begins a read transaction on the last commit. */
+    public ReadTransaction read() {
+        checkOpen();
+        try {
+            return new ReadTransaction(this, pager.read());
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
+    }
+
+    // ---- maintenance ------------------------------------------------------------------------------
+
+    /**
+     * Makes every commit so far durable now (for {@link Durability#NO_SYNC}, whose commits are
+     * otherwise forced at checkpoints; in the other modes they are already).
+     */
+    public void sync() throws IOException {
+        pager.checkpoint();
+    }
+
+    /** What the store holds and how: walks every partition (cost proportional to the store). */
+    public Stats stats() {
+        try (ReadView v = pager.read()) {
+            TreeChecker.Shape shape = TreeChecker.walk(v, levels);
+            Pager.Stats p = pager.stats();
+            return new Stats(shape.entries(), shape.levels(), shape.partitions().clone(), shape.fill(),
+                    p.fileBytes(), p.freePages() * (long) pager.pageSize(), p.heldPages() * (long) pager.pageSize(),
+                    shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId());
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
+    }
+
+    /**
+     * Checks the whole last commit: the B-skip-list's order and shape, and that its blocks and
+     * the free ones tile the file without overlap.
+     *
+     * @throws StoreException with {@link Problem#CORRUPT} naming the first problem
+     */
+    public Stats verify() throws IOException {
+        try (ReadView v = pager.read()) {
+            Checker blocks = new Checker(pager.file(), v.meta());
+            TreeChecker.check(v, levels, blocks);
+            blocks.verify();
+        } catch (IllegalStateException e) {
+            checkOpenIo();
+            throw new StoreException(Problem.CORRUPT, name + ": " + e.getMessage(), e);
+        } catch (IndexOutOfBoundsException e) {
+            throw new StoreException(Problem.CORRUPT, name + ": a reference leaves the file: " + e.getMessage(), e);
+        }
+        return stats();
+    }
+
+    /** What {@link #stats()} reports. */
+    public record Stats(long entries, int levels, long[] partitionsPerLevel, double averageFill, long fileBytes,
+                        long freeBytes, long heldBytes, long outOfLineValues, int pageSize, int promotion,
+                        long lastCommit) {
+        @Override
+        public String toString() {
+            StringBuilder parts = new StringBuilder();
+            for (int L = 0; L < levels; L++) {
+                parts.append(L == 0 ? "" : " ").append(partitionsPerLevel[L]);
+            }
+            return String.format("%d entries, %d levels, partitions per level [%s], fill %.1f %%, file %d bytes "
+                            + "(%d free, %d held for readers or recovery), %d out-of-line values, page %d, "
+                            + "promotion 1/%d, commit %d", entries, levels, parts, averageFill * 100, fileBytes,
+                    freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit);
+        }
+    }
+
+    public int maxKeyBytes() {
+        return maxKey;
+    }
+
+    public long maxValueBytes() {
+        return maxValue;
+    }
+
+    public Durability durability() {
+        return pager.durability();
+    }
+
+    /**
+     * Closes the store: waits for an open write transaction's lock, makes unforced commits
+     * durable, and unmaps the file. Read transactions still open fail from then on with
+     * {@link IllegalStateException}; their segments cannot be read any more.
+     */
+    @Override
+    public void close() throws IOException {
+        LOG.log(System.Logger.Level.DEBUG, "closing {0}", name);
+        pager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "PageStore[" + name + "]";
+    }
+
+    // ---- package -----------------------------------------------------------------------------------
+
+    Levels levels() {
+        return levels;
+    }
+
+    Pager pager() {
+        return pager;
+    }
+
+    void checkOpen() {
+        try {
+            pager.checkOpen();
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
+    }
+
+    private void checkOpenIo() throws StoreException {
+        if (pager.isClosed()) {
+            throw new StoreException(Problem.CLOSED, name + " is closed");
+        }
+    }
+
+    private IllegalStateException closed(IllegalStateException e) {
+        return pager.isClosed() ? new IllegalStateException(name + " is closed", e) : e;
+    }
+
+    static MemorySegment segment(byte[] bytes) {
+        return MemorySegment.ofArray(Objects.requireNonNull(bytes, "key or value"));
+    }
+
+    MemorySegment checkKey(MemorySegment key) {
+        Objects.requireNonNull(key, "key");
+        if (key.byteSize() > maxKey) {
+            throw new IllegalArgumentException("key of " + key.byteSize() + " bytes exceeds the maximum of " + maxKey
+                    + " bytes (a quarter of the " + pager.pageSize() + "-byte page)");
+        }
+        return key;
+    }
+
+    void checkValue(MemorySegment value) {
+        Objects.requireNonNull(value, "value");
+        if (value.byteSize() > maxValue) {
+            throw new IllegalArgumentException("value of " + value.byteSize() + " bytes exceeds the maximum of "
+                    + maxValue + " bytes");
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.skipstore.pagestore;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import org.skipstore.core.Keys;
+import org.skipstore.pagestore.internal.PageSource;
+import org.skipstore.pagestore.internal.bskip.Tree;
+import org.skipstore.pagestore.internal.bskip.TreeCursor;
+
+/**
+ * What both kinds of transaction read: one state of a {@link PageStore}, through point reads,
+ * {@link Cursor}s and range scans. A {@link ReadTransaction} reads a committed snapshot; a
+ * {@link WriteTransaction} reads its own state, changes included. A transaction is for one
+ * thread; close it (try-with-resources) to let the store reuse the pages it holds.
+ *
+ * <p>The {@code MemorySegment}s it returns are read-only views of the store's pages, not copies.
+ * In a read transaction they stay valid until it closes; in a write transaction, until its next
+ * change. Afterwards, reading them throws {@link IllegalStateException} or (in a write
+ * transaction) may show other bytes. The {@code byte[]} methods copy.
+ */
+public abstract sealed class Transaction implements AutoCloseable permits ReadTransaction, WriteTransaction {
+
+    /** Receives the entries of a scan; returns false to stop it. */
+    @FunctionalInterface
+    public interface Visitor {
+        /**
+         * @param key   the key, a read-only view valid during the call
+         * @param value the value, likewise; empty for a {@link Range#keysOnly()} scan
+         * @return whether to go on
+         */
+        boolean visit(MemorySegment key, MemorySegment value);
+    }
+
+    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
+
+    final PageStore store;
+    final PageSource source;
+    boolean closed;
+    /** Changes made (write transactions): cursors re-seek when it moves. */
+    int changes;
+
+    Transaction(PageStore store, PageSource source) {
+        this.store = store;
+        this.source = source;
+    }
+
+    /** The value of {@code key}, a read-only view (see the class comment), or null. */
+    public MemorySegment get(MemorySegment key) {
+        check();
+        return Tree.get(source, store.checkKey(key));
+    }
+
+    /** A copy of the value of {@code key}, or null. */
+    public byte[] get(byte[] key) {
+        MemorySegment v = get(PageStore.segment(key));
+        return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    public boolean containsKey(byte[] key) {
+        return get(PageStore.segment(key)) != null;
+    }
+
+    public boolean containsKey(MemorySegment key) {
+        return get(key) != null;
+    }
+
+    /** Entries in this state. */
+    public long count() {
+        check();
+        return Tree.count(source);
+    }
+
+    /** A new cursor, not yet on an entry: position it with {@code first}, {@code seek}, ... */
+    public Cursor cursor() {
+        check();
+        return new Cursor(this, new TreeCursor(source));
+    }
+
+    /**
+     * Visits the entries of {@code range} in its order, zero-copy; returns how many it visited.
+     * A write transaction must not change while it scans.
+     */
+    public long scan(Range range, Visitor visitor) {
+        check();
+        TreeCursor c = new TreeCursor(source);
+        int before = changes;
+        MemorySegment from = range.from == null ? null : MemorySegment.ofArray(range.from);
+        MemorySegment to = range.to == null ? null : MemorySegment.ofArray(range.to);
+        boolean ok;
+        if (!range.reversed) {
+            ok = from == null ? c.first() : c.seekCeiling(from);
+            if (ok && from != null && !range.fromInclusive && Keys.compare(c.key(), from) == 0) {
+                ok = c.next();
+            }
+        } else {
+            ok = to == null ? c.last() : c.seekFloor(to);
+            if (ok && to != null && !range.toInclusive && Keys.compare(c.key(), to) == 0) {
+                ok = c.prev();
+            }
+        }
+        long n = 0;
+        while (ok && n < range.limit) {
+            MemorySegment key = c.key();
+            if (!range.reversed ? to != null && beyond(Keys.compare(key, to), range.toInclusive)
+                    : from != null && beyond(-Keys.compare(key, from), range.fromInclusive)) {
+                break;
+            }
+            n++;
+            if (!visitor.visit(key, range.keysOnly ? EMPTY : c.value())) {
+                break;
+            }
+            if (changes != before) {
+                throw new java.util.ConcurrentModificationException("the transaction changed during its scan");
+            }
+            ok = range.reversed ? c.prev() : c.next();
+        }
+        return n;
+    }
+
+    private static boolean beyond(int c, boolean inclusive) {
+        return c > 0 || (c == 0 && !inclusive);
+    }
+
+    /** The entries of {@code range}, copied. */
+    public List<KeyValue> list(Range range) {
+        List<KeyValue> out = new ArrayList<>();
+        scan(range, (k, v) -> out.add(new KeyValue(k.toArray(ValueLayout.JAVA_BYTE), v.toArray(ValueLayout.JAVA_BYTE))));
+        return out;
+    }
+
+    /** The id of the committed state this transaction reads (a write transaction: the one it will commit). */
+    public abstract long id();
+
+    /** Ends the transaction; a write transaction that was not committed is aborted. */
+    @Override
+    public abstract void close();
+
+    final void check() {
+        if (closed) {
+            throw new IllegalStateException("the transaction is closed");
+        }
+        store.checkOpen();
+    }
+}
