@@ -6,18 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** How the tests start a child JVM on this module's classes (on the class path). */
-final class ChildJvm {
+public final class ChildJvm {
 
     private ChildJvm() {
     }
 
     /** The java launcher running the tests. */
-    static String java() {
+    public static String java() {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
     /** This module's classes and tests, and everything the test run has on its paths. */
-    static String classPath() {
+    public static String classPath() {
         List<String> cp = new ArrayList<>();
         cp.add(Path.of("target", "test-classes").toAbsolutePath().toString());
         cp.add(Path.of("target", "classes").toAbsolutePath().toString());

@@ -19,6 +19,8 @@ import java.util.SplittableRandom;
 public final class SimulatedPageFile extends ChunkedPageFile {
 
     public static final class SimulatedCrash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         SimulatedCrash(Pager.Point p) {
             super("simulated crash at " + p, null, false, false);
         }

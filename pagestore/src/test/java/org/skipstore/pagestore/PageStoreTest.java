@@ -1,0 +1,279 @@
+package org.skipstore.pagestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.pagestore.internal.PageFiles;
+import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.WriteTxn;
+
+/** The public API: behaviour, limits and bad input. */
+class PageStoreTest {
+
+    @TempDir
+    Path dir;
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void keysAreOrderedAsUnsignedBytesAndTheEmptyKeyIsTheSmallest() throws IOException {
+        try (PageStore store = PageStore.builder().openInMemory()) {
+            store.put(new byte[] {(byte) 0xFF}, b("ff"));
+            store.put(new byte[] {0x01}, b("01"));
+            store.put(new byte[0], b("empty"));
+            store.put(new byte[] {0x01, 0x00}, b("0100"));
+            List<KeyValue> all = store.scan(null, null);
+            assertThat(all).extracting(kv -> new String(kv.value(), StandardCharsets.UTF_8))
+                    .containsExactly("empty", "01", "0100", "ff");
+        }
+    }
+
+    @Test
+    void aWriteTransactionIsInvisibleToReadersUntilItCommitsAndReadersKeepTheirSnapshot() throws IOException {
+        try (PageStore store = PageStore.builder().openInMemory()) {
+            store.put(b("a"), b("1"));
+            try (ReadTransaction before = store.read(); WriteTransaction w = store.write()) {
+                w.put(b("a"), b("2"));
+                w.put(b("b"), b("3"));
+                assertThat(w.get(b("a"))).isEqualTo(b("2")); // the writer reads its own changes
+                assertThat(store.get(b("a"))).isEqualTo(b("1"));
+                w.commit();
+                assertThat(store.get(b("a"))).isEqualTo(b("2"));
+                assertThat(before.get(b("a"))).isEqualTo(b("1")); // the old snapshot is unchanged
+                assertThat(before.get(b("b"))).isNull();
+                assertThat(before.count()).isEqualTo(1);
+            }
+            try (WriteTransaction w = store.write()) {
+                w.delete(b("a")); // closed without commit: aborted
+            }
+            assertThat(store.get(b("a"))).isEqualTo(b("2"));
+        }
+    }
+
+    @Test
+    void aStoreSurvivesReopeningAndKeepsItsPageSizeAndPromotion() throws IOException {
+        Path file = dir.resolve("s.skip");
+        try (PageStore store = PageStore.builder().pageSize(8192).promotion(8).open(file)) {
+            try (WriteTransaction w = store.write()) {
+                for (int i = 0; i < 5000; i++) {
+                    w.put(b("key" + i), b("value" + i));
+                }
+                w.commit();
+            }
+        }
+        assertThat(PageFiles.pageSizeOf(file)).isEqualTo(8192);
+        try (PageStore store = PageStore.open(file)) { // no page size given: the file's own
+            PageStore.Stats s = store.verify();
+            assertThat(s.entries()).isEqualTo(5000);
+            assertThat(s.pageSize()).isEqualTo(8192);
+            assertThat(s.promotion()).isEqualTo(8);
+            assertThat(s.levels()).isGreaterThan(2);
+            assertThat(store.get(b("key4321"))).isEqualTo(b("value4321"));
+        }
+        assertThatThrownBy(() -> PageStore.builder().pageSize(4096).open(file))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.PAGE_SIZE));
+    }
+
+    @Test
+    void valuesSpanningManyPagesAreStoredOutOfLineAndFreedWithTheirKey() throws IOException {
+        SplittableRandom r = new SplittableRandom(7);
+        try (PageStore store = PageStore.builder().openInMemory()) {
+            byte[] big = new byte[3 << 20];
+            r.nextBytes(big);
+            store.put(b("big"), big);
+            store.put(b("small"), b("x"));
+            assertThat(store.get(b("big"))).isEqualTo(big);
+            try (ReadTransaction t = store.read()) {
+                MemorySegment v = t.get(MemorySegment.ofArray(b("big")));
+                assertThat(v.byteSize()).isEqualTo(big.length); // zero-copy, one segment
+            }
+            PageStore.Stats with = store.stats();
+            assertThat(with.outOfLineValues()).isEqualTo(1);
+            byte[] other = Arrays.copyOf(big, big.length / 2);
+            store.put(b("big"), other); // replaced: the old block is freed
+            assertThat(store.get(b("big"))).isEqualTo(other);
+            assertThat(store.delete(b("big"))).isTrue();
+            store.sync();
+            PageStore.Stats without = store.verify();
+            assertThat(without.outOfLineValues()).isZero();
+            assertThat(without.freeBytes() + without.heldBytes()).isGreaterThan(big.length);
+        }
+    }
+
+    @Test
+    void badInputGetsAClearException() throws IOException {
+        try (PageStore store = PageStore.builder().openInMemory()) {
+            assertThatThrownBy(() -> store.put(null, b("v"))).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> store.put(b("k"), (byte[]) null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> store.get((byte[]) null)).isInstanceOf(NullPointerException.class);
+            byte[] tooLong = new byte[store.maxKeyBytes() + 1];
+            assertThatThrownBy(() -> store.put(tooLong, b("v"))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("exceeds the maximum of 1024 bytes");
+            store.put(new byte[store.maxKeyBytes()], b("longest")); // the largest key is fine
+            assertThat(store.get(new byte[store.maxKeyBytes()])).isEqualTo(b("longest"));
+            assertThatThrownBy(() -> Range.closed(null, b("a"))).isInstanceOf(NullPointerException.class);
+            WriteTransaction w = store.write();
+            w.put(b("k"), b("v"));
+            w.commit();
+            assertThatThrownBy(() -> w.put(b("k"), b("v"))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closed");
+            ReadTransaction t = store.read();
+            Cursor c = t.cursor();
+            t.close();
+            assertThatThrownBy(c::first).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> t.get(b("k"))).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void useAfterCloseIsAClearErrorAndReadersOpenAtCloseFailCleanly() throws IOException {
+        Path file = dir.resolve("closed.skip");
+        PageStore store = PageStore.open(file);
+        store.put(b("k"), b("v"));
+        ReadTransaction open = store.read();
+        MemorySegment v = open.get(MemorySegment.ofArray(b("k")));
+        store.close();
+        store.close(); // twice is fine
+        assertThatThrownBy(() -> store.get(b("k"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.put(b("k"), b("v"))).isInstanceOfSatisfying(StoreException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
+        assertThatThrownBy(store::read).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> open.get(b("k"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0))
+                .isInstanceOf(IllegalStateException.class); // unmapped: an exception, not a crash
+        open.close();
+        try (PageStore again = PageStore.open(file)) {
+            assertThat(again.get(b("k"))).isEqualTo(b("v"));
+        }
+    }
+
+    @Test
+    void aSecondOpenOfTheSameFileIsRefused() throws IOException {
+        Path file = dir.resolve("locked.skip");
+        try (PageStore store = PageStore.open(file)) {
+            store.put(b("k"), b("v"));
+            assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(StoreException.class,
+                    e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
+            assertThat(store.get(b("k"))).isEqualTo(b("v"));
+        }
+    }
+
+    @Test
+    void foreignFilesAreRefusedAndLeftAlone() throws IOException {
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "not a store\n".repeat(1000));
+        byte[] before = Files.readAllBytes(text);
+        assertThatThrownBy(() -> PageStore.open(text)).isInstanceOfSatisfying(StoreException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.NOT_A_STORE));
+        assertThat(Files.readAllBytes(text)).isEqualTo(before);
+        assertThatThrownBy(() -> PageStore.builder().createIfMissing(false).open(dir.resolve("missing.skip")))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        // a page file whose roots hold another structure
+        Path other = dir.resolve("other.skip");
+        try (Pager pager = PageFiles.open(other, 4096, Durability.SYNC, true, Pager.Hook.NONE);
+             WriteTxn txn = pager.begin()) {
+            txn.setRoot(9, 0x1234_5678_0001_0014L);
+            txn.commit();
+        }
+        assertThatThrownBy(() -> PageStore.open(other)).isInstanceOfSatisfying(StoreException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.NOT_A_STORE));
+    }
+
+    @Test
+    void aFullStoreRefusesTheTransactionThatDoesNotFitAndKeepsEverythingCommitted() throws IOException {
+        Path file = dir.resolve("small.skip");
+        List<byte[]> committed = new ArrayList<>();
+        try (PageStore store = PageStore.builder().maxSize(1 << 20).open(file)) {
+            SplittableRandom r = new SplittableRandom(3);
+            StoreException full = null;
+            for (int i = 0; i < 1000 && full == null; i++) {
+                byte[] v = new byte[20_000];
+                r.nextBytes(v);
+                try {
+                    store.put(b("k" + i), v);
+                    committed.add(v);
+                } catch (StoreException e) {
+                    full = e;
+                }
+            }
+            assertThat(full).isNotNull();
+            assertThat(full.problem()).isEqualTo(Problem.NO_SPACE);
+            assertThat(Files.size(file)).isLessThanOrEqualTo(1 << 20);
+            store.verify();
+            assertThat(store.count()).isEqualTo(committed.size());
+            assertThat(store.delete(b("k0"))).isTrue(); // still writable: deletes make room
+            store.put(b("k0"), committed.get(0));
+        }
+        try (PageStore store = PageStore.open(file)) {
+            for (int i = 0; i < committed.size(); i++) {
+                assertThat(store.get(b("k" + i))).isEqualTo(committed.get(i));
+            }
+        }
+    }
+
+    @Test
+    void preallocationGrowsTheFileAtOpen() throws IOException {
+        Path file = dir.resolve("pre.skip");
+        try (PageStore store = PageStore.builder().preallocate(8 << 20).open(file)) {
+            assertThat(Files.size(file)).isGreaterThanOrEqualTo(8 << 20);
+            store.put(b("k"), b("v"));
+        }
+        try (PageStore store = PageStore.open(file)) {
+            assertThat(store.get(b("k"))).isEqualTo(b("v"));
+        }
+    }
+
+    @Test
+    void cursorsWalkBothWaysAndResumeInALaterTransaction() throws IOException {
+        try (PageStore store = PageStore.builder().promotion(4).openInMemory()) {
+            try (WriteTransaction w = store.write()) {
+                for (int i = 0; i < 1000; i++) {
+                    w.put(b(String.format("k%04d", i)), b("v" + i));
+                }
+                w.commit();
+            }
+            byte[] last;
+            try (ReadTransaction t = store.read(); Cursor c = t.cursor()) {
+                assertThat(c.seek(b("k0500x"))).isTrue();
+                assertThat(c.keyBytes()).isEqualTo(b("k0501"));
+                assertThat(c.prev()).isTrue();
+                assertThat(c.keyBytes()).isEqualTo(b("k0500"));
+                assertThat(c.seekFloor(b("k0500x"))).isTrue();
+                assertThat(c.keyBytes()).isEqualTo(b("k0500"));
+                assertThat(c.last()).isTrue();
+                assertThat(c.keyBytes()).isEqualTo(b("k0999"));
+                assertThat(c.next()).isFalse();
+                assertThat(c.seek(b("z"))).isFalse();
+                assertThat(c.seekFloor(b("a"))).isFalse();
+                List<KeyValue> page = t.list(Range.atLeast(b("k0100")).limit(10));
+                assertThat(page).hasSize(10);
+                last = page.get(9).key();
+            }
+            store.delete(b("k0110"));
+            try (ReadTransaction t = store.read()) { // the next page, after the last key seen
+                List<KeyValue> next = t.list(Range.greaterThan(last).limit(3));
+                assertThat(next).extracting(kv -> new String(kv.key(), StandardCharsets.UTF_8))
+                        .containsExactly("k0111", "k0112", "k0113");
+                List<KeyValue> back = t.list(Range.lessThan(b("k0003")).reversed());
+                assertThat(back).extracting(kv -> new String(kv.key(), StandardCharsets.UTF_8))
+                        .containsExactly("k0002", "k0001", "k0000");
+                assertThat(t.scan(Range.all().keysOnly(), (k, v) -> v.byteSize() == 0)).isEqualTo(999);
+            }
+        }
+    }
+}
