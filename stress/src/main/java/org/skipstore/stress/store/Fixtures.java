@@ -1,0 +1,82 @@
+package org.skipstore.stress.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import org.skipstore.pagestore.PageStore;
+import org.skipstore.pagestore.ReadTransaction;
+import org.skipstore.pagestore.WriteTransaction;
+
+/**
+ * Helpers of the PageStore stress tests: a small store in memory whose B-skip-list is several
+ * levels tall (promotion 1/2, 64 keys), so that the keys the tests race on lie in different
+ * partitions and every commit copies a path of several partitions.
+ */
+final class Fixtures {
+
+    static final int KEYS = 64;
+    static final byte[] FIRST = key(0);
+    static final byte[] LAST = key(KEYS - 1);
+
+    private Fixtures() {
+    }
+
+    static byte[] key(int i) {
+        return ByteBuffer.allocate(4).putInt(i * 17).array();
+    }
+
+    static byte[] value(long n) {
+        return ByteBuffer.allocate(16).putLong(n).putLong(~n).array();
+    }
+
+    /** Reads a value written by {@link #value}, checking that it is whole; -1 when torn or missing. */
+    static long number(MemorySegment v) {
+        if (v == null || v.byteSize() != 16) {
+            return -1;
+        }
+        ByteBuffer b = ByteBuffer.wrap(v.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        long n = b.getLong();
+        return b.getLong() == ~n ? n : -1;
+    }
+
+    static long read(ReadTransaction txn, byte[] key) {
+        return number(txn.get(MemorySegment.ofArray(key)));
+    }
+
+    /** A store where every key holds 0. */
+    static PageStore store() {
+        try {
+            PageStore s = PageStore.builder().promotion(2).seed(42).pageSize(512).openInMemory();
+            try (WriteTransaction txn = s.write()) {
+                for (int i = 0; i < KEYS; i++) {
+                    txn.put(key(i), value(0));
+                }
+                txn.commit();
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Commits {@code n} under every key in {@code keys}. */
+    static void commit(PageStore s, long n, byte[]... keys) {
+        try (WriteTransaction txn = s.write()) {
+            for (byte[] k : keys) {
+                txn.put(k, value(n));
+            }
+            txn.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void close(PageStore s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
