@@ -95,13 +95,13 @@ public final class Cursor implements AutoCloseable {
     /** The current key, a read-only view (see {@link Transaction}). */
     public MemorySegment key() {
         refresh();
-        return c.key();
+        return c.key().asReadOnly();
     }
 
     /** The current value, a read-only view (see {@link Transaction}). */
     public MemorySegment value() {
         refresh();
-        return c.value();
+        return c.value().asReadOnly();
     }
 
     public byte[] keyBytes() {

@@ -49,7 +49,8 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** The value of {@code key}, a read-only view (see the class comment), or null. */
     public MemorySegment get(MemorySegment key) {
         check();
-        return Tree.get(source, store.checkKey(key));
+        MemorySegment v = Tree.get(source, store.checkKey(key));
+        return v == null ? null : v.asReadOnly();
     }
 
     /** A copy of the value of {@code key}, or null. */
@@ -108,7 +109,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
                 break;
             }
             n++;
-            if (!visitor.visit(key, range.keysOnly ? EMPTY : c.value())) {
+            if (!visitor.visit(key.asReadOnly(), range.keysOnly ? EMPTY : c.value().asReadOnly())) {
                 break;
             }
             if (changes != before) {

@@ -15,6 +15,13 @@ public interface PageSource {
     /** Pages {@code [page, page + count)}, read-only. */
     MemorySegment read(long page, long count);
 
+    /**
+     * The whole block at {@code page} whose order is the byte at {@code orderOffset} of its first
+     * page (a structure that records its blocks' orders, as partitions do): internal, NOT
+     * read-only, for reading; hand out {@code asReadOnly()} slices of it.
+     */
+    MemorySegment block(long page, long orderOffset);
+
     /** Bytes per page. */
     int pageSize();
 }

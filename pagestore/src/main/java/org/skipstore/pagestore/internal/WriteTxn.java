@@ -68,12 +68,26 @@ public final class WriteTxn implements PageSource, AutoCloseable {
      */
     public MemorySegment write(long page) {
         check();
-        Integer n = allocated.get(page);
-        if (n == null) {
+        MemorySegment b = buffers.get(page);
+        if (b == null) {
             throw new IllegalStateException("page " + page + " was not allocated by transaction " + id
                     + ": committed pages are never written in place");
         }
-        return buffers.get(page);
+        return b;
+    }
+
+
+    @Override
+    public MemorySegment block(long page, long orderOffset) {
+        check();
+        MemorySegment own = buffers.get(page);
+        if (own != null) {
+            return own;
+        }
+        PageFile f = pager.file();
+        MemorySegment first = f.pages(page, 1);
+        int n = first.get(java.lang.foreign.ValueLayout.JAVA_BYTE, orderOffset);
+        return n == 0 ? first : f.pages(page, 1L << n);
     }
 
     @Override
@@ -83,7 +97,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** Whether this transaction allocated block {@code page} (so it may write it). */
     public boolean owns(long page) {
-        return allocated.containsKey(page);
+        return buffers.containsKey(page);
     }
 
     MemorySegment buffer(long page) {

@@ -11,6 +11,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.skipstore.core.Keys;
+import org.skipstore.pagestore.internal.PageSource;
 
 /**
  * One partition of the B-skip-list: an allocator block holding the nodes of one level between
@@ -65,7 +66,8 @@ public final class Partition {
 
     private static final long KIND = HEADER.byteOffset(groupElement("kind"));
     private static final long LEVEL = HEADER.byteOffset(groupElement("level"));
-    private static final long ORDER = HEADER.byteOffset(groupElement("order"));
+    /** Offset of the order byte: {@link PageSource#block} reads it. */
+    public static final long ORDER = HEADER.byteOffset(groupElement("order"));
     private static final long FLAGS = HEADER.byteOffset(groupElement("flags"));
     private static final long COUNT = HEADER.byteOffset(groupElement("count"));
     private static final long HEAP = HEADER.byteOffset(groupElement("heap"));
@@ -210,13 +212,19 @@ public final class Partition {
      */
     public static int search(MemorySegment p, MemorySegment key) {
         long kl = key.byteSize();
+        long kp = prefix(key, 0, kl);
         int lo = 0;
         int hi = count(p) - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             long at = node(p, mid);
             long len = Varint.read(p, at);
-            int c = Keys.compare(p, at + Varint.size(len), len, key, 0, kl);
+            long ko = at + Varint.size(len);
+            // The first 8 bytes as one unsigned number decide most comparisons.
+            int c = Long.compareUnsigned(prefix(p, ko, len), kp);
+            if (c == 0) {
+                c = Keys.compare(p, ko, len, key, 0, kl);
+            }
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
@@ -227,6 +235,24 @@ public final class Partition {
         }
         return -(lo + 1);
     }
+
+    private static final ValueLayout.OfLong BE64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /**
+     * The key's first 8 bytes as a big-endian number, zero-padded: unsigned order of prefixes
+     * never contradicts the keys' order (equal prefixes need the full comparison).
+     */
+    static long prefix(MemorySegment s, long at, long len) {
+        if (len >= 8) {
+            return s.get(BE64, at);
+        }
+        long x = 0;
+        for (int i = 0; i < len; i++) {
+            x |= (s.get(JAVA_BYTE, at + i) & 0xFFL) << (56 - 8 * i);
+        }
+        return x;
+    }
+
 
     /**
      * Inserts a data node at index {@code i} (the caller found it with {@link #search}); false
@@ -380,9 +406,26 @@ public final class Partition {
             throw new IllegalArgumentException("a block of " + dst.byteSize() + " bytes cannot hold "
                     + (SLOTS + used(src)));
         }
+        int n = count(src);
+        long heap = heap(src);
+        long heapBytes = src.byteSize() - heap;
         init(dst, kind(src), level(src), order);
-        moveTailCopy(src, dst);
+        if (SLOTS + 4L * n + heapBytes > dst.byteSize()) {
+            moveTailCopy(src, dst); // the garbage does not fit: node by node, compacting
+            return;
+        }
+        // Bulk: the heap as it is, garbage included, and the slots moved by the heap's shift.
+        long newHeap = dst.byteSize() - heapBytes;
+        MemorySegment.copy(src, heap, dst, newHeap, heapBytes);
+        long shift = newHeap - heap;
+        for (int i = 0; i < n; i++) {
+            dst.set(U32, SLOTS + 4L * i, (int) (node(src, i) + shift));
+        }
+        dst.set(U32, HEAP, (int) newHeap);
+        dst.set(U32, COUNT, n);
+        dst.set(U32, GARBAGE, src.get(U32, GARBAGE));
     }
+
 
     private static void moveTailCopy(MemorySegment src, MemorySegment dst) {
         int n = count(src);

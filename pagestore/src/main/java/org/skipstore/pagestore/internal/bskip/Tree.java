@@ -79,9 +79,7 @@ public final class Tree {
 
     /** The partition at {@code page}, whole (its order is in its first page). */
     public static MemorySegment partition(PageSource s, long page) {
-        MemorySegment first = s.read(page, 1);
-        int n = Partition.order(first);
-        return n == 0 ? first : s.read(page, 1L << n);
+        return s.block(page, Partition.ORDER);
     }
 
     /** The highest level with keys, or -1 when the list is empty. */

@@ -57,6 +57,8 @@ public final class TreeWriter {
     private final long[] sp = new long[Levels.LEVELS];
     private final int[] sj = new int[Levels.LEVELS];
     private int top;
+    /** Whether {@link #wp} and {@link #wj} hold a valid path of owned partitions (see {@link #fingerCovers}). */
+    private boolean finger;
 
     public TreeWriter(WriteTxn txn, Levels levels) {
         this.txn = txn;
@@ -67,22 +69,57 @@ public final class TreeWriter {
 
     /** Inserts or replaces; returns true when the key was new. */
     public boolean put(MemorySegment key, MemorySegment value) throws IOException {
-        top = Tree.top(txn);
         int h = levels.level(key);
+        if (h == 0 && fingerCovers(key)) { // the last path still leads to the key's partition
+            return putOnPath(key, value, h);
+        }
+        finger = false;
+        top = Tree.top(txn);
         if (top < 0) {
             insertIntoEmptyLevels(key, value, h, 0, 0);
             bumpCount(1);
             return true;
         }
         descend(key, false, wp, wj);
+        finger = true;
+        return putOnPath(key, value, h);
+    }
+
+    private boolean putOnPath(MemorySegment key, MemorySegment value, int h) throws IOException {
         MemorySegment p = txn.write(wp[0]);
         int i = Partition.search(p, key);
         if (i >= 0) {
             update(p, i, key, value);
             return false;
         }
+        finger = h == 0; // a key of a higher level splits partitions: the path no longer holds
         insert(key, value, h);
         bumpCount(1);
+        return true;
+    }
+
+    /**
+     * Whether the path of the last put (all of it this transaction's, unchanged since) leads to
+     * the partition of level 0 whose range holds {@code key}: at least the partition's first key
+     * (or the partition is the level's first), and below the next partition's first key, which
+     * is the key after the followed one on the lowest level above that has one. Appends in key
+     * order take this path every time and skip the descent.
+     */
+    private boolean fingerCovers(MemorySegment key) {
+        if (!finger) {
+            return false;
+        }
+        MemorySegment p = txn.write(wp[0]);
+        if (wp[0] != txn.root(0) && Keys.compare(Partition.key(p, 0), key) > 0) {
+            return false;
+        }
+        for (int L = 1; L <= top; L++) {
+            MemorySegment up = txn.write(wp[L]);
+            int next = wj[L - 1] + 1;
+            if (next < Partition.count(up)) {
+                return Keys.compare(key, Partition.key(up, next)) < 0;
+            }
+        }
         return true;
     }
 
@@ -91,6 +128,7 @@ public final class TreeWriter {
         if (Tree.get(txn, key) == null) {
             return false;
         }
+        finger = false;
         top = Tree.top(txn);
         int h = levels.level(key);
         descend(key, false, wp, wj);

@@ -27,6 +27,10 @@ final class Varint {
 
     /** Reads the varint at {@code at}. */
     static long read(MemorySegment s, long at) {
+        byte b0 = s.get(JAVA_BYTE, at);
+        if (b0 >= 0) {
+            return b0; // one byte: every key length below 128
+        }
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             byte b = s.get(JAVA_BYTE, at++);
