@@ -47,8 +47,8 @@ import org.skipstore.pagestore.internal.bskip.TreeChecker;
  *
  * <h2>Limits</h2>
  * Keys: up to {@link #maxKeyBytes()} bytes, a quarter page (1 KiB with the default 4 KiB pages),
- * the empty key included. Values: up to {@link #maxValueBytes()} (a quarter of a page and more
- * live out of line, in blocks of their own). A null key or value is a
+ * the empty key included. Values: up to {@link #maxValueBytes()}, 16384 pages (64 MiB at 4 KiB;
+ * a quarter page and more live out of line, in blocks of their own). A null key or value is a
  * {@link NullPointerException}, a larger one an {@link IllegalArgumentException}; use after
  * {@link #close()} an {@link IllegalStateException} (or a {@link StoreException} with
  * {@link Problem#CLOSED} where the method throws {@code IOException}).
@@ -140,7 +140,7 @@ public final class PageStore implements AutoCloseable {
         /**
          * The file never grows past this many bytes: a write transaction that needs more fails
          * with {@link Problem#NO_SPACE} and is aborted. Default: no limit. The file grows in
-         * chunks that double up to 1 GiB (at 4 KiB pages), so the limit is met at a chunk edge.
+         * chunks that double up to 64 MiB (at 4 KiB pages), so the limit is met at a chunk edge.
          */
         public Builder maxSize(long bytes) {
             if (bytes <= 0) {

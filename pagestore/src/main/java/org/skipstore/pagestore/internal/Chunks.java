@@ -20,10 +20,15 @@ public final class Chunks {
 
     /** Pages of chunk 0 (and of chunk 1). */
     public static final long MIN_PAGES = 16;
-    /** Largest chunk, in pages, and so the largest block: 2^18 pages, 1 GiB of 4-KiB pages. */
-    public static final long MAX_CHUNK_PAGES = 1L << 18;
+    /**
+     * Largest chunk, in pages, and so the largest block: 2^14 pages, 64 MiB of 4-KiB pages. The
+     * file grows by a whole chunk (written, so the space is really there), so this is also the
+     * file's largest growth step: a larger one (2^18 was tried) made a 277 MB store a 512 MB
+     * file.
+     */
+    public static final long MAX_CHUNK_PAGES = 1L << 14;
     /** Largest block order: {@code log2(MAX_CHUNK_PAGES)}. */
-    public static final int MAX_ORDER = 18;
+    public static final int MAX_ORDER = 14;
     /** Chunks of the doubling part: 0 and 1 hold MIN_PAGES each, chunk k in 2..K doubles. */
     private static final int DOUBLING = 1 + Long.numberOfTrailingZeros(MAX_CHUNK_PAGES / MIN_PAGES);
 
