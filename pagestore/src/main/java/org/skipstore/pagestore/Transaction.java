@@ -17,8 +17,9 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  *
  * <p>The {@code MemorySegment}s it returns are read-only views of the store's pages, not copies.
  * In a read transaction they stay valid until it closes; in a write transaction, until its next
- * change. Afterwards, reading them throws {@link IllegalStateException} or (in a write
- * transaction) may show other bytes. The {@code byte[]} methods copy.
+ * change, commit or abort (they are views of the transaction's write buffers, which are then
+ * changed or reused). Afterwards, reading them throws {@link IllegalStateException} or (in a
+ * write transaction) may show other bytes. The {@code byte[]} methods copy.
  */
 public abstract sealed class Transaction implements AutoCloseable permits ReadTransaction, WriteTransaction {
 
