@@ -276,4 +276,67 @@ class PageStoreTest {
             }
         }
     }
+
+    @Test
+    void writerThreadsWithGroupCommitAndReadersSeeConsistentSnapshots() throws Exception {
+        int writers = 4;
+        int perWriter = 300;
+        try (PageStore store = PageStore.builder().durability(Durability.GROUP).promotion(4)
+                .open(dir.resolve("group.skip"))) {
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < writers; t++) {
+                int id = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < perWriter; i++) {
+                            try (WriteTransaction w = store.write()) { // an item and the thread's progress, together
+                                w.put(b("item/" + id + "/" + i), b("v" + i));
+                                w.put(b("progress/" + id), b(Integer.toString(i)));
+                                w.commit();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!done.get()) {
+                            try (ReadTransaction r = store.read()) {
+                                long items = 0;
+                                for (int id = 0; id < writers; id++) {
+                                    byte[] p = r.get(b("progress/" + id));
+                                    int upTo = p == null ? -1 : Integer.parseInt(new String(p, StandardCharsets.UTF_8));
+                                    items += upTo + 1;
+                                    if (upTo >= 0 && r.get(b("item/" + id + "/" + upTo)) == null) {
+                                        throw new AssertionError("progress " + upTo + " of writer " + id + " without its item");
+                                    }
+                                }
+                                long count = r.count();
+                                if (count != items + r.list(Range.atLeast(b("progress/")).keysOnly()).size()) {
+                                    throw new AssertionError("a snapshot counts " + count + " entries for " + items + " items");
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            done.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+            assertThat(errors).isEmpty();
+            assertThat(store.verify().entries()).isEqualTo((long) writers * perWriter + writers);
+        }
+    }
 }
