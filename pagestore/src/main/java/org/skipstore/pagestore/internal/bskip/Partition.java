@@ -120,6 +120,26 @@ public final class Partition {
         return Integer.toUnsignedLong(p.get(U32, SLOTS + 4L * i));
     }
 
+    /** Offset of the first node byte. */
+    public static long heapStart(MemorySegment p) {
+        return heap(p);
+    }
+
+    /** Whether the nodes lie in key order or its reverse in the block (as appends leave them). */
+    public static boolean inAddressOrder(MemorySegment p) {
+        int n = count(p);
+        if (n < 3) {
+            return true;
+        }
+        boolean down = node(p, 1) < node(p, 0);
+        for (int i = 2; i < n; i++) {
+            if ((node(p, i) < node(p, i - 1)) != down) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Bytes between the slots and the heap. */
     public static long free(MemorySegment p) {
         return heap(p) - (SLOTS + 4L * count(p));
