@@ -2,8 +2,11 @@
 # Runs Skipstore's benchmarks from bench/target/benchmarks.jar.
 #
 #   bash bench/bench.sh                   the main job: the db_bench-style tool (DbBench) with its
-#                                         defaults, memtable against ConcurrentSkipListMap, ~1 minute
-#   bash bench/bench.sh --num 200000 ...  the tool with options (--help lists them)
+#                                         defaults: the memtable against ConcurrentSkipListMap (1 M
+#                                         entries) and PageStore against LMDB (200 k entries, a durable
+#                                         commit every 1000 puts), under a minute on 2 cores
+#   bash bench/bench.sh --num 200000 ...  the tool with options (--help lists them), e.g.
+#                                           --engine pagestore,lmdb --store-num 1000000 --batch 1000
 #   bash bench/bench.sh jmh               the arena allocation benchmarks, short configuration
 #   bash bench/bench.sh jmh ARGS...       JMH with ARGS, e.g.
 #                                           -h                         JMH's help
@@ -12,10 +15,36 @@
 #                                           shardedArena               only benchmarks matching a regex
 #                                           -wi 3 -i 5 -r 1s           a longer run
 #
+# Options of this script, anywhere on the command line (they are not passed on):
+#
+#   --peers      build and run with the store peers RocksDB, H2 MVStore and MapDB: the jar is built
+#                with the Maven profile `peers` (`mvn -B -q -pl bench -am package -DskipTests
+#                -Ppeers`), which compiles their adapters (bench/src/peers/java) and writes the class
+#                path of their jars, kept out of benchmarks.jar, to bench/target/peers.classpath; the
+#                run puts those jars on the class path. For JMH it also makes the store benchmark's
+#                default `-p engine=pagestore,lmdb,rocksdb,mvstore,mapdb` (unless ARGS give -p
+#                engine=...). Without --peers, the peer engines are missing, and asking for one says so.
+#   --no-build   run the jar as it is, without the staleness check and build below (e.g. while other
+#                modules are being edited); with --peers, bench/target/peers.classpath must exist.
+#
+# Store benchmarks (StoreBenchmark: PageStore against LMDB, and with --peers RocksDB, MVStore and
+# MapDB, each durable: 1 M entries of 16-byte keys and 100-byte values; fillSeq and fillRandom with a
+# durable commit every 1000 puts, readRandom, readSeq, readReverse, and a time series: tsAppend, a
+# batch of 1000 points and a commit, and tsWindow, the latest 1000 points; scores in ns, the :entry
+# rows per entry; each fill prints a "[size] ..." line with the files' bytes per entry against the
+# raw 116 B). Not part of the main job: the full run with the peers takes about 20 minutes.
+#
+#   bash bench/bench.sh --peers jmh StoreBenchmark                           all five engines, 1 M entries
+#   bash bench/bench.sh jmh StoreBenchmark                                   PageStore and LMDB only
+#   bash bench/bench.sh --peers jmh StoreBenchmark -p entries=20000 -f 1 -wi 1 -i 1 -w 1s -r 1s   smoke test
+#   bash bench/bench.sh --peers jmh 'StoreBenchmark\.(fill|ts)' -p engine=pagestore,rocksdb   a subset
+#   bash bench/bench.sh --peers --engine pagestore,lmdb,rocksdb,mvstore,mapdb   the tool on all stores
+#
 # Works from any directory. Needs Maven (mvn) to build and a JDK >= 22 to run: JAVA_HOME when it
 # is new enough, else the newest JDK >= 22 under /usr/lib/jvm (by its release file). The jar is
-# (re)built with `mvn -B -q -pl bench -am package -DskipTests` from the repository root when it is
-# missing or older than any pom or main source of the repository.
+# (re)built with `mvn -B -q -pl bench -am package -DskipTests` (plus -Ppeers with --peers) from the
+# repository root when it is missing or older than any pom or main source of the repository (or,
+# with --peers, than bench/src/peers, or it was built without the peers).
 #
 # Every JMH run gets `-foe true` (a failing benchmark makes the run, and this script, exit
 # non-zero) and writes its results as CSV to bench/target/jmh-result.csv, unless ARGS choose
@@ -47,7 +76,11 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(dirname "$BENCH_DIR")"
 JAR="$BENCH_DIR/target/benchmarks.jar"
 RESULT_FILE="$BENCH_DIR/target/jmh-result.csv"
-readonly BENCH_DIR ROOT JAR RESULT_FILE
+PEERS_CLASSPATH="$BENCH_DIR/target/peers.classpath"
+# A class of the peers build: the jar has it when it was built with -Ppeers.
+readonly PEER_CLASS=org/skipstore/bench/store/RocksDbKv.class
+readonly ALL_STORE_ENGINES=pagestore,lmdb,rocksdb,mvstore,mapdb
+readonly BENCH_DIR ROOT JAR RESULT_FILE PEERS_CLASSPATH
 
 die() {
     echo "bench.sh: $*" >&2
@@ -99,40 +132,87 @@ find_jdk() {
     echo "$best"
 }
 
-# True when the jar is missing or a pom or main source file of the repository is newer.
+# True when the jar is missing or a pom or main source file of the repository is newer; with
+# --peers also when a peer source is newer, or the jar or the peers' class path is not of a peers build.
 jar_is_stale() {
     [[ -f $JAR ]] || return 0
-    local newer
-    newer=$(find "$ROOT/pom.xml" "$ROOT"/*/pom.xml "$ROOT"/*/src/main -type f -newer "$JAR" -print -quit 2>/dev/null || true)
-    [[ -n $newer ]]
+    local newer sources=("$ROOT/pom.xml" "$ROOT"/*/pom.xml "$ROOT"/*/src/main)
+    $PEERS && sources+=("$BENCH_DIR/src/peers")
+    newer=$(find "${sources[@]}" -type f -newer "$JAR" -print -quit 2>/dev/null || true)
+    [[ -n $newer ]] && return 0
+    if $PEERS; then
+        peers_classpath >/dev/null || return 0
+        local listing
+        listing=$("$JAVA_HOME_RUN/bin/jar" tf "$JAR" 2>/dev/null) || return 0
+        [[ $listing == *"$PEER_CLASS"* ]] || return 0
+    fi
+    return 1
+}
+
+# Prints the class path of the peer jars (from the peers build), or fails when it is missing or
+# names a jar that is not there.
+peers_classpath() {
+    [[ -s $PEERS_CLASSPATH ]] || return 1
+    local cp entry
+    cp=$(<"$PEERS_CLASSPATH")
+    local IFS=:
+    for entry in $cp; do
+        [[ -f $entry ]] || return 1
+    done
+    echo "$cp"
 }
 
 build_jar() {
     command -v mvn >/dev/null || die "mvn not found on PATH: Maven is needed to build $JAR"
-    echo "bench.sh: building $JAR (mvn -B -q -pl bench -am package -DskipTests) ..." >&2
+    local cmd=(mvn -B -q -pl bench -am package -DskipTests)
+    $PEERS && cmd+=(-Ppeers)
+    echo "bench.sh: building $JAR (${cmd[*]}) ..." >&2
     local log
     # -q prints only problems (and, with Maven 3.8, stray color codes): show the log on failure.
-    if ! log=$(cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests 2>&1); then
+    if ! log=$(cd "$ROOT" && "${cmd[@]}" 2>&1); then
         printf '%s\n' "$log" >&2
         die "the build failed (Maven's output is above)"
     fi
     [[ -f $JAR ]] || die "the build succeeded but made no $JAR"
+    if $PEERS; then
+        peers_classpath >/dev/null || die "the peers build made no usable $PEERS_CLASSPATH"
+    fi
 }
 
-# Runs JMH with the given arguments plus -foe true and the result file, unless already given.
+# The class path of a run: the jar, and with --peers the peer jars.
+class_path() {
+    if $PEERS; then
+        local cp
+        cp=$(peers_classpath) || die "no class path of the peers ($PEERS_CLASSPATH is missing or names a" \
+            "missing jar): run once without --no-build, or build with mvn -B -pl bench package -Ppeers"
+        echo "$JAR:$cp"
+    else
+        echo "$JAR"
+    fi
+}
+
+# Runs JMH with the given arguments plus -foe true and the result file, unless already given;
+# with --peers also -p engine=<all five stores>, unless given.
 run_jmh() {
-    local args=("$@") extra=() a has_foe=false has_rf=false
+    local args=("$@") extra=() a prev= has_foe=false has_rf=false has_engine=false
     for a in "${args[@]}"; do
         case $a in
             -foe) has_foe=true ;;
             -rf | -rff) has_rf=true ;;
         esac
+        [[ $prev == -p && $a == engine=* ]] && has_engine=true
+        prev=$a
     done
     $has_foe || extra+=(-foe true)
     $has_rf || extra+=(-rf csv -rff "$RESULT_FILE")
-    local jvm=()
+    if $PEERS && ! $has_engine; then
+        extra+=(-p "engine=$ALL_STORE_ENGINES") # benchmarks without an engine parameter ignore it
+    fi
+    local jvm=() cp
     read -r -a jvm <<<"$(jvm_options)"
-    "$JAVA" "${jvm[@]}" -jar "$JAR" "${extra[@]}" "${args[@]}"
+    cp=$(class_path)
+    # JMH's forks get the same class path (java.class.path), so the peer jars reach them too.
+    "$JAVA" "${jvm[@]}" -cp "$cp" org.openjdk.jmh.Main "${extra[@]}" "${args[@]}"
 }
 
 # JVM options for the JMH process; JMH's forks inherit them unless -jvmArgs replaces them.
@@ -146,18 +226,37 @@ jvm_options() {
 # `jmh` alone: the allocator benchmarks only, not the (minutes long) memtable ones.
 readonly ARENA_REGEX='org\.skipstore\.bench\.jmh\.ArenaAllocationBenchmark\.'
 
-# The db_bench-style tool; its options (see --help) pass through.
+# The db_bench-style tool; its options (see --help) pass through. LMDB (lmdbjava) needs the
+# --add-opens; RocksDB loads a native library (--enable-native-access keeps JDK 24+ quiet about it).
 run_tool() {
-    local jvm=()
+    local jvm=() cp
     read -r -a jvm <<<"$(jvm_options)"
-    "$JAVA" "${jvm[@]}" -cp "$JAR" org.skipstore.bench.tool.DbBench "$@"
+    cp=$(class_path)
+    "$JAVA" "${jvm[@]}" --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+        --enable-native-access=ALL-UNNAMED -cp "$cp" org.skipstore.bench.tool.DbBench "$@"
 }
+
+# This script's own options, wherever they are; the rest is passed on.
+PEERS=false
+BUILD=true
+rest=()
+for a in "$@"; do
+    case $a in
+        --peers) PEERS=true ;;
+        --no-build) BUILD=false ;;
+        *) rest+=("$a") ;;
+    esac
+done
+set -- ${rest[@]+"${rest[@]}"}
+readonly PEERS BUILD
 
 JAVA_HOME_RUN=$(find_jdk)
 JAVA="$JAVA_HOME_RUN/bin/java"
 echo "bench.sh: running on JDK $(jdk_version "$JAVA_HOME_RUN") at $JAVA_HOME_RUN" >&2
 
-if jar_is_stale; then
+if ! $BUILD; then
+    [[ -f $JAR ]] || die "--no-build, but there is no $JAR"
+elif jar_is_stale; then
     build_jar
 fi
 

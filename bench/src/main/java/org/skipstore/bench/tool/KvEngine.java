@@ -1,19 +1,32 @@
 package org.skipstore.bench.tool;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.skipstore.bench.store.KvStore;
+import org.skipstore.bench.store.Stores;
 import org.skipstore.core.ConcurrentSkipList;
 import org.skipstore.core.Cursor;
 import org.skipstore.core.InsertResult;
 
-/** One store under test, behind the few operations the tool runs. */
+/** One engine under test, behind the few operations the tool runs. */
 interface KvEngine extends AutoCloseable {
+
+    /** The in-memory engines: Skipstore's memtable and its peer. */
+    List<String> MEMORY = List.of("memtable", "cslm");
 
     String name();
 
     /** Writes a new value for the key; the engine may keep {@code key} and {@code value} only by copy. */
     void put(byte[] key, byte[] value);
+
+    /** Ends a phase of puts: a store commits the batch it has open. */
+    default void endWrites() {
+    }
 
     /** Whether the key has a live value. */
     boolean get(byte[] key);
@@ -21,17 +34,34 @@ interface KvEngine extends AutoCloseable {
     /** Visits every entry in key order; returns the number of entries and consumes key and value bytes. */
     long scan();
 
-    /** Bytes the engine's data occupies, or -1 when it cannot tell. */
+    /** As {@link #scan()}, in descending key order (stores only). */
+    default long scanReverse() {
+        throw new UnsupportedOperationException(name() + " has no reverse scan phase");
+    }
+
+    /** Bytes the engine's data occupies (stores: their files on disk), or -1 when it cannot tell. */
     long memoryBytes();
 
     @Override
     void close();
 
+    /** Whether {@code name} is a durable store (as opposed to an in-memory structure). */
+    static boolean isStore(String name) {
+        return Stores.isStore(name);
+    }
+
+    /** Every engine name the tool knows. */
+    static List<String> known() {
+        return java.util.stream.Stream.concat(MEMORY.stream(), Stores.all().stream()).toList();
+    }
+
+    /** An in-memory engine. */
     static KvEngine create(String name) {
         return switch (name) {
             case "memtable" -> new Memtable();
             case "cslm" -> new Cslm();
-            default -> throw new IllegalArgumentException("unknown engine '" + name + "' (known: memtable, cslm)");
+            default -> throw new IllegalArgumentException("unknown engine '" + name + "' (known: "
+                    + String.join(", ", known()) + ")");
         };
     }
 
@@ -119,6 +149,109 @@ interface KvEngine extends AutoCloseable {
         @Override
         public void close() {
             map.clear();
+        }
+    }
+
+    /**
+     * A durable store ({@link KvStore}) in a directory of its own: puts go into batches that a
+     * durable commit ends every {@code batch} puts and at {@link #endWrites()}; reads go through
+     * one reader (a read transaction where the engine has them), opened by the first read after
+     * the last write. One thread at a time. {@link #close()} deletes the directory.
+     */
+    final class Store implements KvEngine {
+        private final KvStore store;
+        private final Path dir;
+        private final int batch;
+        private int pending;
+        private KvStore.Reader reader;
+
+        Store(String name, Path dir, int batch) throws IOException {
+            this.store = Stores.open(name, dir);
+            this.dir = dir;
+            this.batch = batch;
+        }
+
+        @Override
+        public String name() {
+            return store.engine();
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value) {
+            endReads();
+            try {
+                store.put(key, value);
+                if (++pending == batch) {
+                    pending = 0;
+                    store.commit();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void endWrites() {
+            try {
+                pending = 0;
+                store.commit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private KvStore.Reader reader() {
+            if (reader == null) {
+                try {
+                    reader = store.reader();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return reader;
+        }
+
+        private void endReads() {
+            if (reader != null) {
+                reader.close();
+                reader = null;
+            }
+        }
+
+        @Override
+        public boolean get(byte[] key) {
+            return reader().get(key) >= 0;
+        }
+
+        @Override
+        public long scan() {
+            return reader().scan(false);
+        }
+
+        @Override
+        public long scanReverse() {
+            return reader().scan(true);
+        }
+
+        /** The bytes of the store's files. */
+        @Override
+        public long memoryBytes() {
+            try {
+                return Stores.fileBytes(dir);
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public void close() {
+            endReads();
+            try {
+                store.close();
+                Stores.deleteTree(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 }

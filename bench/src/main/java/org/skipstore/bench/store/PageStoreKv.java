@@ -1,0 +1,120 @@
+package org.skipstore.bench.store;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.PageStore;
+import org.skipstore.pagestore.Range;
+import org.skipstore.pagestore.ReadTransaction;
+import org.skipstore.pagestore.Transaction;
+import org.skipstore.pagestore.WriteTransaction;
+
+/**
+ * Skipstore's {@link PageStore} with its defaults: {@link Durability#SYNC} (a commit forces its
+ * pages, then its meta page), 4 KiB pages, promotion 1/20. A batch is one {@link WriteTransaction};
+ * a reader is one {@link ReadTransaction} whose gets and scans read the pages in place (zero-copy
+ * {@code MemorySegment}s).
+ */
+final class PageStoreKv implements KvStore {
+
+    static final String FILE = "store.skip";
+
+    private final PageStore store;
+    private WriteTransaction txn;
+
+    PageStoreKv(Path dir) throws IOException {
+        store = PageStore.builder().durability(Durability.SYNC).open(dir.resolve(FILE));
+    }
+
+    @Override
+    public String engine() {
+        return "pagestore";
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) throws IOException {
+        if (txn == null) {
+            txn = store.write();
+        }
+        txn.put(key, value);
+    }
+
+    @Override
+    public void commit() throws IOException {
+        if (txn != null) {
+            WriteTransaction t = txn;
+            txn = null;
+            t.commit();
+        }
+    }
+
+    @Override
+    public Reader reader() {
+        return new PageReader(store.read());
+    }
+
+    @Override
+    public String details() {
+        return "PageStore " + store.stats();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (txn != null) {
+            txn.close();
+            txn = null;
+        }
+        store.close();
+    }
+
+    private static final class PageReader implements Reader {
+        private final ReadTransaction txn;
+        private long sum;
+        private final Transaction.Visitor visitor = (k, v) -> {
+            sum += touch(k, v);
+            return true;
+        };
+
+        PageReader(ReadTransaction txn) {
+            this.txn = txn;
+        }
+
+        private static long touch(MemorySegment k, MemorySegment v) {
+            long n = v.byteSize();
+            return k.get(ValueLayout.JAVA_BYTE, k.byteSize() - 1) + n + (n == 0 ? 0 : v.get(ValueLayout.JAVA_BYTE, 0));
+        }
+
+        @Override
+        public int get(byte[] key) {
+            MemorySegment v = txn.get(MemorySegment.ofArray(key));
+            if (v == null) {
+                return -1;
+            }
+            long n = v.byteSize();
+            sum += n == 0 ? 0 : v.get(ValueLayout.JAVA_BYTE, 0);
+            return (int) n;
+        }
+
+        @Override
+        public long scan(boolean reverse) {
+            return txn.scan(reverse ? Range.all().reversed() : Range.all(), visitor);
+        }
+
+        @Override
+        public long scanFrom(byte[] from, int limit) {
+            return txn.scan(Range.atLeast(from).limit(limit), visitor);
+        }
+
+        @Override
+        public long checksum() {
+            return sum;
+        }
+
+        @Override
+        public void close() {
+            txn.close();
+        }
+    }
+}
