@@ -355,10 +355,45 @@ public final class PageStore implements AutoCloseable {
         return stats();
     }
 
+    /**
+     * Bytes of the store file (in memory: of its pages): cheap, unlike {@link #stats()}. The file
+     * grows in chunks, so it is usually larger than the pages in use.
+     */
+    public long fileBytes() {
+        checkOpen();
+        return pager.stats().fileBytes();
+    }
+
     /** What {@link #stats()} reports. */
     public record Stats(long entries, int levels, long[] partitionsPerLevel, double averageFill, long fileBytes,
                         long freeBytes, long heldBytes, long outOfLineValues, int pageSize, int promotion,
                         long lastCommit) {
+
+        /** Partitions on level {@code L} (0 is the data level). */
+        public long partitions(int level) {
+            return partitionsPerLevel[level];
+        }
+
+        @Override
+        public long[] partitionsPerLevel() {
+            return partitionsPerLevel.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stats s && entries == s.entries && levels == s.levels
+                    && java.util.Arrays.equals(partitionsPerLevel, s.partitionsPerLevel)
+                    && Double.compare(averageFill, s.averageFill) == 0 && fileBytes == s.fileBytes
+                    && freeBytes == s.freeBytes && heldBytes == s.heldBytes && outOfLineValues == s.outOfLineValues
+                    && pageSize == s.pageSize && promotion == s.promotion && lastCommit == s.lastCommit;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(entries, levels, java.util.Arrays.hashCode(partitionsPerLevel), averageFill,
+                    fileBytes, freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit);
+        }
+
         @Override
         public String toString() {
             StringBuilder parts = new StringBuilder();

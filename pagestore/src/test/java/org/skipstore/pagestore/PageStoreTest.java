@@ -82,6 +82,9 @@ class PageStoreTest {
             assertThat(s.pageSize()).isEqualTo(8192);
             assertThat(s.promotion()).isEqualTo(8);
             assertThat(s.levels()).isGreaterThan(2);
+            assertThat(s.partitions(0)).isPositive();
+            assertThat(store.stats()).isEqualTo(s); // nothing changed: equal by value, arrays included
+            assertThat(store.fileBytes()).isEqualTo(s.fileBytes()).isEqualTo(Files.size(file));
             assertThat(store.get(b("key4321"))).isEqualTo(b("value4321"));
         }
         assertThatThrownBy(() -> PageStore.builder().pageSize(4096).open(file))
