@@ -32,6 +32,11 @@ public class StoreException extends IOException {
         NO_SPACE,
         /** A force (msync/fsync) failed: the store refuses further writes, see {@link #getCause()}. */
         FAILED_FORCE,
+        /**
+         * Writing a commit's blocks failed for another reason than space (an I/O error): nothing
+         * was committed, see {@link #getCause()}.
+         */
+        FAILED_WRITE,
         /** The store or transaction is closed. */
         CLOSED
     }

@@ -42,9 +42,10 @@ public interface PageFile extends AutoCloseable {
     void write(long page, MemorySegment src) throws IOException;
 
     /**
-     * Grows the file to {@code newPageCount} pages, all zero, and makes the new size durable.
-     * The new space is really allocated (written), so later stores into it cannot fail for lack
-     * of disk space; a full disk makes this method throw and leaves the file as it was.
+     * Grows the file to {@code newPageCount} pages and makes the new size durable. The new pages'
+     * content is undefined (the mapped file grows sparsely); every block is written through
+     * {@link #write} before a state uses it. A file size limit makes this method throw and leaves
+     * the file as it was; a full disk makes a later {@link #write} throw.
      */
     void grow(long newPageCount) throws IOException;
 

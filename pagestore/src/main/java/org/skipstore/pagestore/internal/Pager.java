@@ -515,8 +515,19 @@ public final class Pager implements AutoCloseable {
             Meta next = new Meta(pageSize, t.id, allocator.capacity(), freePage, freeOrder, freeCount, freeCrc,
                     checksummed ? recordPage : 0, recordOrder, recordCount, recordCrc, t.roots);
             int slot = 1 - baseSlot;
-            for (Map.Entry<Long, Integer> a : t.allocated.entrySet()) { // the blocks, through the file
-                file.write(a.getKey(), t.buffer(a.getKey()));
+            try {
+                for (Map.Entry<Long, Integer> a : t.allocated.entrySet()) { // the blocks, through the file
+                    file.write(a.getKey(), t.buffer(a.getKey()));
+                }
+            } catch (IOException e) {
+                if (mode == Durability.SYNC || mode == Durability.SYNC_SINGLE_BARRIER) {
+                    // Only free space was written and no state changed yet: the transaction can be
+                    // rolled back (the caller does) and the store stays usable.
+                    recycle(metaPage, 0);
+                    throw new StoreException(isFull(e) ? Problem.NO_SPACE : Problem.FAILED_WRITE,
+                            "writing the commit's blocks failed, nothing was committed: " + e.getMessage(), e);
+                }
+                throw e; // unforced modes moved their bookkeeping already: poison (below)
             }
             next.writeTo(metaPage);
             hook.at(Point.BEFORE_PHASE_1);
@@ -594,6 +605,12 @@ public final class Pager implements AutoCloseable {
             poison(e);
             throw e;
         }
+    }
+
+    /** Whether a failed write says the disk or the file size limit is full. */
+    private static boolean isFull(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left") || m.contains("File too large") || m.contains("quota");
     }
 
     /** State {@code txn}, whose meta is in {@code slot}, is durable: it becomes the base. */

@@ -294,6 +294,46 @@ class PagerTest {
     }
 
     @Test
+    void aFullDiskAtTheCommitsWritesFailsItCleanlyInTheForcedModesAndPoisonsTheOthers() throws IOException {
+        for (Durability mode : Durability.values()) {
+            SimulatedPageFile sim = SimulatedPageFile.fresh(PAGE);
+            Pager p = Pager.create(sim, mode, Pager.Hook.NONE);
+            Workload w = new Workload(new SplittableRandom(5));
+            List<long[]> committed;
+            try (WriteTxn t = p.begin()) {
+                committed = w.change(t, 3);
+                t.commit();
+                w.items = committed;
+            }
+            sim.writesFail = true;
+            try (WriteTxn t = p.begin()) {
+                w.change(t, 3);
+                boolean forced = mode == Durability.SYNC || mode == Durability.SYNC_SINGLE_BARRIER;
+                assertThatThrownBy(t::commit).as(mode.name()).isInstanceOf(forced ? StoreException.class : IOException.class)
+                        .satisfies(e -> {
+                            if (forced) {
+                                assertThat(((StoreException) e).problem()).isEqualTo(Problem.NO_SPACE);
+                            }
+                        });
+            }
+            sim.writesFail = false;
+            if (mode == Durability.SYNC || mode == Durability.SYNC_SINGLE_BARRIER) { // still usable, nothing lost
+                assertThat(Workload.describe(Workload.readAndCheck(p.file(), p.committed())))
+                        .isEqualTo(Workload.describe(committed));
+                try (WriteTxn t = p.begin()) {
+                    w.items = committed;
+                    List<long[]> next = w.change(t, 3);
+                    t.commit();
+                    assertThat(Workload.describe(Workload.readAndCheck(p.file(), p.committed())))
+                            .isEqualTo(Workload.describe(next));
+                }
+            } else {
+                assertThatThrownBy(p::begin).isInstanceOf(StoreException.class);
+            }
+        }
+    }
+
+    @Test
     void aFullDiskDuringGrowthFailsTheTransactionAndKeepsTheStoreUsable() throws IOException {
         SimulatedPageFile sim = SimulatedPageFile.fresh(PAGE);
         Pager p = Pager.create(sim, Durability.SYNC, Pager.Hook.NONE);

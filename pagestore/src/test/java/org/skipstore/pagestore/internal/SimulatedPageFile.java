@@ -55,6 +55,16 @@ public final class SimulatedPageFile extends ChunkedPageFile {
     int forcesUntilFailure = -1;
     /** Whether growth fails as on a full disk. */
     boolean diskFull;
+    /** Whether writes fail as on a full disk whose file grew sparsely. */
+    boolean writesFail;
+
+    @Override
+    public void write(long page, MemorySegment src) throws IOException {
+        if (writesFail) {
+            throw new IOException("No space left on device");
+        }
+        super.write(page, src);
+    }
 
     private SimulatedPageFile(int pageSize, byte[] image) {
         super(pageSize);
