@@ -105,4 +105,27 @@ class KeysTest {
         assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name).contains("org.skipstore.arena");
         assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("org.skipstore.core");
     }
+
+    @Test
+    void prefixesNeverContradictTheKeyOrder() {
+        long seed = Long.getLong("skipstore.seed", System.nanoTime());
+        System.out.println("prefixesNeverContradictTheKeyOrder seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int n = 0; n < 100_000; n++) {
+            byte[] a = new byte[r.nextInt(0, 12)];
+            byte[] b = new byte[r.nextInt(0, 12)];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (byte) (r.nextInt(3) * 127); // few distinct bytes: many shared prefixes
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (r.nextInt(3) * 127);
+            }
+            int byPrefix = Long.compareUnsigned(Keys.prefix(MemorySegment.ofArray(a), 0, a.length),
+                    Keys.prefix(MemorySegment.ofArray(b), 0, b.length));
+            int byKey = Integer.signum(Keys.compare(a, b));
+            if (byPrefix != 0) {
+                assertThat(Integer.signum(byPrefix)).as("seed %d", seed).isEqualTo(byKey);
+            }
+        }
+    }
 }

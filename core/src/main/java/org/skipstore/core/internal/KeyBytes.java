@@ -3,6 +3,7 @@ package org.skipstore.core.internal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.skipstore.core.Keys;
 
 /**
  * Unsigned key comparison eight bytes at a time. A big-endian long of key bytes compares, as an
@@ -18,23 +19,12 @@ public final class KeyBytes {
 
     /** The first eight bytes of {@code k}, big-endian, zero-padded when {@code k} is shorter. */
     public static long prefix(MemorySegment k) {
-        long n = k.byteSize();
-        if (n >= 8) {
-            return k.get(BE_LONG, 0);
-        }
-        return prefix(k, 0, (int) n);
+        return Keys.prefix(k, 0, k.byteSize());
     }
 
     /** {@link #prefix(MemorySegment)} of {@code len} bytes of {@code s} at {@code off}. */
     public static long prefix(MemorySegment s, long off, int len) {
-        if (len >= 8) {
-            return s.get(BE_LONG, off);
-        }
-        long p = 0;
-        for (int i = 0; i < len; i++) {
-            p |= (s.get(ValueLayout.JAVA_BYTE, off + i) & 0xFFL) << (56 - 8 * i);
-        }
-        return p;
+        return Keys.prefix(s, off, len);
     }
 
     /**

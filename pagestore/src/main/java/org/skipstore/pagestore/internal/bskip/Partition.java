@@ -193,12 +193,18 @@ public final class Partition {
 
     /** The value of data node {@code i}, inline: a slice of the block. */
     public static MemorySegment value(MemorySegment p, int i) {
-        long at = valueField(p, i);
-        long f = Varint.read(p, at);
-        if ((f & 1) != 0) {
+        MemorySegment v = inlineValue(p, i);
+        if (v == null) {
             throw new IllegalStateException("the value of node " + i + " lives out of line");
         }
-        return p.asSlice(at + Varint.size(f), f >>> 1);
+        return v;
+    }
+
+    /** The value of data node {@code i} when it is inline (a slice of the block), else null. */
+    public static MemorySegment inlineValue(MemorySegment p, int i) {
+        long at = valueField(p, i);
+        long f = Varint.read(p, at);
+        return (f & 1) != 0 ? null : p.asSlice(at + Varint.size(f), f >>> 1);
     }
 
     /** The first page of data node {@code i}'s out-of-line value. */
@@ -232,7 +238,7 @@ public final class Partition {
      */
     public static int search(MemorySegment p, MemorySegment key) {
         long kl = key.byteSize();
-        long kp = prefix(key, 0, kl);
+        long kp = Keys.prefix(key, 0, kl);
         int lo = 0;
         int hi = count(p) - 1;
         while (lo <= hi) {
@@ -241,7 +247,7 @@ public final class Partition {
             long len = Varint.read(p, at);
             long ko = at + Varint.size(len);
             // The first 8 bytes as one unsigned number decide most comparisons.
-            int c = Long.compareUnsigned(prefix(p, ko, len), kp);
+            int c = Long.compareUnsigned(Keys.prefix(p, ko, len), kp);
             if (c == 0) {
                 c = Keys.compare(p, ko, len, key, 0, kl);
             }
@@ -256,22 +262,6 @@ public final class Partition {
         return -(lo + 1);
     }
 
-    private static final ValueLayout.OfLong BE64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
-    /**
-     * The key's first 8 bytes as a big-endian number, zero-padded: unsigned order of prefixes
-     * never contradicts the keys' order (equal prefixes need the full comparison).
-     */
-    static long prefix(MemorySegment s, long at, long len) {
-        if (len >= 8) {
-            return s.get(BE64, at);
-        }
-        long x = 0;
-        for (int i = 0; i < len; i++) {
-            x |= (s.get(JAVA_BYTE, at + i) & 0xFFL) << (56 - 8 * i);
-        }
-        return x;
-    }
 
 
     /**

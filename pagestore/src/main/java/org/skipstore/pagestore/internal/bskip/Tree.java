@@ -99,8 +99,9 @@ public final class Tree {
 
     /** The value of data node {@code i} of {@code p}: a slice of the partition or of its own block. */
     public static MemorySegment value(PageSource s, MemorySegment p, int i) {
-        if (!Partition.isOutOfLine(p, i)) {
-            return Partition.value(p, i);
+        MemorySegment inline = Partition.inlineValue(p, i); // one decode on the scan's hot path
+        if (inline != null) {
+            return inline;
         }
         long len = Partition.valueLength(p, i);
         long page = Partition.outOfLinePage(p, i);
