@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.skipstore.core.Keys;
+import org.skipstore.pagestore.internal.bskip.Tree;
 import org.skipstore.pagestore.internal.Pager;
 import org.skipstore.pagestore.internal.SimulatedPageFile;
 import org.skipstore.pagestore.internal.SimulatedPageFile.CrashAt;
@@ -95,7 +96,7 @@ class PageStoreModelTest {
     byte[] value() {
         int len = switch (r.nextInt(40)) {
             case 0 -> r.nextInt(pageSize * 5); // out of line, often
-            case 1, 2 -> pageSize / 4 - 8 + r.nextInt(16); // about the inline limit
+            case 1, 2 -> (int) Tree.inlineMax(pageSize) - 8 + r.nextInt(16); // about the inline limit
             default -> r.nextInt(48);
         };
         byte[] v = new byte[len];
@@ -120,7 +121,7 @@ class PageStoreModelTest {
     }
 
     void runRound(int round) throws IOException {
-        pageSize = round % 3 == 0 ? 4096 : 512;
+        pageSize = new int[] {4096, 512, 1024}[round % 3]; // 1 KiB is the default
         mode = Durability.values()[r.nextInt(Durability.values().length)];
         b = round % 4 == 0 ? 20 : 2 + r.nextInt(7);
         storeSeed = r.nextLong();

@@ -24,7 +24,7 @@ class TutorialTest {
         Path file = dir.resolve("tutorial.skip");
 
         // 1. Open a store: one file, created when missing. The builder sets the options; the
-        //    defaults are 4 KiB pages, SYNC durability (a commit that returned survives a crash)
+        //    defaults are 1 KiB pages, SYNC durability (a commit that returned survives a crash)
         //    and partitions of about 20 nodes.
         try (PageStore store = PageStore.builder().durability(Durability.SYNC).open(file)) {
 

@@ -85,6 +85,62 @@ public final class BuddyAllocator {
         return page;
     }
 
+    /**
+     * A {@linkplain Runs run} of {@code pages} pages (not a power of two) where its pieces are
+     * all free already: the lowest of the first {@code tries} free blocks of its head piece's
+     * order whose continuation is free and in the same chunk; -1 when none is. This is what keeps
+     * runs from fragmenting the file: cutting every run from a block of the next order leaves
+     * tails that only smaller runs can use, while a run freed earlier is reused here by a run of
+     * its size.
+     */
+    public long allocateRunInPlace(long pages, int tries) {
+        int h = 63 - Long.numberOfLeadingZeros(pages);
+        BitSet heads = free[h];
+        int tried = 0;
+        next:
+        for (int i = heads.nextSetBit(0); i >= 0 && tried < tries; i = heads.nextSetBit(i + 1), tried++) {
+            long page = (long) i << h;
+            if (page + pages > capacity || Chunks.chunkOf(page) != Chunks.chunkOf(page + pages - 1)) {
+                continue;
+            }
+            for (long at = page + (1L << h); at < page + pages; ) { // the pieces after the head
+                int n = Long.numberOfTrailingZeros(Long.highestOneBit(page + pages - at));
+                n = Math.min(n, Long.numberOfTrailingZeros(at - page));
+                if (freeOrderAround(at, n) < 0) {
+                    continue next;
+                }
+                at += 1L << n;
+            }
+            Runs.forEachPiece(page, pages, this::take);
+            return page;
+        }
+        return -1;
+    }
+
+    /** The order of the free block that holds block {@code page}/{@code n}, or -1. */
+    private int freeOrderAround(long page, int n) {
+        for (int m = n; m <= Chunks.MAX_ORDER; m++) {
+            if (free[m].get((int) (page >>> m))) {
+                return m;
+            }
+        }
+        return -1;
+    }
+
+    /** Takes block {@code page}/{@code n} out of the free block around it, keeping the rest free. */
+    private void take(long page, int n) {
+        int m = freeOrderAround(page, n);
+        if (m < 0) {
+            throw new IllegalStateException("block " + page + "/" + n + " is not free");
+        }
+        free[m].clear((int) (page >>> m));
+        while (m > n) { // split towards the block, the other halves stay free
+            m--;
+            free[m].set((int) ((page >>> m) ^ 1));
+        }
+        freePages -= 1L << n;
+    }
+
     /** Returns a block; merges it with free buddies. */
     public void free(long page, int n) {
         checkOrder(n);

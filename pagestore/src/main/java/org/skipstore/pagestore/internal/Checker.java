@@ -40,6 +40,16 @@ public final class Checker {
         return this;
     }
 
+    /** Reports a {@linkplain Runs run} that the structure on top uses: its pieces. */
+    public Checker usedRun(long page, long pages) {
+        if (pages < 1 || pages > Chunks.MAX_CHUNK_PAGES || (page & (Long.highestOneBit(pages) - 1)) != 0) {
+            throw new IllegalStateException("a run of " + pages + " pages at page " + page
+                    + " has a bad size or alignment");
+        }
+        Runs.forEachPiece(page, pages, this::used);
+        return this;
+    }
+
     /**
      * Finishes the check.
      *

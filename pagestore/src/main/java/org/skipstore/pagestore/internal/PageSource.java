@@ -1,6 +1,8 @@
 package org.skipstore.pagestore.internal;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * What the structure on top of the page layer reads: the roots and pages of one state, as a
@@ -16,11 +18,26 @@ public interface PageSource {
     MemorySegment read(long page, long count);
 
     /**
-     * The whole block at {@code page} whose order is the byte at {@code orderOffset} of its first
-     * page (a structure that records its blocks' orders, as partitions do): internal, NOT
-     * read-only, for reading; hand out {@code asReadOnly()} slices of it.
+     * The whole block or {@linkplain Runs run} at {@code page} whose page count is the unsigned
+     * little-endian 16-bit number at {@code pagesOffset} of its first page (a structure that
+     * records its blocks' sizes, as partitions do): internal, NOT read-only, for reading; hand out
+     * {@code asReadOnly()} slices of it.
      */
-    MemorySegment block(long page, long orderOffset);
+    MemorySegment block(long page, long pagesOffset);
+
+    /** {@link #block} of a committed state of {@code pageCount} pages: the count read, checked. */
+    static MemorySegment committedBlock(PageFile f, long page, long pagesOffset, long pageCount) {
+        MemorySegment first = f.pages(page, 1);
+        int n = Short.toUnsignedInt(first.get(PAGES, pagesOffset));
+        if (n == 0 || page + n > pageCount) {
+            throw new IndexOutOfBoundsException("a block of " + n + " pages at page " + page + " does not fit the state's "
+                    + pageCount + " pages");
+        }
+        return n == 1 ? first : f.pages(page, n);
+    }
+
+    /** The layout of a block's page count. */
+    ValueLayout.OfShort PAGES = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Bytes per page. */
     int pageSize();

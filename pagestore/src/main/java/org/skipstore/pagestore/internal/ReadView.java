@@ -46,18 +46,11 @@ public final class ReadView implements PageSource, AutoCloseable {
     }
 
     @Override
-    public MemorySegment block(long page, long orderOffset) {
+    public MemorySegment block(long page, long pagesOffset) {
         if (closed) {
             throw new IllegalStateException("the read view is closed");
         }
-        PageFile f = pager.file();
-        MemorySegment first = f.pages(page, 1);
-        int n = first.get(java.lang.foreign.ValueLayout.JAVA_BYTE, orderOffset);
-        if (page + (1L << n) > meta.pageCount) {
-            throw new IndexOutOfBoundsException("block " + page + "/" + n + " passes the state's " + meta.pageCount
-                    + " pages");
-        }
-        return n == 0 ? first : f.pages(page, 1L << n);
+        return PageSource.committedBlock(pager.file(), page, pagesOffset, meta.pageCount);
     }
 
     @Override

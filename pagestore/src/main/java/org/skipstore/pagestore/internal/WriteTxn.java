@@ -26,8 +26,15 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     final long[] roots;
     /** Blocks allocated by this transaction: page -> order. Only these may be written. */
     final Map<Long, Integer> allocated = new LinkedHashMap<>();
-    /** Their write buffers, written through the file at commit: page -> buffer. */
+    /** Their write buffers, written through the file at commit: page -> buffer (a run's: see {@link #runs}). */
     private final Map<Long, MemorySegment> buffers = new HashMap<>();
+    /**
+     * The {@linkplain Runs runs} this transaction allocated: first page -> run. Its pieces are in
+     * {@link #allocated}, their buffers slices of the run's one buffer.
+     */
+    private final Map<Long, Run> runs = new HashMap<>();
+    /** The pieces of those runs: page -> the slice of the run's buffer that the commit writes. */
+    private final Map<Long, MemorySegment> pieces = new HashMap<>();
     /** Committed blocks freed by this transaction ({@link Meta#freeEntry} form). */
     final List<Long> freed = new ArrayList<>();
     private final Set<Long> freedSet = new HashSet<>();
@@ -59,6 +66,70 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         return page;
     }
 
+    /** How many free blocks {@link #allocateRun} looks at for one where the run fits as it is. */
+    private static final int RUN_FIT_TRIES = 64;
+
+    /**
+     * A new run of {@code pages} pages ({@link Runs}), for this transaction to write as one
+     * segment ({@link #write}); its content is undefined. The tail of the block it is cut from is
+     * free again at once: no state has seen it.
+     */
+    public long allocateRun(long pages) throws IOException {
+        int k = Runs.orderOf(pages);
+        if (pages == 1L << k) {
+            return allocate(k);
+        }
+        check();
+        long fit = pager.allocator().allocateRunInPlace(pages, RUN_FIT_TRIES);
+        long page = fit >= 0 ? fit : pager.allocate(k);
+        if (fit < 0) { // cut from a block of order k, whose tail is free again at once
+            Runs.forEachTailBlock(page, pages, pager::freeNow);
+        }
+        MemorySegment whole = pager.buffer(k);
+        int size = pager.pageSize();
+        Runs.forEachPiece(page, pages, (piece, n) -> {
+            allocated.put(piece, n);
+            pieces.put(piece, whole.asSlice((piece - page) * size, (long) size << n));
+        });
+        runs.put(page, new Run(pages, k, whole));
+        buffers.put(page, whole.asSlice(0, pages * size));
+        return page;
+    }
+
+    /**
+     * Frees the run of {@code pages} pages at {@code page} (or a block, when {@code pages} is a
+     * power of two): as {@link #free} does, piece by piece.
+     */
+    public void freeRun(long page, long pages) {
+        check();
+        if (!dropRun(page, pages)) {
+            Runs.forEachPiece(page, pages, this::free);
+        }
+    }
+
+    /** Frees an own run at once; false when {@code page} is not one. */
+    private boolean dropRun(long page, long pages) {
+        Run r = runs.remove(page);
+        if (r != null) {
+            if (r.pages != pages) {
+                throw new IllegalArgumentException("run " + page + " has " + r.pages + " pages, not " + pages);
+            }
+            buffers.remove(page);
+            Runs.forEachPiece(page, pages, (piece, n) -> {
+                allocated.remove(piece);
+                pieces.remove(piece);
+                pager.freeNow(piece, n);
+            });
+            pager.recycle(r.whole, r.order);
+            return true;
+        }
+        return false;
+    }
+
+    /** A run this transaction allocated: its pages, and the order and buffer it was cut from. */
+    private record Run(long pages, int order, MemorySegment whole) {
+    }
+
     /**
      * The writable segment of block {@code page}, which this transaction allocated: a buffer that
      * the commit writes to the file (the transaction's reads of the block see it).
@@ -78,16 +149,13 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
 
     @Override
-    public MemorySegment block(long page, long orderOffset) {
+    public MemorySegment block(long page, long pagesOffset) {
         check();
         MemorySegment own = buffers.get(page);
         if (own != null) {
             return own;
         }
-        PageFile f = pager.file();
-        MemorySegment first = f.pages(page, 1);
-        int n = first.get(java.lang.foreign.ValueLayout.JAVA_BYTE, orderOffset);
-        return n == 0 ? first : f.pages(page, 1L << n);
+        return PageSource.committedBlock(pager.file(), page, pagesOffset, base.pageCount);
     }
 
     @Override
@@ -100,8 +168,10 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         return buffers.containsKey(page);
     }
 
+    /** What the commit writes at block {@code page} (one of {@link #allocated}). */
     MemorySegment buffer(long page) {
-        return buffers.get(page);
+        MemorySegment piece = pieces.get(page);
+        return piece != null ? piece : buffers.get(page);
     }
 
     /**
@@ -111,9 +181,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     @Override
     public MemorySegment read(long page, long count) {
         check();
-        Integer n = allocated.get(page);
-        if (n != null) {
-            return buffers.get(page).asSlice(0, count * pager.pageSize()).asReadOnly();
+        if (allocated.containsKey(page)) {
+            return write(page).asSlice(0, count * pager.pageSize()).asReadOnly();
         }
         return pager.file().pages(page, count).asReadOnly();
     }
@@ -144,9 +213,12 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     void freeAllocated(long page, int n) {
         allocated.remove(page);
-        pager.recycle(buffers.remove(page), n);
+        if (pieces.remove(page) == null) { // a run's pieces share its buffer, which goes back once
+            pager.recycle(buffers.remove(page), n);
+        }
         pager.freeNow(page, n);
     }
+
 
     @Override
     public long root(int i) {
@@ -201,6 +273,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     }
 
     private void rollback() {
+        for (Map.Entry<Long, Run> r : List.copyOf(runs.entrySet())) {
+            dropRun(r.getKey(), r.getValue().pages);
+        }
         for (Map.Entry<Long, Integer> a : List.copyOf(allocated.entrySet())) {
             freeAllocated(a.getKey(), a.getValue());
         }
@@ -209,8 +284,14 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** After a commit: the buffers go back to the pool. */
     void releaseBuffers() {
-        for (Map.Entry<Long, Integer> a : allocated.entrySet()) {
-            pager.recycle(buffers.get(a.getKey()), a.getValue());
+        for (Map.Entry<Long, Run> r : runs.entrySet()) {
+            buffers.remove(r.getKey());
+            pager.recycle(r.getValue().whole, r.getValue().order);
+        }
+        runs.clear();
+        pieces.clear();
+        for (Map.Entry<Long, MemorySegment> b : buffers.entrySet()) {
+            pager.recycle(b.getValue(), allocated.get(b.getKey()));
         }
         buffers.clear();
     }

@@ -21,8 +21,7 @@ import org.skipstore.pagestore.internal.PageSource;
  *  0   +------------------------------+
  *      | kind    u8   DATA or INDEX   |
  *      | level   u8   0..7            |
- *      | order   u8   block: 2^order pages (what a free needs)
- *      | flags   u8   (0)             |
+ *      | pages   u16  block size: a run of pages (what a free needs)
  *      | count   u32  nodes           |
  *      | heap    u32  first node byte |
  *      | garbage u32  dead node bytes |
@@ -39,8 +38,8 @@ import org.skipstore.pagestore.internal.PageSource;
  *  data node:   varint keyLength | key | varint (valueLength << 1 | 0) | value          inline
  *               varint keyLength | key | varint (valueLength << 1 | 1) | u64 first page  out of line
  * </pre>
- * A value too large to sit among the nodes (see {@code Tree}) lives out of line, in a block of
- * its own, whose order follows from its length; the node keeps its first page.
+ * A value too large to sit among the nodes (see {@code Tree}) lives out of line, in a run of
+ * pages of its own, whose size follows from its length; the node keeps its first page.
  *
  * Inserting shifts slots, never node bytes; removing leaves the node's bytes as garbage, which
  * {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
@@ -58,17 +57,15 @@ public final class Partition {
     public static final StructLayout HEADER = MemoryLayout.structLayout(
             JAVA_BYTE.withName("kind"),
             JAVA_BYTE.withName("level"),
-            JAVA_BYTE.withName("order"),
-            JAVA_BYTE.withName("flags"),
+            PageSource.PAGES.withName("pages"),
             U32.withName("count"),
             U32.withName("heap"),
             U32.withName("garbage")).withName("partition");
 
     private static final long KIND = HEADER.byteOffset(groupElement("kind"));
     private static final long LEVEL = HEADER.byteOffset(groupElement("level"));
-    /** Offset of the order byte: {@link PageSource#block} reads it. */
-    public static final long ORDER = HEADER.byteOffset(groupElement("order"));
-    private static final long FLAGS = HEADER.byteOffset(groupElement("flags"));
+    /** Offset of the page count: {@link PageSource#block} reads it. */
+    public static final long PAGES = HEADER.byteOffset(groupElement("pages"));
     private static final long COUNT = HEADER.byteOffset(groupElement("count"));
     private static final long HEAP = HEADER.byteOffset(groupElement("heap"));
     private static final long GARBAGE = HEADER.byteOffset(groupElement("garbage"));
@@ -79,17 +76,16 @@ public final class Partition {
     }
 
     /**
-     * Makes {@code block}, of {@code 2^order} pages, an empty partition. Blocks are at most 2^31
-     * bytes (slots are u32).
+     * Makes {@code block}, a run of {@code pages} pages, an empty partition. Blocks are at most
+     * 2^31 bytes (slots are u32).
      */
-    public static void init(MemorySegment block, byte kind, int level, int order) {
+    public static void init(MemorySegment block, byte kind, int level, int pages) {
         if (block.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a partition is at most 2 GiB: " + block.byteSize());
         }
         block.set(JAVA_BYTE, KIND, kind);
         block.set(JAVA_BYTE, LEVEL, (byte) level);
-        block.set(JAVA_BYTE, ORDER, (byte) order);
-        block.set(JAVA_BYTE, FLAGS, (byte) 0);
+        block.set(PageSource.PAGES, PAGES, (short) pages);
         block.set(U32, COUNT, 0);
         block.set(U32, HEAP, (int) block.byteSize());
         block.set(U32, GARBAGE, 0);
@@ -103,9 +99,9 @@ public final class Partition {
         return p.get(JAVA_BYTE, LEVEL);
     }
 
-    /** The block's order: it has {@code 2^order} pages. */
-    public static int order(MemorySegment p) {
-        return p.get(JAVA_BYTE, ORDER);
+    /** The block's size in pages. */
+    public static int pages(MemorySegment p) {
+        return Short.toUnsignedInt(p.get(PageSource.PAGES, PAGES));
     }
 
     public static int count(MemorySegment p) {
@@ -409,9 +405,9 @@ public final class Partition {
 
     /**
      * Copies the whole partition {@code src} into the larger or smaller block {@code dst} of
-     * {@code 2^order} pages, compacted: the copy that copy-on-write and growth make.
+     * {@code pages} pages, compacted: the copy that copy-on-write and growth make.
      */
-    public static void copy(MemorySegment src, MemorySegment dst, int order) {
+    public static void copy(MemorySegment src, MemorySegment dst, int pages) {
         if (SLOTS + used(src) > dst.byteSize()) {
             throw new IllegalArgumentException("a block of " + dst.byteSize() + " bytes cannot hold "
                     + (SLOTS + used(src)));
@@ -419,9 +415,13 @@ public final class Partition {
         int n = count(src);
         long heap = heap(src);
         long heapBytes = src.byteSize() - heap;
-        init(dst, kind(src), level(src), order);
-        if (SLOTS + 4L * n + heapBytes > dst.byteSize()) {
-            moveTailCopy(src, dst); // the garbage does not fit: node by node, compacting
+        init(dst, kind(src), level(src), pages);
+        if (SLOTS + 4L * n + heapBytes > dst.byteSize() || !inAddressOrder(src)) {
+            // Node by node, compacting, in key order: the garbage does not fit, or the nodes lie
+            // out of order (random inserts append them to the heap). A scan then walks the copy
+            // in address order, which the hardware prefetcher follows; out of order, every node
+            // of a partition not in cache is a miss of its own.
+            moveTailCopy(src, dst);
             return;
         }
         // Bulk: the heap as it is, garbage included, and the slots moved by the heap's shift.

@@ -36,7 +36,7 @@ import org.skipstore.pagestore.internal.PageSource;
  * hash seed of the levels.
  *
  * <h2>Out-of-line values</h2>
- * A value longer than {@link #inlineMax} lives in a block of its own of {@code 2^n} pages, so
+ * A value longer than {@link #inlineMax} lives in a run of pages of its own, so
  * that large values neither bloat the partitions that copy-on-write copies nor limit the value
  * size: any value up to the largest block fits.
  *
@@ -51,7 +51,8 @@ public final class Tree {
     public static final int ROOT_SEED = 10;
     /** "BSKP" in the high half of the format word. */
     public static final long FORMAT_MAGIC = 0x42534B50L;
-    public static final int FORMAT_VERSION = 1;
+    /** 1: partitions in blocks of 2^n pages; 2: in runs of any number of pages (a u16 count in the header). */
+    public static final int FORMAT_VERSION = 2;
 
     private Tree() {
     }
@@ -61,25 +62,31 @@ public final class Tree {
         return FORMAT_MAGIC << 32 | (long) FORMAT_VERSION << 16 | b;
     }
 
-    /** The largest value kept inline for {@code pageSize}: a quarter page, so several fit in one. */
+    /**
+     * The largest value kept inline for {@code pageSize}: 1 KiB, or a quarter page with larger
+     * pages. Larger values would make every copy of their partition large; out of line, a value
+     * wastes less than a page.
+     */
     public static long inlineMax(int pageSize) {
-        return pageSize / 4;
+        return Math.max(1024, pageSize / 4);
     }
 
-    /** The largest key for {@code pageSize}: a quarter page (1 KiB at 4 KiB pages). */
+    /**
+     * The largest key for {@code pageSize}: 1 KiB, or a quarter page with larger pages. Partitions
+     * are runs of as many pages as they need, so a key may be longer than a page.
+     */
     public static int maxKeyBytes(int pageSize) {
-        return pageSize / 4;
+        return Math.max(1024, pageSize / 4);
     }
 
-    /** The smallest order whose block holds {@code bytes}. */
-    public static int orderFor(int pageSize, long bytes) {
-        long pages = Math.max(1, (bytes + pageSize - 1) / pageSize);
-        return 64 - Long.numberOfLeadingZeros(pages - 1);
+    /** The pages of the smallest run that holds {@code bytes}. */
+    public static int pagesFor(int pageSize, long bytes) {
+        return (int) Math.max(1, (bytes + pageSize - 1) / pageSize);
     }
 
-    /** The partition at {@code page}, whole (its order is in its first page). */
+    /** The partition at {@code page}, whole (its size is in its first page). */
     public static MemorySegment partition(PageSource s, long page) {
-        return s.block(page, Partition.ORDER);
+        return s.block(page, Partition.PAGES);
     }
 
     /** The highest level with keys, or -1 when the list is empty. */
@@ -105,7 +112,7 @@ public final class Tree {
         }
         long len = Partition.valueLength(p, i);
         long page = Partition.outOfLinePage(p, i);
-        return s.read(page, 1L << orderFor(s.pageSize(), len)).asSlice(0, len);
+        return s.read(page, pagesFor(s.pageSize(), len)).asSlice(0, len);
     }
 
     /** The value of {@code key}, or null: a read-only slice of the state's pages. */

@@ -108,7 +108,7 @@ public final class TreeChecker {
                     throw new IllegalStateException(where + " does not start with the key that points to it");
                 }
                 if (blocks != null) {
-                    blocks.used(page, Partition.order(p));
+                    blocks.usedRun(page, Partition.pages(p));
                 }
                 partitions[L]++;
                 used += Partition.headerBytes() + Partition.used(p);
@@ -132,9 +132,8 @@ public final class TreeChecker {
                     }
                     if (L == 0 && Partition.isOutOfLine(p, i)) {
                         long len = Partition.valueLength(p, i);
-                        int order = Tree.orderFor(s.pageSize(), len);
                         if (blocks != null) {
-                            blocks.used(Partition.outOfLinePage(p, i), order);
+                            blocks.usedRun(Partition.outOfLinePage(p, i), Tree.pagesFor(s.pageSize(), len));
                         }
                         ool++;
                         oolBytes += len;

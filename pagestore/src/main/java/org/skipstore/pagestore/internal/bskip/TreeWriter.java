@@ -23,7 +23,8 @@ import org.skipstore.pagestore.internal.WriteTxn;
  *   <li>Levels {@code L < h}, bottom-up: x must start a partition. Move the nodes after
  *       {@code ip} into a new partition {@code Q_L} that begins with x.</li>
  *   <li>Level {@code h}: put x in {@code P_h} at {@code ip}, its down reference {@code Q_{h-1}};
- *       when the block is full, copy the partition into a larger block (growth).</li>
+ *       when the block is full, copy the partition into a run of as many pages as it then
+ *       needs (growth).</li>
  *   <li>On any level, {@code ip == 0} means {@code P_L} is the level's first partition and x is
  *       below all of it. If {@code P_L} starts with a key of a higher level, that key keeps
  *       its partition and {@code Q_L = {x}} becomes the level's first; if not, x simply goes in
@@ -146,10 +147,10 @@ public final class TreeWriter {
             if (L < h && wp[L] != sp[L]) { // merge what remains into the left neighbour
                 MemorySegment left = room(L, sp, sj, Partition.bytesOf(e, 0));
                 Partition.moveTail(e, 0, left);
-                txn.free(wp[L], Partition.order(e));
+                txn.freeRun(wp[L], Partition.pages(e));
                 wp[L] = 0;
             } else if (Partition.count(e) == 0) { // the level's first partition emptied
-                txn.free(wp[L], Partition.order(e));
+                txn.freeRun(wp[L], Partition.pages(e));
                 wp[L] = 0;
                 sp[L] = 0; // the same partition: gone, so nothing below repoints into it
                 long up = L < Levels.MAX_LEVEL ? txn.root(L + 1) : 0;
@@ -190,8 +191,8 @@ public final class TreeWriter {
     private long newPartition(int L, MemorySegment key, MemorySegment value, long down, MemorySegment p, int from)
             throws IOException {
         long need = Partition.headerBytes() + nodeSize(L, key, value) + (p == null ? 0 : Partition.bytesOf(p, from));
-        int n = Tree.orderFor(pageSize, need);
-        long q = txn.allocate(n);
+        int n = Tree.pagesFor(pageSize, need);
+        long q = txn.allocateRun(n);
         MemorySegment qs = txn.write(q);
         Partition.init(qs, L == 0 ? Partition.DATA : Partition.INDEX, L, n);
         insertNode(qs, 0, L, key, value, down);
@@ -226,7 +227,7 @@ public final class TreeWriter {
             ok = Partition.insertIndex(p, i, key, down);
         } else if (value.byteSize() > inlineMax) {
             long vl = value.byteSize();
-            long page = txn.allocate(Tree.orderFor(pageSize, vl));
+            long page = txn.allocateRun(Tree.pagesFor(pageSize, vl));
             MemorySegment.copy(value, 0, txn.write(page), 0, vl);
             ok = Partition.insertOutOfLine(p, i, key, vl, page);
         } else {
@@ -251,7 +252,7 @@ public final class TreeWriter {
 
     private void freeValue(MemorySegment p, int i) {
         if (Partition.isOutOfLine(p, i)) {
-            txn.free(Partition.outOfLinePage(p, i), Tree.orderFor(pageSize, Partition.valueLength(p, i)));
+            txn.freeRun(Partition.outOfLinePage(p, i), Tree.pagesFor(pageSize, Partition.valueLength(p, i)));
         }
     }
 
@@ -292,28 +293,28 @@ public final class TreeWriter {
             return page;
         }
         MemorySegment old = Tree.partition(txn, page);
-        int n = Tree.orderFor(pageSize, Partition.headerBytes() + Partition.used(old));
-        long copy = txn.allocate(n);
+        int n = Tree.pagesFor(pageSize, Partition.headerBytes() + Partition.used(old));
+        long copy = txn.allocateRun(n);
         Partition.copy(old, txn.write(copy), n);
-        txn.free(page, Partition.order(old));
+        txn.freeRun(page, Partition.pages(old));
         return copy;
     }
 
     /**
      * The partition on path level {@code L} with at least {@code bytes} free (after compaction):
-     * itself, or grown into a block of the next sufficient order.
+     * itself, or grown into a run of as many pages as it needs.
      */
     private MemorySegment room(int L, long[] pages, int[] js, long bytes) throws IOException {
         MemorySegment p = txn.write(pages[L]);
         if (Partition.freeAfterCompaction(p) >= bytes) {
             return p;
         }
-        int n = Tree.orderFor(pageSize, Partition.headerBytes() + Partition.used(p) + bytes);
-        long grown = txn.allocate(n);
+        int n = Tree.pagesFor(pageSize, Partition.headerBytes() + Partition.used(p) + bytes);
+        long grown = txn.allocateRun(n);
         MemorySegment g = txn.write(grown);
         Partition.copy(p, g, n);
         long old = pages[L];
-        txn.free(old, Partition.order(p));
+        txn.freeRun(old, Partition.pages(p));
         pages[L] = grown;
         repoint(L, pages, js[L], old, grown);
         return g;

@@ -39,7 +39,7 @@ class PartitionTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int round = 0; round < 200; round++) {
                 MemorySegment p = arena.allocate(r.nextBoolean() ? 4096 : 512);
-                Partition.init(p, Partition.DATA, 0, 0);
+                Partition.init(p, Partition.DATA, 0, 1);
                 TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
                 for (int op = 0; op < 400; op++) {
                     byte[] k = randomKey(r);
@@ -86,7 +86,7 @@ class PartitionTest {
     void aSplitMovesTheTailInOrderAndIndexNodesKeepTheirDownReferences() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(4096);
-            Partition.init(p, Partition.INDEX, 3, 0);
+            Partition.init(p, Partition.INDEX, 3, 1);
             for (int k = 0; k < 100; k++) {
                 byte[] key = {(byte) k, 7};
                 assertThat(Partition.insertIndex(p, Partition.count(p), seg(key), 1000 + k)).isTrue();
@@ -94,7 +94,7 @@ class PartitionTest {
             int at = Partition.search(p, seg(new byte[] {40, 7}));
             assertThat(at).isEqualTo(40);
             MemorySegment q = arena.allocate(4096);
-            Partition.init(q, Partition.INDEX, 3, 0);
+            Partition.init(q, Partition.INDEX, 3, 1);
             long need = Partition.bytesOf(p, at);
             Partition.moveTail(p, at, q);
             assertThat(Partition.count(p)).isEqualTo(40);
@@ -133,7 +133,7 @@ class PartitionTest {
     void badSlotsAreErrors() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(512);
-            Partition.init(p, Partition.DATA, 0, 0);
+            Partition.init(p, Partition.DATA, 0, 1);
             assertThatThrownBy(() -> Partition.remove(p, 0)).isInstanceOf(IndexOutOfBoundsException.class);
             assertThatThrownBy(() -> Partition.insertData(p, 1, seg(new byte[1]), seg(new byte[1])))
                     .isInstanceOf(IndexOutOfBoundsException.class);
