@@ -95,13 +95,13 @@ public final class Cursor implements AutoCloseable {
     /** The current key, a read-only view (see {@link Transaction}). */
     public MemorySegment key() {
         refresh();
-        return c.key().asReadOnly();
+        return c.key(); // read-only: a slice of a read-only block
     }
 
     /** The current value, a read-only view (see {@link Transaction}). */
     public MemorySegment value() {
         refresh();
-        return c.value().asReadOnly();
+        return c.value();
     }
 
     public byte[] keyBytes() {

@@ -34,7 +34,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         boolean visit(MemorySegment key, MemorySegment value);
     }
 
-    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
+    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]).asReadOnly();
 
     final PageStore store;
     final PageSource source;
@@ -51,7 +51,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     public MemorySegment get(MemorySegment key) {
         check();
         MemorySegment v = Tree.get(source, store.checkKey(key));
-        return v == null ? null : v.asReadOnly();
+        return v; // read-only: every block a PageSource hands out is
     }
 
     /** A copy of the value of {@code key}, or null. */
@@ -110,7 +110,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
                 break;
             }
             n++;
-            if (!visitor.visit(key.asReadOnly(), range.keysOnly ? EMPTY : c.value().asReadOnly())) {
+            if (!visitor.visit(key, range.keysOnly ? EMPTY : c.value())) { // read-only slices
                 break;
             }
             if (changes != before) {

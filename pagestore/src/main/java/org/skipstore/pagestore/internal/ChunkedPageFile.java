@@ -49,6 +49,23 @@ public abstract class ChunkedPageFile implements PageFile {
         return chunks;
     }
 
+    /** As the interface's, with one slice instead of two: the count is read from the chunk. */
+    @Override
+    public final MemorySegment block(long page, long pagesOffset, long statePages) {
+        long pages = pageCount; // first, as in pages()
+        MemorySegment[] cs = chunks;
+        if (page < 0 || page >= pages) {
+            throw new IndexOutOfBoundsException("page " + page + " of a file of " + pages);
+        }
+        int k = Chunks.chunkOf(page);
+        MemorySegment chunk = cs[k];
+        long at = (page - Chunks.start(k)) << pageShift;
+        int n = Short.toUnsignedInt(chunk.get(PageSource.PAGES, at + pagesOffset));
+        PageSource.checkBlock(page, n, Math.min(statePages, pages));
+        MemorySegment b = chunk.asSlice(at, (long) n << pageShift); // a run never crosses a chunk
+        return b.isReadOnly() ? b : b.asReadOnly();
+    }
+
     @Override
     public final int pageSize() {
         return pageSize;

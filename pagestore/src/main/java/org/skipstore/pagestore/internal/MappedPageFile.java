@@ -103,7 +103,9 @@ public final class MappedPageFile extends ChunkedPageFile {
     }
 
     private void mapUpTo(long pages) throws IOException {
-        extendTo(pages, (offset, bytes) -> channel.map(FileChannel.MapMode.READ_WRITE, offset, bytes, arena));
+        // Read-only: blocks are written through the channel, never stored into the mapping, and
+        // every segment a reader gets from it is read-only with no copy of its own.
+        extendTo(pages, (offset, bytes) -> channel.map(FileChannel.MapMode.READ_ONLY, offset, bytes, arena));
     }
 
     public Path path() {

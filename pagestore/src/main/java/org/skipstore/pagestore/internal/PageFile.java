@@ -33,6 +33,19 @@ public interface PageFile extends AutoCloseable {
     MemorySegment pages(long page, long count);
 
     /**
+     * The block or run at {@code page} whose page count is the unsigned little-endian 16-bit
+     * number at {@code pagesOffset} of its first page, read-only, checked against a state of
+     * {@code statePages} pages: what {@link PageSource#block} reads, once per partition.
+     */
+    default MemorySegment block(long page, long pagesOffset, long statePages) {
+        MemorySegment first = pages(page, 1);
+        int n = Short.toUnsignedInt(first.get(PageSource.PAGES, pagesOffset));
+        PageSource.checkBlock(page, n, statePages);
+        MemorySegment b = n == 1 ? first : pages(page, n);
+        return b.isReadOnly() ? b : b.asReadOnly();
+    }
+
+    /**
      * Writes {@code src} (whole pages) at {@code page} through the file rather than the mapping:
      * {@link #pages} shows the new bytes at once, and, as with stores into the mapping, nothing is
      * durable before a {@link #force()}. A transaction writes its blocks this way: a store into a

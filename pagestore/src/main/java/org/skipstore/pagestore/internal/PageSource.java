@@ -20,20 +20,17 @@ public interface PageSource {
     /**
      * The whole block or {@linkplain Runs run} at {@code page} whose page count is the unsigned
      * little-endian 16-bit number at {@code pagesOffset} of its first page (a structure that
-     * records its blocks' sizes, as partitions do): internal, NOT read-only, for reading; hand out
-     * {@code asReadOnly()} slices of it.
+     * records its blocks' sizes, as partitions do): read-only, so every slice of it is too, and
+     * may go to the user as it is.
      */
     MemorySegment block(long page, long pagesOffset);
 
-    /** {@link #block} of a committed state of {@code pageCount} pages: the count read, checked. */
-    static MemorySegment committedBlock(PageFile f, long page, long pagesOffset, long pageCount) {
-        MemorySegment first = f.pages(page, 1);
-        int n = Short.toUnsignedInt(first.get(PAGES, pagesOffset));
+    /** Checks a block's page count read from the file: a damaged one is an exception, never a wild read. */
+    static void checkBlock(long page, int n, long pageCount) {
         if (n == 0 || page + n > pageCount) {
             throw new IndexOutOfBoundsException("a block of " + n + " pages at page " + page + " does not fit the state's "
                     + pageCount + " pages");
         }
-        return n == 1 ? first : f.pages(page, n);
     }
 
     /** The layout of a block's page count. */

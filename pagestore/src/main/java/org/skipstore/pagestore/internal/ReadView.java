@@ -50,7 +50,7 @@ public final class ReadView implements PageSource, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the read view is closed");
         }
-        return PageSource.committedBlock(pager.file(), page, pagesOffset, meta.pageCount);
+        return pager.file().block(page, pagesOffset, meta.pageCount);
     }
 
     @Override

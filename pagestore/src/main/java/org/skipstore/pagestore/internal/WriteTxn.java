@@ -153,9 +153,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         check();
         MemorySegment own = buffers.get(page);
         if (own != null) {
-            return own;
+            return own.asReadOnly(); // write() is how the writer changes it
         }
-        return PageSource.committedBlock(pager.file(), page, pagesOffset, base.pageCount);
+        return pager.file().block(page, pagesOffset, base.pageCount);
     }
 
     @Override

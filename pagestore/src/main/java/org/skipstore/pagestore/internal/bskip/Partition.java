@@ -26,7 +26,7 @@ import org.skipstore.pagestore.internal.PageSource;
  *      | heap    u32  first node byte |
  *      | garbage u32  dead node bytes |
  *  16  +------------------------------+
- *      | slot[0] .. slot[count-1]     |  u32 offsets of the nodes, in key order: binary search
+ *      | slot[0] .. slot[count-1]     |  in key order: u32 node offset, u64 key prefix
  *      |   (grows down the page)      |
  *      |          free space          |
  *      |   (grows up the page)        |
@@ -41,7 +41,12 @@ import org.skipstore.pagestore.internal.PageSource;
  * A value too large to sit among the nodes (see {@code Tree}) lives out of line, in a run of
  * pages of its own, whose size follows from its length; the node keeps its first page.
  *
- * Inserting shifts slots, never node bytes; removing leaves the node's bytes as garbage, which
+ * A slot keeps the first 8 bytes of its node's key (zero-padded, compared as an unsigned number):
+ * the binary search reads the slots alone, which lie together in a few cache lines, and visits a
+ * node only when a prefix ties, and to compare the final candidate; without them each probe
+ * was a miss of its own in a large store. They cost 8 bytes a node.
+ *
+ * <p>Inserting shifts slots, never node bytes; removing leaves the node's bytes as garbage, which
  * {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
  * are unsigned LEB128 varints (one byte below 128). This class is a set of static functions over
  * the block's segment: it holds no state, so a partition costs no object.
@@ -71,6 +76,9 @@ public final class Partition {
     private static final long GARBAGE = HEADER.byteOffset(groupElement("garbage"));
     /** First slot. */
     private static final long SLOTS = HEADER.byteSize();
+    /** Bytes of a slot: the node's offset (u32), then its key's prefix (u64). */
+    public static final long SLOT = 12;
+    private static final long SLOT_PREFIX = 4;
 
     private Partition() {
     }
@@ -113,7 +121,17 @@ public final class Partition {
     }
 
     private static long node(MemorySegment p, int i) {
-        return Integer.toUnsignedLong(p.get(U32, SLOTS + 4L * i));
+        return Integer.toUnsignedLong(p.get(U32, SLOTS + SLOT * i));
+    }
+
+    /** The key prefix kept in slot {@code i} ({@link #prefix} of node {@code i}'s key). */
+    public static long slotPrefix(MemorySegment p, int i) {
+        return p.get(U64, SLOTS + SLOT * i + SLOT_PREFIX);
+    }
+
+    private static void setSlot(MemorySegment p, int i, long offset, long prefix) {
+        p.set(U32, SLOTS + SLOT * i, (int) offset);
+        p.set(U64, SLOTS + SLOT * i + SLOT_PREFIX, prefix);
     }
 
     /** Offset of the first node byte. */
@@ -138,7 +156,7 @@ public final class Partition {
 
     /** Bytes between the slots and the heap. */
     public static long free(MemorySegment p) {
-        return heap(p) - (SLOTS + 4L * count(p));
+        return heap(p) - (SLOTS + SLOT * count(p));
     }
 
     /** Bytes an insert may use after a {@link #compact}. */
@@ -233,19 +251,27 @@ public final class Partition {
      * byte order. Compares in place: no slice per probe.
      */
     public static int search(MemorySegment p, MemorySegment key) {
+        return search(p, key, prefix(key));
+    }
+
+    /** The first 8 bytes of {@code key} as an unsigned number, what {@link #search} compares first. */
+    public static long prefix(MemorySegment key) {
+        return Keys.prefix(key, 0, key.byteSize());
+    }
+
+    /** {@link #search} with the key's {@link #prefix} computed once, for a search down the levels. */
+    public static int search(MemorySegment p, MemorySegment key, long kp) {
         long kl = key.byteSize();
-        long kp = Keys.prefix(key, 0, kl);
         int lo = 0;
         int hi = count(p) - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long at = node(p, mid);
-            long len = Varint.read(p, at);
-            long ko = at + Varint.size(len);
-            // The first 8 bytes as one unsigned number decide most comparisons.
-            int c = Long.compareUnsigned(Keys.prefix(p, ko, len), kp);
+            // The first 8 bytes, kept in the slot, decide most comparisons without the node.
+            int c = Long.compareUnsigned(slotPrefix(p, mid), kp);
             if (c == 0) {
-                c = Keys.compare(p, ko, len, key, 0, kl);
+                long at = node(p, mid);
+                long len = Varint.read(p, at);
+                c = Keys.compare(p, at + Varint.size(len), len, key, 0, kl);
             }
             if (c < 0) {
                 lo = mid + 1;
@@ -266,7 +292,7 @@ public final class Partition {
      */
     public static boolean insertData(MemorySegment p, int i, MemorySegment key, MemorySegment value) {
         long size = nodeSize(DATA, key.byteSize(), value.byteSize());
-        long at = reserve(p, i, size);
+        long at = reserve(p, i, size, prefix(key));
         if (at < 0) {
             return false;
         }
@@ -282,7 +308,7 @@ public final class Partition {
      * line, from {@code page}; false when there is no room.
      */
     public static boolean insertOutOfLine(MemorySegment p, int i, MemorySegment key, long valueLength, long page) {
-        long at = reserve(p, i, outOfLineNodeSize(key.byteSize(), valueLength));
+        long at = reserve(p, i, outOfLineNodeSize(key.byteSize(), valueLength), prefix(key));
         if (at < 0) {
             return false;
         }
@@ -296,7 +322,7 @@ public final class Partition {
     /** Inserts an index node at index {@code i}; false when there is no room. */
     public static boolean insertIndex(MemorySegment p, int i, MemorySegment key, long down) {
         long size = nodeSize(INDEX, key.byteSize(), 0);
-        long at = reserve(p, i, size);
+        long at = reserve(p, i, size, prefix(key));
         if (at < 0) {
             return false;
         }
@@ -306,21 +332,21 @@ public final class Partition {
         return true;
     }
 
-    /** Opens slot {@code i} for a node of {@code size} bytes; returns its offset, or -1. */
-    private static long reserve(MemorySegment p, int i, long size) {
+    /** Opens slot {@code i} for a node of {@code size} bytes whose key has {@code prefix}; returns its offset, or -1. */
+    private static long reserve(MemorySegment p, int i, long size, long prefix) {
         int n = count(p);
         if (i < 0 || i > n) {
             throw new IndexOutOfBoundsException("slot " + i + " of " + n);
         }
-        if (free(p) < size + 4) {
-            if (freeAfterCompaction(p) < size + 4) {
+        if (free(p) < size + SLOT) {
+            if (freeAfterCompaction(p) < size + SLOT) {
                 return -1;
             }
             compact(p);
         }
         long at = heap(p) - size;
-        MemorySegment.copy(p, SLOTS + 4L * i, p, SLOTS + 4L * (i + 1), 4L * (n - i)); // shift slots up
-        p.set(U32, SLOTS + 4L * i, (int) at);
+        MemorySegment.copy(p, SLOTS + SLOT * i, p, SLOTS + SLOT * (i + 1), SLOT * (n - i)); // shift slots up
+        setSlot(p, i, at, prefix);
         p.set(U32, HEAP, (int) at);
         p.set(U32, COUNT, n + 1);
         return at;
@@ -333,7 +359,7 @@ public final class Partition {
             throw new IndexOutOfBoundsException("slot " + i + " of " + n);
         }
         long size = nodeBytes(p, i);
-        MemorySegment.copy(p, SLOTS + 4L * (i + 1), p, SLOTS + 4L * i, 4L * (n - i - 1));
+        MemorySegment.copy(p, SLOTS + SLOT * (i + 1), p, SLOTS + SLOT * i, SLOT * (n - i - 1));
         p.set(U32, COUNT, n - 1);
         p.set(U32, GARBAGE, (int) (Integer.toUnsignedLong(p.get(U32, GARBAGE)) + size));
     }
@@ -366,7 +392,7 @@ public final class Partition {
             long size = nodeBytesAt(copy, at, kind);
             top -= size;
             MemorySegment.copy(copy, at, p, top, size);
-            p.set(U32, SLOTS + 4L * i, (int) top);
+            p.set(U32, SLOTS + SLOT * i, (int) top); // the prefix stays
         }
         p.set(U32, HEAP, (int) top);
         p.set(U32, GARBAGE, 0);
@@ -383,7 +409,7 @@ public final class Partition {
         int d = count(dst);
         for (int i = from; i < n; i++) {
             long size = nodeBytes(src, i);
-            long at = reserve(dst, d + i - from, size);
+            long at = reserve(dst, d + i - from, size, slotPrefix(src, i));
             if (at < 0) {
                 throw new IllegalStateException("the target partition has no room for the moved nodes");
             }
@@ -398,7 +424,7 @@ public final class Partition {
     public static long bytesOf(MemorySegment p, int from) {
         long total = 0;
         for (int i = from; i < count(p); i++) {
-            total += nodeBytes(p, i) + 4;
+            total += nodeBytes(p, i) + SLOT;
         }
         return total;
     }
@@ -416,7 +442,7 @@ public final class Partition {
         long heap = heap(src);
         long heapBytes = src.byteSize() - heap;
         init(dst, kind(src), level(src), pages);
-        if (SLOTS + 4L * n + heapBytes > dst.byteSize() || !inAddressOrder(src)) {
+        if (SLOTS + SLOT * n + heapBytes > dst.byteSize() || !inAddressOrder(src)) {
             // Node by node, compacting, in key order: the garbage does not fit, or the nodes lie
             // out of order (random inserts append them to the heap). A scan then walks the copy
             // in address order, which the hardware prefetcher follows; out of order, every node
@@ -429,7 +455,7 @@ public final class Partition {
         MemorySegment.copy(src, heap, dst, newHeap, heapBytes);
         long shift = newHeap - heap;
         for (int i = 0; i < n; i++) {
-            dst.set(U32, SLOTS + 4L * i, (int) (node(src, i) + shift));
+            setSlot(dst, i, node(src, i) + shift, slotPrefix(src, i));
         }
         dst.set(U32, HEAP, (int) newHeap);
         dst.set(U32, COUNT, n);
@@ -444,7 +470,7 @@ public final class Partition {
             long size = nodeBytes(src, i);
             top -= size;
             MemorySegment.copy(src, node(src, i), dst, top, size);
-            dst.set(U32, SLOTS + 4L * i, (int) top);
+            setSlot(dst, i, top, slotPrefix(src, i));
         }
         dst.set(U32, HEAP, (int) top);
         dst.set(U32, COUNT, n);

@@ -51,7 +51,10 @@ public final class Tree {
     public static final int ROOT_SEED = 10;
     /** "BSKP" in the high half of the format word. */
     public static final long FORMAT_MAGIC = 0x42534B50L;
-    /** 1: partitions in blocks of 2^n pages; 2: in runs of any number of pages (a u16 count in the header). */
+    /**
+     * 1: partitions in blocks of 2^n pages, slots of a u32 offset; 2: in runs of any number of
+     * pages (a u16 count in the header), slots of a u32 offset and a u64 key prefix.
+     */
     public static final int FORMAT_VERSION = 2;
 
     private Tree() {
@@ -122,9 +125,10 @@ public final class Tree {
             return null;
         }
         long page = s.root(L);
+        long kp = Partition.prefix(key);
         while (true) {
             MemorySegment p = partition(s, page);
-            int i = Partition.search(p, key);
+            int i = Partition.search(p, key, kp);
             if (L == 0) {
                 return i >= 0 ? value(s, p, i) : null;
             }

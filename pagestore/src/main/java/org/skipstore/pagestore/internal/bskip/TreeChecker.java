@@ -115,6 +115,9 @@ public final class TreeChecker {
                 bytes += p.byteSize();
                 for (int i = 0; i < n; i++) {
                     MemorySegment k = Partition.key(p, i);
+                    if (Partition.slotPrefix(p, i) != Partition.prefix(k)) {
+                        throw new IllegalStateException(where + ": slot " + i + " keeps a prefix its key does not have");
+                    }
                     if (previous != null && Keys.compare(previous, k) >= 0) {
                         throw new IllegalStateException(where + ": key " + i + " is not above the key before it");
                     }

@@ -214,10 +214,11 @@ public final class TreeWriter {
     private long nodeSize(int L, MemorySegment key, MemorySegment value) {
         long kl = key.byteSize();
         if (L > 0) {
-            return Partition.nodeSize(Partition.INDEX, kl, 0) + 4;
+            return Partition.nodeSize(Partition.INDEX, kl, 0) + Partition.SLOT;
         }
         long vl = value.byteSize();
-        return (vl > inlineMax ? Partition.outOfLineNodeSize(kl, vl) : Partition.nodeSize(Partition.DATA, kl, vl)) + 4;
+        return (vl > inlineMax ? Partition.outOfLineNodeSize(kl, vl) : Partition.nodeSize(Partition.DATA, kl, vl))
+                + Partition.SLOT;
     }
 
     private void insertNode(MemorySegment p, int i, int L, MemorySegment key, MemorySegment value, long down)

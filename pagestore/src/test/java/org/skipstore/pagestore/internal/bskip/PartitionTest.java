@@ -55,7 +55,7 @@ class PartitionTest {
                         byte[] v = new byte[r.nextInt(0, 200)];
                         r.nextBytes(v);
                         long freeAfter = Partition.freeAfterCompaction(p);
-                        boolean fits = freeAfter >= Partition.nodeSize(Partition.DATA, k.length, v.length) + 4;
+                        boolean fits = freeAfter >= Partition.nodeSize(Partition.DATA, k.length, v.length) + Partition.SLOT;
                         assertThat(Partition.insertData(p, -i - 1, seg(k), seg(v))).isEqualTo(fits);
                         if (fits) {
                             model.put(k, v);
@@ -73,11 +73,13 @@ class PartitionTest {
         for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
             assertThat(bytes(Partition.key(p, i))).as("seed %d: key %d", seed, i).isEqualTo(e.getKey());
             assertThat(bytes(Partition.value(p, i))).isEqualTo(e.getValue());
+            assertThat(Partition.slotPrefix(p, i)).as("seed %d: prefix %d", seed, i)
+                    .isEqualTo(Partition.prefix(Partition.key(p, i)));
             i++;
         }
         long nodes = 0;
         for (byte[][] kv : model.entrySet().stream().map(e -> new byte[][] {e.getKey(), e.getValue()}).toList()) {
-            nodes += Partition.nodeSize(Partition.DATA, kv[0].length, kv[1].length) + 4;
+            nodes += Partition.nodeSize(Partition.DATA, kv[0].length, kv[1].length) + Partition.SLOT;
         }
         assertThat(Partition.used(p)).isEqualTo(nodes);
     }
