@@ -117,6 +117,55 @@ class PageStoreTest {
         }
     }
 
+    /**
+     * Zero-copy reads hand out views of the store's pages, and of the writer's own uncommitted
+     * blocks: none of them may be writable, in a file or in memory, inline or out of line.
+     */
+    @Test
+    void everySegmentHandedOutIsReadOnly() throws IOException {
+        byte[] big = new byte[5000];
+        for (PageStore store : List.of(PageStore.open(dir.resolve("ro.skip")), PageStore.builder().openInMemory())) {
+            try (store) {
+                store.put(b("committed"), b("value"));
+                store.put(b("large"), big);
+                try (WriteTransaction w = store.write()) {
+                    w.put(b("own"), b("uncommitted"));
+                    w.put(b("own large"), big);
+                    assertAllReadOnly(w);
+                    w.commit();
+                }
+                try (ReadTransaction r = store.read()) {
+                    assertAllReadOnly(r);
+                }
+            }
+        }
+    }
+
+    private static void assertAllReadOnly(Transaction t) {
+        List<MemorySegment> seen = new ArrayList<>();
+        for (String k : List.of("committed", "large", "own", "own large")) {
+            MemorySegment v = t.get(MemorySegment.ofArray(b(k)));
+            if (v != null) {
+                seen.add(v);
+            }
+        }
+        try (Cursor c = t.cursor()) {
+            for (boolean ok = c.first(); ok; ok = c.next()) {
+                seen.add(c.key());
+                seen.add(c.value());
+            }
+        }
+        t.scan(Range.all(), (k, v) -> seen.add(k) && seen.add(v));
+        assertThat(seen).hasSizeGreaterThan(6);
+        for (MemorySegment s : seen) {
+            assertThat(s.isReadOnly()).isTrue();
+            if (s.byteSize() > 0) {
+                assertThatThrownBy(() -> s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1))
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+        }
+    }
+
     @Test
     void badInputGetsAClearException() throws IOException {
         try (PageStore store = PageStore.builder().openInMemory()) {
