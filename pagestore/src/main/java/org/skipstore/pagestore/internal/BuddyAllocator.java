@@ -1,6 +1,5 @@
 package org.skipstore.pagestore.internal;
 
-import java.util.BitSet;
 import java.util.function.LongConsumer;
 
 /**
@@ -22,7 +21,7 @@ import java.util.function.LongConsumer;
  */
 public final class BuddyAllocator {
 
-    private final BitSet[] free = new BitSet[Chunks.MAX_ORDER + 1];
+    private final FreeBits[] free = new FreeBits[Chunks.MAX_ORDER + 1];
     private long capacity;
     private long freePages;
 
@@ -32,7 +31,7 @@ public final class BuddyAllocator {
             throw new IllegalArgumentException("not a file capacity: " + capacity);
         }
         for (int n = 0; n < free.length; n++) {
-            free[n] = new BitSet();
+            free[n] = new FreeBits();
         }
         this.capacity = capacity;
     }
@@ -53,7 +52,7 @@ public final class BuddyAllocator {
     /** Free blocks of all orders. */
     public int freeBlocks() {
         int c = 0;
-        for (BitSet b : free) {
+        for (FreeBits b : free) {
             c += b.cardinality();
         }
         return c;
@@ -69,7 +68,7 @@ public final class BuddyAllocator {
         checkOrder(n);
         int m = n;
         int i = -1;
-        while (m <= Chunks.MAX_ORDER && (i = free[m].nextSetBit(0)) < 0) {
+        while (m <= Chunks.MAX_ORDER && (i = free[m].first()) < 0) {
             m++;
         }
         if (m > Chunks.MAX_ORDER) {
@@ -95,10 +94,10 @@ public final class BuddyAllocator {
      */
     public long allocateRunInPlace(long pages, int tries) {
         int h = 63 - Long.numberOfLeadingZeros(pages);
-        BitSet heads = free[h];
+        FreeBits heads = free[h];
         int tried = 0;
         next:
-        for (int i = heads.nextSetBit(0); i >= 0 && tried < tries; i = heads.nextSetBit(i + 1), tried++) {
+        for (int i = heads.first(); i >= 0 && tried < tries; i = heads.nextSetBit(i + 1), tried++) {
             long page = (long) i << h;
             if (page + pages > capacity || Chunks.chunkOf(page) != Chunks.chunkOf(page + pages - 1)) {
                 continue;
@@ -212,8 +211,8 @@ public final class BuddyAllocator {
     /** Calls {@code action} with {@link Meta#freeEntry} of every free block, lowest order first. */
     public void forEachFree(LongConsumer action) {
         for (int n = 0; n <= Chunks.MAX_ORDER; n++) {
-            BitSet b = free[n];
-            for (int i = b.nextSetBit(0); i >= 0; i = b.nextSetBit(i + 1)) {
+            FreeBits b = free[n];
+            for (int i = b.first(); i >= 0; i = b.nextSetBit(i + 1)) {
                 action.accept(Meta.freeEntry((long) i << n, n));
             }
         }

@@ -254,6 +254,28 @@ public final class Partition {
         return search(p, key, prefix(key));
     }
 
+    /**
+     * {@link #search}, first trying the end: a key above the last one (an append, the common case
+     * of sequential and time-ordered inserts) is answered from the last slot's prefix, or one
+     * node, without the binary search.
+     */
+    public static int searchFromEnd(MemorySegment p, MemorySegment key) {
+        int n = count(p);
+        long kp = prefix(key);
+        if (n > 0) {
+            int c = Long.compareUnsigned(slotPrefix(p, n - 1), kp);
+            if (c == 0) {
+                long at = node(p, n - 1);
+                long len = Varint.read(p, at);
+                c = Keys.compare(p, at + Varint.size(len), len, key, 0, key.byteSize());
+            }
+            if (c < 0) {
+                return -(n + 1);
+            }
+        }
+        return search(p, key, kp);
+    }
+
     /** The first 8 bytes of {@code key} as an unsigned number, what {@link #search} compares first. */
     public static long prefix(MemorySegment key) {
         return Keys.prefix(key, 0, key.byteSize());

@@ -88,13 +88,13 @@ public final class TreeWriter {
 
     private boolean putOnPath(MemorySegment key, MemorySegment value, int h) throws IOException {
         MemorySegment p = txn.write(wp[0]);
-        int i = Partition.search(p, key);
+        int i = Partition.searchFromEnd(p, key);
         if (i >= 0) {
             update(p, i, key, value);
             return false;
         }
         finger = h == 0; // a key of a higher level splits partitions: the path no longer holds
-        insert(key, value, h);
+        insert(key, value, h, -i - 1);
         bumpCount(1);
         return true;
     }
@@ -163,12 +163,13 @@ public final class TreeWriter {
 
     // ---- insert --------------------------------------------------------------------------------
 
-    private void insert(MemorySegment key, MemorySegment value, int h) throws IOException {
+    /** Inserts x, which belongs at {@code ip0} in the path's partition of level 0. */
+    private void insert(MemorySegment key, MemorySegment value, int h, int ip0) throws IOException {
         long down = 0;
         int upTo = Math.min(h, top);
         for (int L = 0; L <= upTo; L++) {
             MemorySegment p = txn.write(wp[L]);
-            int ip = -Partition.search(p, key) - 1;
+            int ip = L == 0 ? ip0 : -Partition.search(p, key) - 1;
             boolean front = ip == 0; // P_L is the level's first partition and x is below all of it
             if (front && levels.level(Partition.key(p, 0)) > L) {
                 down = newPartition(L, key, value, down, p, Partition.count(p)); // x alone, in front
