@@ -42,8 +42,7 @@ final class MapDbKv implements KvStore {
 
     @Override
     public Reader reader() {
-        return new Reader() {
-            private long sum;
+        return new ArrayReader() {
 
             private long visit(Iterator<Map.Entry<byte[], byte[]>> it, long limit) {
                 long n = 0;
@@ -51,19 +50,14 @@ final class MapDbKv implements KvStore {
                     Map.Entry<byte[], byte[]> e = it.next();
                     byte[] k = e.getKey();
                     byte[] v = e.getValue();
-                    sum += k[k.length - 1] + v.length + (v.length == 0 ? 0 : v[0]);
+                    touchEntry(k, k.length, v, v.length);
                 }
                 return n;
             }
 
             @Override
             public int get(byte[] key) {
-                byte[] v = map.get(key);
-                if (v == null) {
-                    return -1;
-                }
-                sum += v.length == 0 ? 0 : v[0];
-                return v.length;
+                return touchValue(map.get(key));
             }
 
             @Override
@@ -74,15 +68,6 @@ final class MapDbKv implements KvStore {
             @Override
             public long scanFrom(byte[] from, int limit) {
                 return visit(map.entryIterator(from, true, null, false), limit);
-            }
-
-            @Override
-            public long checksum() {
-                return sum;
-            }
-
-            @Override
-            public void close() {
             }
         };
     }

@@ -44,21 +44,15 @@ final class MvStoreKv implements KvStore {
 
     @Override
     public Reader reader() {
-        return new Reader() {
-            private long sum;
+        return new ArrayReader() {
 
             private void touch(byte[] k, byte[] v) {
-                sum += k[k.length - 1] + v.length + (v.length == 0 ? 0 : v[0]);
+                touchEntry(k, k.length, v, v.length);
             }
 
             @Override
             public int get(byte[] key) {
-                byte[] v = map.get(key);
-                if (v == null) {
-                    return -1;
-                }
-                sum += v.length == 0 ? 0 : v[0];
-                return v.length;
+                return touchValue(map.get(key));
             }
 
             @Override
@@ -77,15 +71,6 @@ final class MvStoreKv implements KvStore {
                     touch(c.next(), c.getValue());
                 }
                 return n;
-            }
-
-            @Override
-            public long checksum() {
-                return sum;
-            }
-
-            @Override
-            public void close() {
             }
         };
     }

@@ -109,12 +109,11 @@ final class RocksDbKv implements KvStore {
         options.close();
     }
 
-    private final class RocksReader implements Reader {
+    private final class RocksReader extends ArrayReader {
         private final Snapshot snapshot = db.getSnapshot();
         private final ReadOptions read = new ReadOptions().setSnapshot(snapshot);
         private byte[] key = new byte[1024];
         private byte[] value = new byte[1024];
-        private long sum;
 
         @Override
         public int get(byte[] k) {
@@ -127,8 +126,7 @@ final class RocksDbKv implements KvStore {
                     value = new byte[n];
                     n = db.get(read, k, value);
                 }
-                sum += n == 0 ? 0 : value[0];
-                return n;
+                return touchValue(value, n);
             } catch (RocksDBException e) {
                 throw new IllegalStateException(e);
             }
@@ -145,7 +143,7 @@ final class RocksDbKv implements KvStore {
                 value = new byte[vn];
                 it.value(value);
             }
-            sum += key[kn - 1] + vn + (vn == 0 ? 0 : value[0]);
+            touchEntry(key, kn, value, vn);
         }
 
         @Override
@@ -185,11 +183,6 @@ final class RocksDbKv implements KvStore {
                 throw new IllegalStateException(e);
             }
             return n;
-        }
-
-        @Override
-        public long checksum() {
-            return sum;
         }
 
         @Override

@@ -102,13 +102,14 @@ public final class BuddyAllocator {
             if (page + pages > capacity || Chunks.chunkOf(page) != Chunks.chunkOf(page + pages - 1)) {
                 continue;
             }
-            for (long at = page + (1L << h); at < page + pages; ) { // the pieces after the head
-                int n = Long.numberOfTrailingZeros(Long.highestOneBit(page + pages - at));
-                n = Math.min(n, Long.numberOfTrailingZeros(at - page));
-                if (freeOrderAround(at, n) < 0) {
-                    continue next;
+            long at = page + (1L << h);
+            for (int n = h - 1; n >= 0; n--) { // the pieces after the head, as Runs lays them out
+                if ((pages & (1L << n)) != 0) {
+                    if (freeOrderAround(at, n) < 0) {
+                        continue next;
+                    }
+                    at += 1L << n;
                 }
-                at += 1L << n;
             }
             Runs.forEachPiece(page, pages, this::take);
             return page;

@@ -49,7 +49,7 @@ public abstract class ChunkedPageFile implements PageFile {
         return chunks;
     }
 
-    /** As the interface's, with one slice instead of two: the count is read from the chunk. */
+    /** One slice of the chunk: the count is read from the chunk itself. */
     @Override
     public final MemorySegment block(long page, long pagesOffset, long statePages) {
         long pages = pageCount; // first, as in pages()
@@ -61,7 +61,11 @@ public abstract class ChunkedPageFile implements PageFile {
         MemorySegment chunk = cs[k];
         long at = (page - Chunks.start(k)) << pageShift;
         int n = Short.toUnsignedInt(chunk.get(PageSource.PAGES, at + pagesOffset));
-        PageSource.checkBlock(page, n, Math.min(statePages, pages));
+        long limit = Math.min(statePages, pages);
+        if (n == 0 || page + n > limit) { // a damaged count is an exception, never a wild read
+            throw new IndexOutOfBoundsException("a block of " + n + " pages at page " + page
+                    + " does not fit the state's " + limit + " pages");
+        }
         MemorySegment b = chunk.asSlice(at, (long) n << pageShift); // a run never crosses a chunk
         return b.isReadOnly() ? b : b.asReadOnly();
     }

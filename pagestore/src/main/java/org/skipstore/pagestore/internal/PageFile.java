@@ -37,13 +37,7 @@ public interface PageFile extends AutoCloseable {
      * number at {@code pagesOffset} of its first page, read-only, checked against a state of
      * {@code statePages} pages: what {@link PageSource#block} reads, once per partition.
      */
-    default MemorySegment block(long page, long pagesOffset, long statePages) {
-        MemorySegment first = pages(page, 1);
-        int n = Short.toUnsignedInt(first.get(PageSource.PAGES, pagesOffset));
-        PageSource.checkBlock(page, n, statePages);
-        MemorySegment b = n == 1 ? first : pages(page, n);
-        return b.isReadOnly() ? b : b.asReadOnly();
-    }
+    MemorySegment block(long page, long pagesOffset, long statePages);
 
     /**
      * Writes {@code src} (whole pages) at {@code page} through the file rather than the mapping:

@@ -25,14 +25,6 @@ public interface PageSource {
      */
     MemorySegment block(long page, long pagesOffset);
 
-    /** Checks a block's page count read from the file: a damaged one is an exception, never a wild read. */
-    static void checkBlock(long page, int n, long pageCount) {
-        if (n == 0 || page + n > pageCount) {
-            throw new IndexOutOfBoundsException("a block of " + n + " pages at page " + page + " does not fit the state's "
-                    + pageCount + " pages");
-        }
-    }
-
     /** The layout of a block's page count. */
     ValueLayout.OfShort PAGES = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 

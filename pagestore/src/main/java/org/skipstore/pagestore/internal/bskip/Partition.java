@@ -265,9 +265,7 @@ public final class Partition {
         if (n > 0) {
             int c = Long.compareUnsigned(slotPrefix(p, n - 1), kp);
             if (c == 0) {
-                long at = node(p, n - 1);
-                long len = Varint.read(p, at);
-                c = Keys.compare(p, at + Varint.size(len), len, key, 0, key.byteSize());
+                c = compareKey(p, n - 1, key);
             }
             if (c < 0) {
                 return -(n + 1);
@@ -283,7 +281,6 @@ public final class Partition {
 
     /** {@link #search} with the key's {@link #prefix} computed once, for a search down the levels. */
     public static int search(MemorySegment p, MemorySegment key, long kp) {
-        long kl = key.byteSize();
         int lo = 0;
         int hi = count(p) - 1;
         while (lo <= hi) {
@@ -291,9 +288,7 @@ public final class Partition {
             // The first 8 bytes, kept in the slot, decide most comparisons without the node.
             int c = Long.compareUnsigned(slotPrefix(p, mid), kp);
             if (c == 0) {
-                long at = node(p, mid);
-                long len = Varint.read(p, at);
-                c = Keys.compare(p, at + Varint.size(len), len, key, 0, kl);
+                c = compareKey(p, mid, key);
             }
             if (c < 0) {
                 lo = mid + 1;
@@ -304,6 +299,13 @@ public final class Partition {
             }
         }
         return -(lo + 1);
+    }
+
+    /** Node {@code i}'s key compared with {@code key}, in place: no slice. */
+    private static int compareKey(MemorySegment p, int i, MemorySegment key) {
+        long at = node(p, i);
+        long len = Varint.read(p, at);
+        return Keys.compare(p, at + Varint.size(len), len, key, 0, key.byteSize());
     }
 
 
