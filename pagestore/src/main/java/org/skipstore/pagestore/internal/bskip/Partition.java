@@ -31,7 +31,8 @@ import org.skipstore.pagestore.internal.PageSource;
  *      |          free space          |
  *      |   (grows up the page)        |
  *  heap+------------------------------+
- *      | nodes, packed, any order     |
+ *      | nodes, in key order, node 0  |
+ *      |   last: descending addresses |
  *  end +------------------------------+
  *
  *  index node:  varint keyLength | key | down (u64: first page of the partition below)
@@ -46,8 +47,11 @@ import org.skipstore.pagestore.internal.PageSource;
  * node only when a prefix ties, and to compare the final candidate; without them each probe
  * was a miss of its own in a large store. They cost 8 bytes a node.
  *
- * <p>Inserting shifts slots, never node bytes; removing leaves the node's bytes as garbage, which
- * {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
+ * <p>The nodes lie in key order, node 0 at the block's end and each next one below it, so that a
+ * scan walks addresses in one direction, which the hardware prefetcher follows (random inserts
+ * appending to the heap left a miss per node), and a copy moves the heap in one piece. An insert
+ * moves the nodes after it down ({@link #reserve}); removing leaves the node's bytes as garbage,
+ * which {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
  * are unsigned LEB128 varints (one byte below 128). This class is a set of static functions over
  * the block's segment: it holds no state, so a partition costs no object.
  */
@@ -134,24 +138,21 @@ public final class Partition {
         p.set(U64, SLOTS + SLOT * i + SLOT_PREFIX, prefix);
     }
 
-    /** Offset of the first node byte. */
-    public static long heapStart(MemorySegment p) {
-        return heap(p);
-    }
-
-    /** Whether the nodes lie in key order or its reverse in the block (as appends leave them). */
-    public static boolean inAddressOrder(MemorySegment p) {
-        int n = count(p);
-        if (n < 3) {
-            return true;
-        }
-        boolean down = node(p, 1) < node(p, 0);
-        for (int i = 2; i < n; i++) {
-            if ((node(p, i) < node(p, i - 1)) != down) {
-                return false;
+    /**
+     * Null when the nodes lie in the heap in key order, node 0 highest, none overlapping the next
+     * or running past the block; otherwise what is wrong (for the structural check).
+     */
+    public static String layoutError(MemorySegment p) {
+        long limit = p.byteSize();
+        for (int i = 0; i < count(p); i++) {
+            long at = node(p, i);
+            if (at < heap(p) || at + nodeBytes(p, i) > limit) {
+                return "node " + i + " at " + at + " is not below node " + (i - 1) + " at " + limit
+                        + " and in the heap from " + heap(p);
             }
+            limit = at;
         }
-        return true;
+        return null;
     }
 
     /** Bytes between the slots and the heap. */
@@ -356,7 +357,18 @@ public final class Partition {
         return true;
     }
 
-    /** Opens slot {@code i} for a node of {@code size} bytes whose key has {@code prefix}; returns its offset, or -1. */
+    /**
+     * Opens slot {@code i} for a node of {@code size} bytes whose key has {@code prefix}; returns
+     * its offset, or -1.
+     *
+     * <p>The node goes where key order puts it: just below node {@code i - 1} (at the block's end
+     * for {@code i == 0}). Nodes {@code i..count-1}, which lie below, and any garbage among them
+     * move down by {@code size}, and their slots with them. An append ({@code i == count}, as
+     * sequential inserts make) moves nothing but garbage; a random insert moves half the heap on
+     * average, a memmove of a kilobyte or two, cheaper than the cache miss per node that a scan
+     * of a partition out of order pays, and the reason copy-on-write can copy a partition in one
+     * piece.
+     */
     private static long reserve(MemorySegment p, int i, long size, long prefix) {
         int n = count(p);
         if (i < 0 || i > n) {
@@ -368,10 +380,16 @@ public final class Partition {
             }
             compact(p);
         }
-        long at = heap(p) - size;
+        long heap = heap(p);
+        long limit = i == 0 ? p.byteSize() : node(p, i - 1);
+        long at = limit - size;
+        MemorySegment.copy(p, heap, p, heap - size, limit - heap); // nodes i.. move down
+        for (int k = i; k < n; k++) {
+            p.set(U32, SLOTS + SLOT * k, (int) (node(p, k) - size));
+        }
         MemorySegment.copy(p, SLOTS + SLOT * i, p, SLOTS + SLOT * (i + 1), SLOT * (n - i)); // shift slots up
         setSlot(p, i, at, prefix);
-        p.set(U32, HEAP, (int) at);
+        p.set(U32, HEAP, (int) (heap - size));
         p.set(U32, COUNT, n + 1);
         return at;
     }
@@ -403,7 +421,7 @@ public final class Partition {
         return Varint.size(kl) + kl + Varint.size(f) + ((f & 1) != 0 ? 8 : f >>> 1);
     }
 
-    /** Packs the nodes at the end of the block again, dropping garbage; keeps the order. */
+    /** Packs the nodes at the end of the block again, in key order, dropping garbage. */
     public static void compact(MemorySegment p) {
         int n = count(p);
         MemorySegment copy = MemorySegment.ofArray(new byte[(int) (p.byteSize() - heap(p))]);
@@ -411,7 +429,7 @@ public final class Partition {
         long base = heap(p);
         long top = p.byteSize();
         byte kind = kind(p);
-        for (int i = n - 1; i >= 0; i--) { // any order works; this keeps high slots high
+        for (int i = 0; i < n; i++) { // node 0 highest: the order inserts keep
             long at = node(p, i) - base; // in the copy: the block's heap is being overwritten
             long size = nodeBytesAt(copy, at, kind);
             top -= size;
@@ -466,12 +484,8 @@ public final class Partition {
         long heap = heap(src);
         long heapBytes = src.byteSize() - heap;
         init(dst, kind(src), level(src), pages);
-        if (SLOTS + SLOT * n + heapBytes > dst.byteSize() || !inAddressOrder(src)) {
-            // Node by node, compacting, in key order: the garbage does not fit, or the nodes lie
-            // out of order (random inserts append them to the heap). A scan then walks the copy
-            // in address order, which the hardware prefetcher follows; out of order, every node
-            // of a partition not in cache is a miss of its own.
-            moveTailCopy(src, dst);
+        if (SLOTS + SLOT * n + heapBytes > dst.byteSize()) { // the garbage does not fit: node by node
+            copyNodeByNode(src, dst);
             return;
         }
         // Bulk: the heap as it is, garbage included, and the slots moved by the heap's shift.
@@ -487,7 +501,7 @@ public final class Partition {
     }
 
 
-    private static void moveTailCopy(MemorySegment src, MemorySegment dst) {
+    private static void copyNodeByNode(MemorySegment src, MemorySegment dst) {
         int n = count(src);
         long top = dst.byteSize();
         for (int i = 0; i < n; i++) {

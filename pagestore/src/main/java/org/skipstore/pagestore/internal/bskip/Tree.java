@@ -53,9 +53,11 @@ public final class Tree {
     public static final long FORMAT_MAGIC = 0x42534B50L;
     /**
      * 1: partitions in blocks of 2^n pages, slots of a u32 offset; 2: in runs of any number of
-     * pages (a u16 count in the header), slots of a u32 offset and a u64 key prefix.
+     * pages (a u16 count in the header), slots of a u32 offset and a u64 key prefix; 3: the
+     * nodes of a partition lie in key order (node 0 at the block's end, descending), which
+     * inserts rely on.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     private Tree() {
     }

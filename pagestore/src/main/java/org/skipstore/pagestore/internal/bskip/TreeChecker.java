@@ -9,7 +9,7 @@ import org.skipstore.pagestore.internal.PageSource;
 
 /**
  * Walks every partition of one state, level by level, and checks the shape {@link Tree}
- * describes: partition headers; keys strictly ascending along each level; every key on level
+ * describes: partition headers; nodes laid out in key order ({@link Partition}); keys strictly ascending along each level; every key on level
  * {@code L} of level at least {@code L}; each level's partitions cut exactly before the keys of
  * the level above, each reached through its first key's down reference (the level's first
  * through its root); the entry count. Reports every block it finds (partitions, out-of-line
@@ -103,6 +103,10 @@ public final class TreeChecker {
                 int n = Partition.count(p);
                 if (n == 0) {
                     throw new IllegalStateException(where + " is empty");
+                }
+                String layout = Partition.layoutError(p);
+                if (layout != null) {
+                    throw new IllegalStateException(where + ": " + layout);
                 }
                 if (starts.get(t) != null && Keys.compare(Partition.key(p, 0), starts.get(t)) != 0) {
                     throw new IllegalStateException(where + " does not start with the key that points to it");

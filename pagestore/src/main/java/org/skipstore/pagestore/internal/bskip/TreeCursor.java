@@ -1,6 +1,7 @@
 package org.skipstore.pagestore.internal.bskip;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.skipstore.pagestore.internal.PageSource;
 
 /**
@@ -204,20 +205,17 @@ public final class TreeCursor {
     private long warmth;
 
     /**
-     * Before a scan walks a partition whose nodes lie out of key order (inserted in random
-     * order), loads one byte of every cache line of its heap, in address order. The loads do
-     * not depend on each other, so the CPU overlaps their misses; the walk then finds its lines
-     * in cache instead of missing once per node, in series. Scans of 1 M randomly inserted
-     * entries took 130 ns an entry in memory without it, about 75 with it; a partition filled in
-     * key order (its nodes lie in address order, which the prefetcher follows) is left alone.
+     * When a scan enters a partition of level 0, loads one byte of each of its cache lines, in
+     * address order. The loads do not depend on each other, so the CPU overlaps their misses,
+     * and the walk then finds its nodes in cache: it walks them in key order, which for a
+     * forward scan is down the block ({@link Partition}), in series, one miss after another
+     * where the prefetcher has not caught up. A forward scan of 1 M sequentially inserted entries
+     * on a file took 60 ns an entry without it, 47 with it.
      */
     private void warm(MemorySegment p) {
-        if (Partition.inAddressOrder(p)) {
-            return;
-        }
         long sum = 0;
-        for (long at = Partition.heapStart(p); at < p.byteSize(); at += 64) {
-            sum += p.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+        for (long at = 0; at < p.byteSize(); at += 64) {
+            sum += p.get(ValueLayout.JAVA_BYTE, at);
         }
         warmth += sum;
     }

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** The slotted partition format against a TreeMap, with splits and compaction. */
+/** The slotted partition format against a TreeMap, with splits, copies and compaction. */
 class PartitionTest {
 
     static MemorySegment seg(byte[] b) {
@@ -61,6 +61,12 @@ class PartitionTest {
                             model.put(k, v);
                         }
                     }
+                    if (r.nextInt(50) == 0) { // copy-on-write: into a block just large enough, or larger
+                        int size = (int) Math.max(Partition.headerBytes() + Partition.used(p), r.nextInt(256, 4097));
+                        MemorySegment copy = arena.allocate(size);
+                        Partition.copy(p, copy, 1);
+                        p = copy;
+                    }
                     check(p, model, seed);
                 }
             }
@@ -69,6 +75,7 @@ class PartitionTest {
 
     private static void check(MemorySegment p, TreeMap<byte[], byte[]> model, long seed) {
         assertThat(Partition.count(p)).as("seed %d", seed).isEqualTo(model.size());
+        assertThat(Partition.layoutError(p)).as("seed %d: nodes in key order down the block", seed).isNull();
         int i = 0;
         for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
             assertThat(bytes(Partition.key(p, i))).as("seed %d: key %d", seed, i).isEqualTo(e.getKey());
