@@ -50,7 +50,7 @@ public final class Cursor implements AutoCloseable {
 
     /** To the first entry whose key is at least {@code key}. */
     public boolean seek(byte[] key) {
-        return seek(PageStore.segment(key));
+        return seek(txn.store.key(key));
     }
 
     public boolean seek(MemorySegment key) {
@@ -60,7 +60,7 @@ public final class Cursor implements AutoCloseable {
 
     /** To the last entry whose key is at most {@code key}. */
     public boolean seekFloor(byte[] key) {
-        return seekFloor(PageStore.segment(key));
+        return seekFloor(txn.store.key(key));
     }
 
     public boolean seekFloor(MemorySegment key) {
@@ -76,7 +76,7 @@ public final class Cursor implements AutoCloseable {
         if (!c.isValid()) {
             return moved(false);
         }
-        return Keys.compare(c.key(), MemorySegment.ofArray(at)) == 0 ? moved(c.next()) : moved(true);
+        return Keys.compare(c.key(), NativeKeys.of(at)) == 0 ? moved(c.next()) : moved(true);
     }
 
     public boolean prev() {
@@ -136,7 +136,7 @@ public final class Cursor implements AutoCloseable {
             c.invalidate();
             return false;
         }
-        c.seekCeiling(MemorySegment.ofArray(at));
+        c.seekCeiling(NativeKeys.of(at));
         return true;
     }
 

@@ -249,7 +249,7 @@ public final class PageStore implements AutoCloseable {
 
     /** Sets {@code key} to {@code value} in a transaction of its own, committed before it returns. */
     public void put(byte[] key, byte[] value) throws IOException {
-        put(segment(key), segment(value));
+        put(key(key), segment(value));
     }
 
     public void put(MemorySegment key, MemorySegment value) throws IOException {
@@ -263,7 +263,7 @@ public final class PageStore implements AutoCloseable {
 
     /** Removes {@code key} in a transaction of its own; returns whether it was there. */
     public boolean delete(byte[] key) throws IOException {
-        return delete(segment(key));
+        return delete(key(key));
     }
 
     public boolean delete(MemorySegment key) throws IOException {
@@ -279,7 +279,7 @@ public final class PageStore implements AutoCloseable {
 
     /** A copy of the value of {@code key} in the last commit, or null. */
     public byte[] get(byte[] key) {
-        return get(segment(key));
+        return get(key(key));
     }
 
     public byte[] get(MemorySegment key) {
@@ -473,17 +473,28 @@ public final class PageStore implements AutoCloseable {
         return pager.isClosed() ? new IllegalStateException(name + " is closed", e) : e;
     }
 
-    static MemorySegment segment(byte[] bytes) {
-        return MemorySegment.ofArray(Objects.requireNonNull(bytes, "key or value"));
+    static MemorySegment segment(byte[] value) {
+        return MemorySegment.ofArray(Objects.requireNonNull(value, "value"));
     }
 
+    /** {@code key}, checked, as a native segment ({@link NativeKeys}: a copy when it is on the heap). */
     MemorySegment checkKey(MemorySegment key) {
         Objects.requireNonNull(key, "key");
-        if (key.byteSize() > maxKey) {
-            throw new IllegalArgumentException("key of " + key.byteSize() + " bytes exceeds the maximum of " + maxKey
-                    + " bytes");
+        checkKeyLength(key.byteSize());
+        return NativeKeys.of(key);
+    }
+
+    /** A {@code byte[]} key, checked, as a native segment ({@link NativeKeys}: a copy). */
+    MemorySegment key(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        checkKeyLength(key.length);
+        return NativeKeys.of(key);
+    }
+
+    private void checkKeyLength(long bytes) {
+        if (bytes > maxKey) {
+            throw new IllegalArgumentException("key of " + bytes + " bytes exceeds the maximum of " + maxKey + " bytes");
         }
-        return key;
     }
 
     void checkValue(MemorySegment value) {

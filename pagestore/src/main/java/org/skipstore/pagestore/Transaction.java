@@ -1,5 +1,6 @@
 package org.skipstore.pagestore;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         boolean visit(MemorySegment key, MemorySegment value);
     }
 
-    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]).asReadOnly();
+    private static final MemorySegment EMPTY = MemorySegment.NULL.asReadOnly(); // native, as every segment here
 
     final PageStore store;
     final PageSource source;
@@ -56,12 +57,12 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
 
     /** A copy of the value of {@code key}, or null. */
     public byte[] get(byte[] key) {
-        MemorySegment v = get(PageStore.segment(key));
+        MemorySegment v = get(store.key(key));
         return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
     }
 
     public boolean containsKey(byte[] key) {
-        return get(PageStore.segment(key)) != null;
+        return get(store.key(key)) != null;
     }
 
     public boolean containsKey(MemorySegment key) {
@@ -86,10 +87,14 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
      */
     public long scan(Range range, Visitor visitor) {
         check();
+        try (Arena bounds = range.from == null && range.to == null ? null : Arena.ofConfined()) {
+            return scan(range, visitor, NativeKeys.copy(range.from, bounds), NativeKeys.copy(range.to, bounds));
+        }
+    }
+
+    private long scan(Range range, Visitor visitor, MemorySegment from, MemorySegment to) {
         TreeCursor c = new TreeCursor(source);
         int before = changes;
-        MemorySegment from = range.from == null ? null : MemorySegment.ofArray(range.from);
-        MemorySegment to = range.to == null ? null : MemorySegment.ofArray(range.to);
         boolean ok;
         if (!range.reversed) {
             ok = from == null ? c.first() : c.seekCeiling(from);

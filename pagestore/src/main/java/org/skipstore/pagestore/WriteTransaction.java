@@ -28,17 +28,17 @@ public final class WriteTransaction extends Transaction {
 
     /** Sets {@code key} to {@code value}; returns true when the key was new. */
     public boolean put(byte[] key, byte[] value) throws IOException {
-        return put(PageStore.segment(key), PageStore.segment(value));
+        return put(store.key(key), PageStore.segment(value));
     }
 
     /** Sets {@code key} to {@code value} (both copied); returns true when the key was new. */
     public boolean put(MemorySegment key, MemorySegment value) throws IOException {
         check();
-        store.checkKey(key);
+        MemorySegment k = store.checkKey(key);
         store.checkValue(value);
         changes++;
         try {
-            return writer.put(key, value);
+            return writer.put(k, value);
         } catch (IOException | RuntimeException | Error e) {
             abort();
             throw e;
@@ -47,15 +47,15 @@ public final class WriteTransaction extends Transaction {
 
     /** Removes {@code key}; returns true when it was there. */
     public boolean delete(byte[] key) throws IOException {
-        return delete(PageStore.segment(key));
+        return delete(store.key(key));
     }
 
     public boolean delete(MemorySegment key) throws IOException {
         check();
-        store.checkKey(key);
+        MemorySegment k = store.checkKey(key);
         changes++;
         try {
-            return writer.delete(key);
+            return writer.delete(k);
         } catch (IOException | RuntimeException | Error e) {
             abort();
             throw e;

@@ -166,6 +166,51 @@ class PageStoreTest {
         }
     }
 
+    /**
+     * Heap keys ({@code byte[]}, heap segments) are read from a copy in a buffer of the calling
+     * thread (NativeKeys): a get, put or seek from inside a scan's visitor, with keys of other
+     * lengths (one that makes the buffer grow), must leave the scan's bounds and position alone.
+     */
+    @Test
+    void callsFromInsideAScanDoNotDisturbItsBounds() throws IOException {
+        try (PageStore store = PageStore.builder().openInMemory()) {
+            try (WriteTransaction w = store.write()) {
+                for (int i = 0; i < 2000; i++) {
+                    w.put(b(String.format("k%05d", i)), b("v" + i));
+                }
+                w.commit();
+            }
+            byte[] big = new byte[store.maxKeyBytes()];
+            Arrays.fill(big, (byte) 'z');
+            List<String> seen = new ArrayList<>();
+            try (ReadTransaction r = store.read(); Cursor c = r.cursor()) {
+                long n = r.scan(Range.closedOpen(b("k00100"), b("k01900")), (k, v) -> {
+                    seen.add(new String(k.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+                    assertThat(r.get(b("k01999"))).isEqualTo(b("v1999"));
+                    assertThat(r.get(MemorySegment.ofArray(b("k0")))).isNull();
+                    assertThat(r.get(big)).isNull();
+                    assertThat(c.seek(b("k00050"))).isTrue();
+                    return true;
+                });
+                assertThat(n).isEqualTo(1800);
+            }
+            assertThat(seen).hasSize(1800);
+            for (int i = 0; i < seen.size(); i++) {
+                assertThat(seen.get(i)).isEqualTo(String.format("k%05d", 100 + i));
+            }
+            try (WriteTransaction w = store.write()) { // a write transaction's scan, with puts from its visitor refused
+                long n = w.scan(Range.closed(b("k01998"), b("k01999")), (k, v) -> {
+                    assertThat(w.get(big)).isNull();
+                    return true;
+                });
+                assertThat(n).isEqualTo(2);
+                w.put(MemorySegment.ofArray(big), MemorySegment.ofArray(b("big"))); // a heap segment key, copied
+                w.commit();
+            }
+            assertThat(store.get(big)).isEqualTo(b("big"));
+        }
+    }
+
     @Test
     void badInputGetsAClearException() throws IOException {
         try (PageStore store = PageStore.builder().openInMemory()) {

@@ -75,11 +75,11 @@ public final class PageFiles {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             // slot 0 at offset 0; slot 1 one page further, at an offset that is the page size itself
             for (long at = 0; at <= (1 << 20); at = at == 0 ? 512 : at * 2) {
-                ByteBuffer b = ByteBuffer.allocate(512);
+                ByteBuffer b = ByteBuffer.allocateDirect(512); // native, as every segment the store reads
                 if (ch.read(b, at) < 512) {
                     return 0;
                 }
-                MemorySegment slot = MemorySegment.ofArray(b.array());
+                MemorySegment slot = MemorySegment.ofBuffer(b.clear());
                 if (Meta.check(slot, -1) == Meta.Status.BAD_PAGE_SIZE) {
                     int size = Meta.pageSizeOf(slot);
                     if (at == 0 || size == at) {
@@ -108,7 +108,7 @@ public final class PageFiles {
 
     /** The error for a file too short to map: read its first pages to name the problem. */
     private static StoreException tooShort(Path path, int pageSize, long size) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(2 * pageSize);
+        ByteBuffer head = ByteBuffer.allocateDirect(2 * pageSize);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             while (head.hasRemaining() && ch.read(head) > 0) {
                 // read what there is
@@ -116,7 +116,7 @@ public final class PageFiles {
         } catch (AccessDeniedException e) {
             return new StoreException(Problem.NOT_WRITABLE, path + " cannot be read", e);
         }
-        MemorySegment s = MemorySegment.ofArray(head.array());
+        MemorySegment s = MemorySegment.ofBuffer(head.clear());
         for (int slot = 0; slot < 2; slot++) {
             MemorySegment page = s.asSlice((long) slot * pageSize, pageSize);
             if (Meta.check(page, pageSize) == Meta.Status.VALID) {

@@ -421,19 +421,20 @@ public final class Partition {
         return Varint.size(kl) + kl + Varint.size(f) + ((f & 1) != 0 ? 8 : f >>> 1);
     }
 
-    /** Packs the nodes at the end of the block again, in key order, dropping garbage. */
+    /**
+     * Packs the nodes at the end of the block again, in key order, dropping garbage. In place:
+     * node 0 first, each node moves up (toward the end) or stays, so no node is overwritten
+     * before it has moved.
+     */
     public static void compact(MemorySegment p) {
         int n = count(p);
-        MemorySegment copy = MemorySegment.ofArray(new byte[(int) (p.byteSize() - heap(p))]);
-        MemorySegment.copy(p, heap(p), copy, 0, copy.byteSize());
-        long base = heap(p);
         long top = p.byteSize();
         byte kind = kind(p);
-        for (int i = 0; i < n; i++) { // node 0 highest: the order inserts keep
-            long at = node(p, i) - base; // in the copy: the block's heap is being overwritten
-            long size = nodeBytesAt(copy, at, kind);
+        for (int i = 0; i < n; i++) {
+            long at = node(p, i);
+            long size = nodeBytesAt(p, at, kind);
             top -= size;
-            MemorySegment.copy(copy, at, p, top, size);
+            MemorySegment.copy(p, at, p, top, size); // overlapping ranges copy as memmove does
             p.set(U32, SLOTS + SLOT * i, (int) top); // the prefix stays
         }
         p.set(U32, HEAP, (int) top);
