@@ -169,11 +169,8 @@ public final class BuddyAllocator {
     private boolean isFreeAnywhere(long page, int n) {
         for (int m = 0; m <= Chunks.MAX_ORDER; m++) {
             if (m <= n) { // free blocks of order m inside [page, page + 2^n)
-                int from = (int) (page >>> m);
-                int to = (int) ((page + (1L << n)) >>> m);
-                int next = free[m].nextSetBit(from);
-                if (next >= 0 && next < to) {
-                    return true;
+                if (free[m].anySet((int) (page >>> m), (int) ((page + (1L << n)) >>> m))) {
+                    return true; // (a bounded check: nextSetBit would scan to the next free block)
                 }
             } else if (free[m].get((int) (page >>> m))) { // a larger free block around it
                 return true;

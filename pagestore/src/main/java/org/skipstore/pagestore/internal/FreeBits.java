@@ -67,6 +67,28 @@ final class FreeBits {
         return (w << 6) + Long.numberOfTrailingZeros(word);
     }
 
+    /** Whether any bit in {@code [from, to)} is set; reads only the words of that range. */
+    boolean anySet(int from, int to) {
+        if (from >= to || count == 0) {
+            return false;
+        }
+        int w = from >>> 6;
+        int last = Math.min((to - 1) >>> 6, words.length - 1);
+        for (; w <= last; w++) {
+            long word = words[w];
+            if (w == from >>> 6) {
+                word &= -1L << from;
+            }
+            if (w == (to - 1) >>> 6) {
+                word &= -1L >>> (63 - ((to - 1) & 63));
+            }
+            if (word != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The lowest set bit, or -1; moves the lower bound up to it. */
     int first() {
         if (count == 0) {

@@ -39,6 +39,10 @@ class FreeBitsTest {
                     }
                     default -> assertThat(f.nextSetBit(i)).as("seed %d", seed).isEqualTo(b.nextSetBit(i));
                 }
+                int to = i + r.nextInt(0, 200);
+                int next = b.nextSetBit(i);
+                assertThat(f.anySet(i, to)).as("seed %d: any in [%d, %d)", seed, i, to)
+                        .isEqualTo(next >= 0 && next < to);
                 assertThat(f.get(i)).isEqualTo(b.get(i));
                 assertThat(f.cardinality()).isEqualTo(b.cardinality());
             }
