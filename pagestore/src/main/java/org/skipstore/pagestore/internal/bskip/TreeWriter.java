@@ -1,6 +1,7 @@
 package org.skipstore.pagestore.internal.bskip;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.skipstore.core.Keys;
 import org.skipstore.pagestore.internal.WriteTxn;
@@ -60,6 +61,16 @@ public final class TreeWriter {
     private int top;
     /** Whether {@link #wp} and {@link #wj} hold a valid path of owned partitions (see {@link #fingerCovers}). */
     private boolean finger;
+    /**
+     * The keys that bound the finger's partition of level 0, copied when the finger is set (the
+     * partitions they lie in may move): its first key ({@code lowLength == -1}: none, it is the
+     * level's first partition) and the first key of the next partition ({@code highLength == -1}:
+     * none). Appends to the partition change neither; a key of a higher level resets the finger.
+     */
+    private MemorySegment low;
+    private MemorySegment high;
+    private long lowLength;
+    private long highLength;
 
     public TreeWriter(WriteTxn txn, Levels levels) {
         this.txn = txn;
@@ -82,7 +93,7 @@ public final class TreeWriter {
             return true;
         }
         descend(key, false, wp, wj);
-        finger = true;
+        setFinger();
         return putOnPath(key, value, h);
     }
 
@@ -104,24 +115,39 @@ public final class TreeWriter {
      * the partition of level 0 whose range holds {@code key}: at least the partition's first key
      * (or the partition is the level's first), and below the next partition's first key, which
      * is the key after the followed one on the lowest level above that has one. Appends in key
-     * order take this path every time and skip the descent.
+     * order take this path every time and skip the descent; the bounds are copies
+     * ({@link #setFinger}), so the check reads no partition.
      */
     private boolean fingerCovers(MemorySegment key) {
-        if (!finger) {
-            return false;
+        return finger
+                && (lowLength < 0 || Keys.compare(low, 0, lowLength, key, 0, key.byteSize()) <= 0)
+                && (highLength < 0 || Keys.compare(key, 0, key.byteSize(), high, 0, highLength) < 0);
+    }
+
+    /** After a descent: the path is the finger; copies its bounds ({@link #low}, {@link #high}). */
+    private void setFinger() {
+        if (low == null) {
+            int max = Tree.maxKeyBytes(pageSize);
+            low = Arena.ofAuto().allocate(max); // native, as every key the writer reads
+            high = Arena.ofAuto().allocate(max);
         }
-        MemorySegment p = txn.write(wp[0]);
-        if (wp[0] != txn.root(0) && Keys.compare(Partition.key(p, 0), key) > 0) {
-            return false;
-        }
+        lowLength = wp[0] == txn.root(0) ? -1 : copyKey(txn.write(wp[0]), 0, low);
+        highLength = -1;
         for (int L = 1; L <= top; L++) {
             MemorySegment up = txn.write(wp[L]);
             int next = wj[L - 1] + 1;
             if (next < Partition.count(up)) {
-                return Keys.compare(key, Partition.key(up, next)) < 0;
+                highLength = copyKey(up, next, high);
+                break;
             }
         }
-        return true;
+        finger = true;
+    }
+
+    private static long copyKey(MemorySegment p, int i, MemorySegment to) {
+        MemorySegment k = Partition.key(p, i);
+        MemorySegment.copy(k, 0, to, 0, k.byteSize());
+        return k.byteSize();
     }
 
     /** Deletes; returns true when the key was there. Touches nothing when it was not. */
@@ -174,6 +200,7 @@ public final class TreeWriter {
             if (front && levels.level(Partition.key(p, 0)) > L) {
                 down = newPartition(L, key, value, down, p, Partition.count(p)); // x alone, in front
                 txn.setRoot(L, down);
+                finger = false; // the path's partition is no longer the level's first: its bounds changed
             } else if (L == h || front) {
                 p = room(L, wp, wj, nodeSize(L, key, value)); // x goes into P_L
                 insertNode(p, ip, L, key, value, down);
