@@ -1,6 +1,7 @@
 package org.skipstore.pagestore;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.skipstore.pagestore.internal.WriteTxn;
 import org.skipstore.pagestore.internal.bskip.Levels;
 import org.skipstore.pagestore.internal.bskip.Tree;
 import org.skipstore.pagestore.internal.bskip.TreeChecker;
+import org.skipstore.pagestore.internal.bskip.TreeWriter;
 
 /**
  * A durable, ordered key-value store in one memory-mapped file: a B-skip-list of packed
@@ -79,6 +81,8 @@ public final class PageStore implements AutoCloseable {
     private final String name;
     private final int maxKey;
     private final long maxValue;
+    /** See {@link #writerBounds()}. */
+    private MemorySegment writerBounds;
 
     private PageStore(Pager pager, Levels levels, String name) {
         this.pager = pager;
@@ -253,10 +257,10 @@ public final class PageStore implements AutoCloseable {
     }
 
     public void put(MemorySegment key, MemorySegment value) throws IOException {
-        checkKey(key);
+        MemorySegment k = checkKey(key); // checked before waiting for the writer; native: not copied again
         checkValue(value);
         try (WriteTransaction txn = write()) {
-            txn.put(key, value);
+            txn.put(k, value);
             txn.commit();
         }
     }
@@ -267,9 +271,9 @@ public final class PageStore implements AutoCloseable {
     }
 
     public boolean delete(MemorySegment key) throws IOException {
-        checkKey(key);
+        MemorySegment k = checkKey(key);
         try (WriteTransaction txn = write()) {
-            boolean had = txn.delete(key);
+            boolean had = txn.delete(k);
             if (had) {
                 txn.commit();
             }
@@ -310,6 +314,18 @@ public final class PageStore implements AutoCloseable {
     /** Begins the write transaction; waits while another is open. */
     public WriteTransaction write() throws IOException {
         return new WriteTransaction(this, pager.begin());
+    }
+
+    /**
+     * Native room the writer keeps copies of keys in ({@link TreeWriter}): one for the store, as
+     * write transactions come one at a time. Called with the pager's write lock held, which
+     * guards it.
+     */
+    MemorySegment writerBounds() {
+        if (writerBounds == null) {
+            writerBounds = Arena.ofAuto().allocate(TreeWriter.boundsBytes(pager.pageSize()));
+        }
+        return writerBounds;
     }
 
     /** Begins a read transaction on the last commit. */

@@ -23,7 +23,7 @@ public final class WriteTransaction extends Transaction {
     WriteTransaction(PageStore store, WriteTxn txn) {
         super(store, txn);
         this.txn = txn;
-        this.writer = new TreeWriter(txn, store.levels());
+        this.writer = new TreeWriter(txn, store.levels(), store.writerBounds());
     }
 
     /** Sets {@code key} to {@code value}; returns true when the key was new. */

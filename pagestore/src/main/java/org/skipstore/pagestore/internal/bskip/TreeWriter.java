@@ -67,16 +67,32 @@ public final class TreeWriter {
      * level's first partition) and the first key of the next partition ({@code highLength == -1}:
      * none). Appends to the partition change neither; a key of a higher level resets the finger.
      */
-    private MemorySegment low;
-    private MemorySegment high;
+    private final MemorySegment low;
+    private final MemorySegment high;
     private long lowLength;
     private long highLength;
 
     public TreeWriter(WriteTxn txn, Levels levels) {
+        this(txn, levels, Arena.ofAuto().allocate(boundsBytes(txn.pageSize()))); // native, as every key it reads
+    }
+
+    /**
+     * @param bounds room for the finger's two bound keys ({@link #boundsBytes}), native, which a
+     *               store reuses for its write transactions, one at a time
+     */
+    public TreeWriter(WriteTxn txn, Levels levels, MemorySegment bounds) {
         this.txn = txn;
         this.levels = levels;
         this.pageSize = txn.pageSize();
         this.inlineMax = Tree.inlineMax(pageSize);
+        long max = Tree.maxKeyBytes(pageSize);
+        this.low = bounds.asSlice(0, max);
+        this.high = bounds.asSlice(max, max);
+    }
+
+    /** Bytes of the {@code bounds} a writer for pages of {@code pageSize} needs. */
+    public static long boundsBytes(int pageSize) {
+        return 2L * Tree.maxKeyBytes(pageSize);
     }
 
     /** Inserts or replaces; returns true when the key was new. */
@@ -126,11 +142,6 @@ public final class TreeWriter {
 
     /** After a descent: the path is the finger; copies its bounds ({@link #low}, {@link #high}). */
     private void setFinger() {
-        if (low == null) {
-            int max = Tree.maxKeyBytes(pageSize);
-            low = Arena.ofAuto().allocate(max); // native, as every key the writer reads
-            high = Arena.ofAuto().allocate(max);
-        }
         lowLength = wp[0] == txn.root(0) ? -1 : copyKey(txn.write(wp[0]), 0, low);
         highLength = -1;
         for (int L = 1; L <= top; L++) {
