@@ -41,17 +41,15 @@ final class NativeKeys {
 
     /** A copy of {@code key} in the thread's buffer. */
     static MemorySegment of(byte[] key) {
-        MemorySegment b = buffer(key.length);
-        MemorySegment.copy(key, 0, b, ValueLayout.JAVA_BYTE, 0, key.length);
-        return b;
+        return fill(buffer(key.length), key);
     }
 
     /** A copy of {@code key} (may be null) that lasts as long as {@code arena}. */
     static MemorySegment copy(byte[] key, Arena arena) {
-        if (key == null) {
-            return null;
-        }
-        MemorySegment b = arena.allocate(key.length);
+        return key == null ? null : fill(arena.allocate(key.length), key);
+    }
+
+    private static MemorySegment fill(MemorySegment b, byte[] key) {
         MemorySegment.copy(key, 0, b, ValueLayout.JAVA_BYTE, 0, key.length);
         return b;
     }
