@@ -185,12 +185,9 @@ public final class PageStore implements AutoCloseable {
          */
         public PageStore open(Path path) throws IOException {
             Objects.requireNonNull(path, "path");
-            int size = pageSize;
-            if (size == 0) {
-                int recorded = PageFiles.pageSizeOf(path);
-                size = recorded != 0 ? recorded : DEFAULT_PAGE_SIZE;
-            }
-            Pager pager = PageFiles.open(path, size, durability, create, Pager.Hook.NONE);
+            Pager pager = pageSize == 0
+                    ? PageFiles.openRecorded(path, DEFAULT_PAGE_SIZE, durability, create, Pager.Hook.NONE)
+                    : PageFiles.open(path, pageSize, durability, create, Pager.Hook.NONE);
             return on(pager, path.toString());
         }
 

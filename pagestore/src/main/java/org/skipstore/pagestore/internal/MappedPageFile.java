@@ -5,9 +5,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.skipstore.pagestore.StoreException;
@@ -20,17 +17,18 @@ import org.skipstore.pagestore.StoreException.Problem;
  * {@link IllegalStateException} and never a crash. Growth maps a new chunk and never remaps an old
  * one: segments handed out stay valid while the file lives.
  *
- * <p>The file is locked ({@link FileChannel#tryLock()}) for as long as it is open, against a second
- * open from this process or another one.
+ * <p>It holds the store's {@link StoreLock} for as long as it is open and releases it last, after
+ * the mapping and the channel: never a moment when another open could write what this one maps.
  */
 public final class MappedPageFile extends ChunkedPageFile {
 
     private final Path path;
     private final FileChannel channel;
-    private final FileLock lock;
+    /** The store's hold ({@link StoreLock}); null for a file being created under its name's. */
+    private final StoreLock lock;
     private final Arena arena = Arena.ofShared();
 
-    private MappedPageFile(Path path, int pageSize, FileChannel channel, FileLock lock, long pageCount)
+    private MappedPageFile(Path path, int pageSize, FileChannel channel, StoreLock lock, long pageCount)
             throws IOException {
         super(pageSize);
         this.path = path;
@@ -40,45 +38,17 @@ public final class MappedPageFile extends ChunkedPageFile {
     }
 
     /**
-     * Opens (or creates, when {@code create}) the file and maps its first {@code pageCount} pages
-     * (a capacity); a new or shorter file is grown to it.
-     *
-     * @throws StoreException when the file is locked by another open, is a directory, or cannot be
-     *                        opened for writing
+     * Maps the first {@code pageCount} pages (a capacity) of the file open in {@code channel}; a
+     * shorter file is grown to it. The file owns the channel and the lock (null for a file no
+     * other open can reach, as a store being created under the name's lock) from then on, also
+     * when this method throws.
      */
-    public static MappedPageFile open(Path path, int pageSize, long pageCount, boolean create) throws IOException {
-        if (!Chunks.isCapacity(pageCount)) {
-            throw new IllegalArgumentException("not a page count of the chunk scheme: " + pageCount);
-        }
-        if (Files.isDirectory(path)) {
-            throw new StoreException(Problem.NOT_WRITABLE, path + " is a directory, not a Skipstore file");
-        }
-        FileChannel channel;
+    static MappedPageFile open(Path path, FileChannel channel, StoreLock lock, int pageSize, long pageCount)
+            throws IOException {
         try {
-            channel = create
-                    ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
-                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw e;
-        } catch (java.nio.file.FileSystemException e) { // permission denied, immutable, read-only file system
-            throw new StoreException(Problem.NOT_WRITABLE, path + " cannot be opened for reading and writing ("
-                    + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
-        }
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            channel.close();
-            throw new StoreException(Problem.LOCKED, path + " is already open in this process", e);
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
-        if (lock == null) {
-            channel.close();
-            throw new StoreException(Problem.LOCKED, path + " is already open in another process (it is locked)");
-        }
-        try {
+            if (!Chunks.isCapacity(pageCount)) {
+                throw new IllegalArgumentException("not a page count of the chunk scheme: " + pageCount);
+            }
             long bytes = pageCount << Integer.numberOfTrailingZeros(pageSize);
             if (channel.size() < bytes) {
                 zeroFill(channel, channel.size(), bytes, pageSize);
@@ -86,9 +56,28 @@ public final class MappedPageFile extends ChunkedPageFile {
             }
             return new MappedPageFile(path, pageSize, channel, lock, pageCount);
         } catch (IOException | RuntimeException e) {
-            lock.release();
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                }
+            }
             throw e;
+        }
+    }
+
+    /** Opens {@code path} for reading and writing, creating it when {@code create}. */
+    static FileChannel channel(Path path, boolean create) throws IOException {
+        try {
+            return create
+                    ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw e;
+        } catch (java.nio.file.FileSystemException e) { // permission denied, immutable, read-only file system
+            throw new StoreException(Problem.NOT_WRITABLE, path + " cannot be opened for reading and writing ("
+                    + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
         }
     }
 
@@ -159,9 +148,10 @@ public final class MappedPageFile extends ChunkedPageFile {
     }
 
     /**
-     * Unmaps the file and releases its lock. Also after the channel was closed under us (a
-     * thread interrupted in a write or force closes a {@link FileChannel} for every thread; the
-     * pager is poisoned then, and the mappings must still go).
+     * Unmaps the file, closes it and releases its lock. Also after the channel was closed under us
+     * (a thread interrupted in a write or force closes a {@link FileChannel} for every thread; the
+     * pager is poisoned then, the mappings must still go, and the lock, on a file of its own,
+     * was held all along).
      */
     @Override
     public synchronized void close() throws IOException {
@@ -172,11 +162,11 @@ public final class MappedPageFile extends ChunkedPageFile {
             arena.close();
         } finally {
             try {
-                if (lock.isValid()) {
-                    lock.release();
-                }
-            } finally {
                 channel.close();
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                }
             }
         }
     }

@@ -1,0 +1,22 @@
+package org.skipstore.pagestore;
+
+import java.nio.file.Path;
+
+/**
+ * A child JVM's attempt to open a store: prints {@code OPENED} (after a put and a commit),
+ * {@code LOCKED}, or the problem it met.
+ */
+public final class LockProbe {
+
+    private LockProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (PageStore store = PageStore.open(Path.of(args[0]))) {
+            store.put("probe".getBytes(), "written by another process".getBytes());
+            System.out.println("OPENED");
+        } catch (StoreException e) {
+            System.out.println(e.problem());
+        }
+    }
+}
