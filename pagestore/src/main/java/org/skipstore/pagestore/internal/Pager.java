@@ -309,9 +309,20 @@ public final class Pager implements AutoCloseable {
 
     // ---- transactions ------------------------------------------------------------------------
 
-    /** Starts the write transaction; waits while another one is open. */
+    /**
+     * Starts the write transaction; waits while another thread's is open.
+     *
+     * @throws IllegalStateException when this thread's is open: the lock is reentrant, and a
+     *                               second transaction on it would build on the same state and
+     *                               free the same blocks as the first (a corrupt store), where
+     *                               waiting would wait forever
+     */
     public WriteTxn begin() throws StoreException {
         checkWritable();
+        if (writeLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("this thread has a write transaction open already: commit or close it "
+                    + "before starting another or writing outside it (an auto-committing put or delete is one)");
+        }
         writeLock.lock();
         try {
             checkWritable();
