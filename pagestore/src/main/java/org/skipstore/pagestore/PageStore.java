@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.skipstore.pagestore.StoreException.Problem;
 import org.skipstore.pagestore.internal.Checker;
 import org.skipstore.pagestore.internal.Chunks;
+import org.skipstore.pagestore.internal.CorruptBlockException;
 import org.skipstore.pagestore.internal.MemoryPageFile;
 import org.skipstore.pagestore.internal.PageFiles;
 import org.skipstore.pagestore.internal.Pager;
@@ -89,7 +90,8 @@ public final class PageStore implements AutoCloseable {
         this.levels = levels;
         this.name = name;
         this.maxKey = Tree.maxKeyBytes(pager.pageSize());
-        this.maxValue = Math.min(Integer.MAX_VALUE, (long) pager.pageSize() << Chunks.MAX_ORDER);
+        // the largest run, less its checksum
+        this.maxValue = Math.min(Integer.MAX_VALUE, ((long) pager.pageSize() << Chunks.MAX_ORDER) - Tree.VALUE_OFFSET);
     }
 
     /** Opens the store at {@code path}, creating it when missing, with the default options. */
@@ -359,21 +361,23 @@ public final class PageStore implements AutoCloseable {
     }
 
     /**
-     * Checks the whole last commit: the B-skip-list's order and shape, and that its blocks and
-     * the free ones tile the file without overlap.
+     * Checks the whole last commit: the checksum of every block (also of blocks read before), the
+     * B-skip-list's order and shape, and that its blocks and the free ones tile the file without
+     * overlap. A store found damaged refuses writes from then on (until it is reopened).
      *
      * @throws StoreException with {@link Problem#CORRUPT} naming the first problem
      */
     public Stats verify() throws IOException {
         try (ReadView v = pager.read()) {
+            pager.checks().forget();
             Checker blocks = new Checker(pager.file(), v.meta());
             TreeChecker.check(v, levels, blocks);
             blocks.verify();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | CorruptBlockException e) {
             checkOpenIo();
-            throw new StoreException(Problem.CORRUPT, name + ": " + e.getMessage(), e);
-        } catch (IndexOutOfBoundsException e) {
-            throw new StoreException(Problem.CORRUPT, name + ": a reference leaves the file: " + e.getMessage(), e);
+            pager.checks().damaged(e);
+            throw new StoreException(Problem.CORRUPT, name + ": " + (e instanceof IndexOutOfBoundsException
+                    ? "a reference leaves its block or the file: " : "") + e.getMessage(), e);
         }
         return stats();
     }

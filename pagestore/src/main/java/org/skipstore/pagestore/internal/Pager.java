@@ -123,6 +123,7 @@ public final class Pager implements AutoCloseable {
     private final int pageSize;
     final ReentrantLock writeLock = new ReentrantLock();
     private final BuddyAllocator allocator;
+    private final BlockChecks checks;
 
     /** The last committed state: what new readers read. */
     private volatile Meta committed;
@@ -170,6 +171,7 @@ public final class Pager implements AutoCloseable {
         this.baseTxn = state.txnId;
         this.durableTxn = state.txnId;
         this.allocator = new BuddyAllocator(state.pageCount);
+        this.checks = new BlockChecks(state.pageCount);
     }
 
     // ---- open and create ---------------------------------------------------------------------
@@ -386,6 +388,7 @@ public final class Pager implements AutoCloseable {
                 file.grow(next);
             }
             allocator.grow(next);
+            checks.grow(next);
             hook.at(Point.AFTER_GROWTH);
         }
         return page;
@@ -444,6 +447,7 @@ public final class Pager implements AutoCloseable {
         CommitEvent event = new CommitEvent();
         event.begin();
         try {
+            t.seal(); // the structure's runs are final: their checksums first, the record's CRCs cover them
             boolean checksummed = mode != Durability.SYNC;
             Meta prev = t.base;
             // The previous state's free list and record are replaced: they become garbage of T.
@@ -528,6 +532,7 @@ public final class Pager implements AutoCloseable {
             int slot = 1 - baseSlot;
             try {
                 for (Map.Entry<Long, Integer> a : t.allocated.entrySet()) { // the blocks, through the file
+                    checks.written(a.getKey()); // before the write: a check of the old bytes no longer holds
                     file.write(a.getKey(), t.buffer(a.getKey()));
                 }
             } catch (IOException e) {
@@ -929,6 +934,16 @@ public final class Pager implements AutoCloseable {
         if (p != null) {
             throw new StoreException(Problem.FAILED_FORCE, p.getMessage(), p);
         }
+        RuntimeException d = checks.damage();
+        if (d != null) { // a write would copy damaged blocks into new ones, checksummed as good
+            throw new StoreException(Problem.CORRUPT, "the store is damaged (" + d.getMessage()
+                    + "); it refuses writes: copy out what reads, or restore it from a backup", d);
+        }
+    }
+
+    /** Which blocks passed their checksum, and the damage found in the store. */
+    public BlockChecks checks() {
+        return checks;
     }
 
     /** Closes the pager and its file; open views fail on their next access. */

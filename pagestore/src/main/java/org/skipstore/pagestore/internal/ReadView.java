@@ -50,7 +50,12 @@ public final class ReadView implements PageSource, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the read view is closed");
         }
-        return pager.file().block(page, pagesOffset, meta.pageCount);
+        return pager.checks().check(page, pager.file().block(page, pagesOffset, meta.pageCount));
+    }
+
+    @Override
+    public MemorySegment run(long page, long pages) {
+        return pager.checks().check(page, read(page, pages));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.skipstore.pagestore.internal;
 
+import static org.skipstore.pagestore.internal.PageSource.CHECKSUM;
+
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -38,6 +40,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     /** Committed blocks freed by this transaction ({@link Meta#freeEntry} form). */
     final List<Long> freed = new ArrayList<>();
     private final Set<Long> freedSet = new HashSet<>();
+    /** The runs of the structure this transaction allocated (first pages): {@link #seal} sums them. */
+    private final Set<Long> sealed = new HashSet<>();
     private boolean done;
 
     WriteTxn(Pager pager, Meta base) {
@@ -71,13 +75,16 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /**
      * A new run of {@code pages} pages ({@link Runs}), for this transaction to write as one
-     * segment ({@link #write}); its content is undefined. The tail of the block it is cut from is
+     * segment ({@link #write}); its content is undefined, and its first bytes are its
+     * {@link PageSource#CHECKSUM}, which the commit sets ({@link #seal}). The tail of the block it is cut from is
      * free again at once: no state has seen it.
      */
     public long allocateRun(long pages) throws IOException {
         int k = Runs.orderOf(pages);
         if (pages == 1L << k) {
-            return allocate(k);
+            long page = allocate(k);
+            sealed.add(page);
+            return page;
         }
         check();
         long fit = pager.allocator().allocateRunInPlace(pages, RUN_FIT_TRIES);
@@ -93,7 +100,21 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         });
         runs.put(page, new Run(pages, k, whole));
         buffers.put(page, whole.asSlice(0, pages * size));
+        sealed.add(page);
         return page;
+    }
+
+    /**
+     * Sets the {@link PageSource#CHECKSUM} of every run of the structure this transaction
+     * allocated, now that their content is final: the commit calls it before it writes them.
+     */
+    void seal() {
+        for (long page : sealed) {
+            MemorySegment b = buffers.get(page);
+            if (b != null) { // else freed again
+                b.set(CHECKSUM, 0, Checksums.crc32c(b, CHECKSUM.byteSize(), b.byteSize()));
+            }
+        }
     }
 
     /**
@@ -115,6 +136,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
                 throw new IllegalArgumentException("run " + page + " has " + r.pages + " pages, not " + pages);
             }
             buffers.remove(page);
+            sealed.remove(page);
             Runs.forEachPiece(page, pages, (piece, n) -> {
                 allocated.remove(piece);
                 pieces.remove(piece);
@@ -155,7 +177,13 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         if (own != null) {
             return own.asReadOnly(); // write() is how the writer changes it
         }
-        return pager.file().block(page, pagesOffset, base.pageCount);
+        return pager.checks().check(page, pager.file().block(page, pagesOffset, base.pageCount));
+    }
+
+    @Override
+    public MemorySegment run(long page, long pages) {
+        MemorySegment r = read(page, pages);
+        return owns(page) ? r : pager.checks().check(page, r); // own runs are sealed at commit
     }
 
     @Override
@@ -213,6 +241,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     void freeAllocated(long page, int n) {
         allocated.remove(page);
+        sealed.remove(page); // the pager may take the page back for a block of its own
         if (pieces.remove(page) == null) { // a run's pieces share its buffer, which goes back once
             pager.recycle(buffers.remove(page), n);
         }

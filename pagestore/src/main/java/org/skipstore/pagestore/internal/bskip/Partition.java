@@ -19,13 +19,14 @@ import org.skipstore.pagestore.internal.PageSource;
  *
  * <pre>
  *  0   +------------------------------+
+ *      | crc     u32  CRC32C of the rest of the block, set at commit
  *      | kind    u8   DATA or INDEX   |
  *      | level   u8   0..7            |
  *      | pages   u16  block size: a run of pages (what a free needs)
  *      | count   u32  nodes           |
  *      | heap    u32  first node byte |
  *      | garbage u32  dead node bytes |
- *  16  +------------------------------+
+ *  20  +------------------------------+
  *      | slot[0] .. slot[count-1]     |  in key order: u32 node offset, u64 key prefix
  *      |   (grows down the page)      |
  *      |          free space          |
@@ -40,7 +41,8 @@ import org.skipstore.pagestore.internal.PageSource;
  *               varint keyLength | key | varint (valueLength << 1 | 1) | u64 first page  out of line
  * </pre>
  * A value too large to sit among the nodes (see {@code Tree}) lives out of line, in a run of
- * pages of its own, whose size follows from its length; the node keeps its first page.
+ * pages of its own after the run's checksum ({@link Tree#VALUE_RUN}), whose size follows from its
+ * length; the node keeps its first page.
  *
  * A slot keeps the first 8 bytes of its node's key (zero-padded, compared as an unsigned number):
  * the binary search reads the slots alone, which lie together in a few cache lines, and visits a
@@ -64,12 +66,19 @@ public final class Partition {
     private static final ValueLayout.OfLong U64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public static final StructLayout HEADER = MemoryLayout.structLayout(
+            PageSource.CHECKSUM.withName("crc"), // first, as in every run of the structure
             JAVA_BYTE.withName("kind"),
             JAVA_BYTE.withName("level"),
             PageSource.PAGES.withName("pages"),
             U32.withName("count"),
             U32.withName("heap"),
             U32.withName("garbage")).withName("partition");
+
+    static {
+        if (HEADER.byteOffset(groupElement("crc")) != 0) {
+            throw new AssertionError("a run's checksum is its first field"); // BlockChecks reads it there
+        }
+    }
 
     private static final long KIND = HEADER.byteOffset(groupElement("kind"));
     private static final long LEVEL = HEADER.byteOffset(groupElement("level"));

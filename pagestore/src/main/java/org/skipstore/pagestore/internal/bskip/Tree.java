@@ -1,6 +1,8 @@
 package org.skipstore.pagestore.internal.bskip;
 
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import org.skipstore.pagestore.internal.PageSource;
 
 /**
@@ -57,7 +59,7 @@ public final class Tree {
      * nodes of a partition lie in key order (node 0 at the block's end, descending), which
      * inserts rely on.
      */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
 
     private Tree() {
     }
@@ -82,6 +84,19 @@ public final class Tree {
      */
     public static int maxKeyBytes(int pageSize) {
         return Math.max(1024, pageSize / 4);
+    }
+
+    /**
+     * An out-of-line value's run: its checksum ({@link PageSource#CHECKSUM}), then the value's
+     * bytes; the rest of the last page is unused.
+     */
+    public static final StructLayout VALUE_RUN = MemoryLayout.structLayout(PageSource.CHECKSUM.withName("crc"));
+    /** Where an out-of-line value starts in its run. */
+    public static final long VALUE_OFFSET = VALUE_RUN.byteSize();
+
+    /** The pages of the run of an out-of-line value of {@code length} bytes. */
+    public static int valuePages(int pageSize, long length) {
+        return pagesFor(pageSize, VALUE_OFFSET + length);
     }
 
     /** The pages of the smallest run that holds {@code bytes}. */
@@ -117,7 +132,7 @@ public final class Tree {
         }
         long len = Partition.valueLength(p, i);
         long page = Partition.outOfLinePage(p, i);
-        return s.read(page, pagesFor(s.pageSize(), len)).asSlice(0, len);
+        return s.run(page, valuePages(s.pageSize(), len)).asSlice(VALUE_OFFSET, len);
     }
 
     /** The value of {@code key}, or null: a read-only slice of the state's pages. */

@@ -140,7 +140,10 @@ public final class TreeChecker {
                     if (L == 0 && Partition.isOutOfLine(p, i)) {
                         long len = Partition.valueLength(p, i);
                         if (blocks != null) {
-                            blocks.usedRun(Partition.outOfLinePage(p, i), Tree.pagesFor(s.pageSize(), len));
+                            long run = Partition.outOfLinePage(p, i);
+                            int pages = Tree.valuePages(s.pageSize(), len);
+                            blocks.usedRun(run, pages);
+                            s.run(run, pages); // its checksum
                         }
                         ool++;
                         oolBytes += len;

@@ -267,8 +267,8 @@ public final class TreeWriter {
             ok = Partition.insertIndex(p, i, key, down);
         } else if (value.byteSize() > inlineMax) {
             long vl = value.byteSize();
-            long page = txn.allocateRun(Tree.pagesFor(pageSize, vl));
-            MemorySegment.copy(value, 0, txn.write(page), 0, vl);
+            long page = txn.allocateRun(Tree.valuePages(pageSize, vl));
+            MemorySegment.copy(value, 0, txn.write(page), Tree.VALUE_OFFSET, vl);
             ok = Partition.insertOutOfLine(p, i, key, vl, page);
         } else {
             ok = Partition.insertData(p, i, key, value);
@@ -292,7 +292,7 @@ public final class TreeWriter {
 
     private void freeValue(MemorySegment p, int i) {
         if (Partition.isOutOfLine(p, i)) {
-            txn.freeRun(Partition.outOfLinePage(p, i), Tree.pagesFor(pageSize, Partition.valueLength(p, i)));
+            txn.freeRun(Partition.outOfLinePage(p, i), Tree.valuePages(pageSize, Partition.valueLength(p, i)));
         }
     }
 
