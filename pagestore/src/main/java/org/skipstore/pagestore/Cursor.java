@@ -95,21 +95,23 @@ public final class Cursor implements AutoCloseable {
     /** The current key, a read-only view (see {@link Transaction}). */
     public MemorySegment key() {
         refresh();
-        return c.key(); // read-only: a slice of a read-only block
+        return txn.handOut(c.key()); // read-only: a slice of a read-only block, or a checked-mode copy
     }
 
     /** The current value, a read-only view (see {@link Transaction}). */
     public MemorySegment value() {
         refresh();
-        return c.value();
+        return txn.handOut(c.value());
     }
 
     public byte[] keyBytes() {
-        return key().toArray(ValueLayout.JAVA_BYTE);
+        refresh();
+        return c.key().toArray(ValueLayout.JAVA_BYTE); // copied here: no checked-mode copy first
     }
 
     public byte[] valueBytes() {
-        return value().toArray(ValueLayout.JAVA_BYTE);
+        refresh();
+        return c.value().toArray(ValueLayout.JAVA_BYTE);
     }
 
     @Override

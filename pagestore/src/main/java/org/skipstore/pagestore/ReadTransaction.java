@@ -26,6 +26,7 @@ public final class ReadTransaction extends Transaction {
     public void close() {
         if (!closed) {
             closed = true;
+            releaseSegments();
             view.close();
         }
     }

@@ -42,31 +42,51 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     boolean closed;
     /** Changes made (write transactions): cursors re-seek when it moves. */
     int changes;
+    /** Checked mode ({@link PageStore.Builder#checkedSegments}): what it hands out; else null. */
+    final SegmentCopies copies;
 
     Transaction(PageStore store, PageSource source) {
         this.store = store;
         this.source = source;
+        this.copies = store.checkedSegments ? new SegmentCopies() : null;
     }
 
     /** The value of {@code key}, a read-only view (see the class comment), or null. */
     public MemorySegment get(MemorySegment key) {
+        return handOut(find(key));
+    }
+
+    /** The value as the pages hold it: for the methods that copy it or only test it. */
+    MemorySegment find(MemorySegment key) {
         check();
         MemorySegment v = Tree.get(source, store.checkKey(key));
         return v; // read-only: every block a PageSource hands out is
     }
 
+    /** {@code s} as the user gets it: itself, or in checked mode a copy that dies with the transaction. */
+    final MemorySegment handOut(MemorySegment s) {
+        return copies == null ? s : copies.copy(s);
+    }
+
+    /** Ends what {@link #handOut} handed out (checked mode); at a change and at the end. */
+    final void releaseSegments() {
+        if (copies != null) {
+            copies.release();
+        }
+    }
+
     /** A copy of the value of {@code key}, or null. */
     public byte[] get(byte[] key) {
-        MemorySegment v = get(store.key(key));
+        MemorySegment v = find(store.key(key));
         return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
     }
 
     public boolean containsKey(byte[] key) {
-        return get(store.key(key)) != null;
+        return find(store.key(key)) != null;
     }
 
     public boolean containsKey(MemorySegment key) {
-        return get(key) != null;
+        return find(key) != null;
     }
 
     /** Entries in this state. */
@@ -87,12 +107,18 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
      */
     public long scan(Range range, Visitor visitor) {
         check();
+        SegmentCopies scanCopies = copies == null ? null : new SegmentCopies(); // checked mode: they die at the return
         try (Arena bounds = range.from == null && range.to == null ? null : Arena.ofConfined()) {
-            return scan(range, visitor, NativeKeys.copy(range.from, bounds), NativeKeys.copy(range.to, bounds));
+            return scan(range, visitor, NativeKeys.copy(range.from, bounds), NativeKeys.copy(range.to, bounds),
+                    scanCopies);
+        } finally {
+            if (scanCopies != null) {
+                scanCopies.release();
+            }
         }
     }
 
-    private long scan(Range range, Visitor visitor, MemorySegment from, MemorySegment to) {
+    private long scan(Range range, Visitor visitor, MemorySegment from, MemorySegment to, SegmentCopies scanCopies) {
         TreeCursor c = new TreeCursor(source);
         int before = changes;
         boolean ok;
@@ -115,7 +141,9 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
                 break;
             }
             n++;
-            if (!visitor.visit(key, range.keysOnly ? EMPTY : c.value())) { // read-only slices
+            MemorySegment value = range.keysOnly ? EMPTY : c.value(); // read-only slices
+            if (scanCopies == null ? !visitor.visit(key, value)
+                    : !visitor.visit(scanCopies.copy(key), scanCopies.copy(value))) {
                 break;
             }
             if (changes != before) {

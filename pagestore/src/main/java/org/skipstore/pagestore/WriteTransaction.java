@@ -42,6 +42,8 @@ public final class WriteTransaction extends Transaction {
         } catch (IOException | RuntimeException | Error e) {
             abort();
             throw e;
+        } finally {
+            releaseSegments(); // after the change: key or value may be a segment this transaction handed out
         }
     }
 
@@ -59,6 +61,8 @@ public final class WriteTransaction extends Transaction {
         } catch (IOException | RuntimeException | Error e) {
             abort();
             throw e;
+        } finally {
+            releaseSegments(); // after the change: the key may be a segment this transaction handed out
         }
     }
 
@@ -72,6 +76,7 @@ public final class WriteTransaction extends Transaction {
     public void commit() throws IOException {
         check();
         closed = true;
+        releaseSegments();
         txn.commit();
     }
 
@@ -79,6 +84,7 @@ public final class WriteTransaction extends Transaction {
     public void abort() {
         if (!closed) {
             closed = true;
+            releaseSegments();
             txn.abort();
         }
     }
