@@ -13,7 +13,7 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * <pre>{@code
  * try (ReadTransaction txn = store.read(); Cursor c = txn.cursor()) {
  *     for (boolean ok = c.seek(from); ok && Keys.compare(c.key(), to) < 0; ok = c.next()) {
- *         use(c.key(), c.value());   // zero-copy views, valid until txn closes
+ *         use(c.key(), c.value());   // zero-copy views, valid while txn is open
  *     }
  * }
  * }</pre>
@@ -22,6 +22,11 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * its place again by key (on the entry it was on, or, when that was deleted, the next one). To
  * resume a scan in a later transaction, remember the last key and {@link #seek} past it (or use
  * {@link Range#greaterThan}). For one thread, like its transaction.
+ *
+ * <p>{@link #key()} and {@link #value()} live as long as the transaction's other segments: valid
+ * while it is open (a write transaction: until its next change), afterwards readable but perhaps
+ * showing later data ({@link Transaction}, "Segment lifetime"); {@link #keyBytes()} and
+ * {@link #valueBytes()} copy.
  */
 public final class Cursor implements AutoCloseable {
 

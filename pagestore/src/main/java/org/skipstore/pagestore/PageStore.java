@@ -56,6 +56,14 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * {@link #close()} an {@link IllegalStateException} (or a {@link StoreException} with
  * {@link Problem#CLOSED} where the method throws {@code IOException}).
  *
+ * <h2>Segment lifetime</h2>
+ * A segment from a transaction's {@code get}, cursor or scan is a view of the store's pages,
+ * valid while the transaction is open (a write transaction: until its next change, commit or
+ * abort). Afterwards it stays readable, never a crash, until the store closes (then a file
+ * store's throws {@link IllegalStateException}), but may show bytes of later commits: copy what
+ * you keep; the {@code byte[]} methods copy. {@link Builder#checkedSegments(boolean)} makes a
+ * late read throw instead ({@link Transaction} has the details).
+ *
  * <h2>Durability</h2>
  * As {@link Builder#durability} says; the default is {@link Durability#SYNC}: a commit that
  * returned survives a crash. Whatever the mode, a crash never leaves a mixture of two commits.
@@ -187,9 +195,10 @@ public final class PageStore implements AutoCloseable {
          * entry). The cost: each segment handed out is copied (a 16 MiB value too), into
          * native memory held until then (a scan holds all it visited until it returns), and a
          * transaction or scan that handed any out closes a shared arena when it ends, which
-         * takes microseconds (a handshake with the JVM's threads). The {@code byte[]} methods
-         * copy once, as in the default mode. Without it, segments are views of the pages
-         * ({@link Transaction}, "Segment lifetime").
+         * takes microseconds (a handshake with the JVM's threads). The {@code byte[]} point
+         * reads ({@code get}, {@code keyBytes}, {@code valueBytes}) copy once, as in the default
+         * mode. Without it, segments are views of the pages, readable after their lifetime but
+         * perhaps showing later data ({@link Transaction}, "Segment lifetime").
          */
         public Builder checkedSegments(boolean checked) {
             this.checkedSegments = checked;

@@ -16,11 +16,19 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * {@link WriteTransaction} reads its own state, changes included. A transaction is for one
  * thread; close it (try-with-resources) to let the store reuse the pages it holds.
  *
- * <p>The {@code MemorySegment}s it returns are read-only views of the store's pages, not copies.
- * In a read transaction they stay valid until it closes; in a write transaction, until its next
- * change, commit or abort (they are views of the transaction's write buffers, which are then
- * changed or reused). Afterwards, reading them throws {@link IllegalStateException} or (in a
- * write transaction) may show other bytes. The {@code byte[]} methods copy.
+ * <h2>Segment lifetime</h2>
+ * The {@code MemorySegment}s it hands out ({@link #get(MemorySegment)}, {@link Cursor#key()},
+ * {@link Cursor#value()}, a scan's {@link Visitor}) are read-only views of the store's pages, not
+ * copies. They are valid while the transaction is open; in a write transaction, until its next
+ * change, commit or abort (its own entries are views of its write buffers, which are then
+ * changed or reused). Afterwards they stay readable, never a crash, but may show bytes of later commits once
+ * the store reuses the pages (LMDB's contract): copy what you keep; the {@code byte[]} methods
+ * ({@link #get(byte[])}, {@link Cursor#keyBytes()}, {@link #list}) copy. Once the store closes,
+ * reading one may throw {@link IllegalStateException} (a file store's always does: the file is
+ * unmapped). A mapped view cannot be given the transaction's lifetime without restricted
+ * methods; a store opened with {@link PageStore.Builder#checkedSegments(boolean)} hands out
+ * copies that die with the transaction instead, so that a late read throws
+ * {@link IllegalStateException} (a mode for tests and debugging: it copies).
  */
 public abstract sealed class Transaction implements AutoCloseable permits ReadTransaction, WriteTransaction {
 
@@ -28,6 +36,11 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     @FunctionalInterface
     public interface Visitor {
         /**
+         * The segments are valid during the call only; afterwards they stay readable but may
+         * show other bytes (see {@link Transaction}, "Segment lifetime"): copy what you keep. In
+         * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die when the
+         * scan returns, and reading them then throws {@link IllegalStateException}.
+         *
          * @param key   the key, a read-only view valid during the call
          * @param value the value, likewise; empty for a {@link Range#keysOnly()} scan
          * @return whether to go on

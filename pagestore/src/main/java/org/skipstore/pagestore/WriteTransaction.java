@@ -11,6 +11,11 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * for the one open); readers go on reading the last commit meanwhile. It reads its own changes.
  * Closing it without a commit aborts it.
  *
+ * <p>The segments it hands out are valid until its next change ({@link #put}, {@link #delete}),
+ * {@link #commit()} or {@link #abort()}; afterwards they stay readable but may show other bytes:
+ * copy what you keep ({@link Transaction}, "Segment lifetime"; in
+ * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die then).
+ *
  * <p>When a change fails (the disk or the store's maximum size is full, a force failed), the
  * transaction is aborted at once and later calls throw {@link IllegalStateException}: nothing
  * committed is lost.
