@@ -13,7 +13,7 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * <pre>{@code
  * try (ReadTransaction txn = store.read(); Cursor c = txn.cursor()) {
  *     for (boolean ok = c.seek(from); ok && Keys.compare(c.key(), to) < 0; ok = c.next()) {
- *         use(c.key(), c.value());   // zero-copy views, valid until txn closes
+ *         use(c.key(), c.value());   // zero-copy views, valid while txn is open
  *     }
  * }
  * }</pre>
@@ -22,6 +22,11 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * its place again by key (on the entry it was on, or, when that was deleted, the next one). To
  * resume a scan in a later transaction, remember the last key and {@link #seek} past it (or use
  * {@link Range#greaterThan}). For one thread, like its transaction.
+ *
+ * <p>{@link #key()} and {@link #value()} live as long as the transaction's other segments: valid
+ * while it is open (a write transaction: until its next change), afterwards readable but perhaps
+ * showing later data ({@link Transaction}, "Segment lifetime"); {@link #keyBytes()} and
+ * {@link #valueBytes()} copy.
  */
 public final class Cursor implements AutoCloseable {
 
@@ -95,21 +100,23 @@ public final class Cursor implements AutoCloseable {
     /** The current key, a read-only view (see {@link Transaction}). */
     public MemorySegment key() {
         refresh();
-        return c.key(); // read-only: a slice of a read-only block
+        return txn.handOut(c.key()); // read-only: a slice of a read-only block, or a checked-mode copy
     }
 
     /** The current value, a read-only view (see {@link Transaction}). */
     public MemorySegment value() {
         refresh();
-        return c.value();
+        return txn.handOut(c.value());
     }
 
     public byte[] keyBytes() {
-        return key().toArray(ValueLayout.JAVA_BYTE);
+        refresh();
+        return c.key().toArray(ValueLayout.JAVA_BYTE); // copied here: no checked-mode copy first
     }
 
     public byte[] valueBytes() {
-        return value().toArray(ValueLayout.JAVA_BYTE);
+        refresh();
+        return c.value().toArray(ValueLayout.JAVA_BYTE);
     }
 
     @Override

@@ -57,6 +57,14 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * {@link #close()} an {@link IllegalStateException} (or a {@link StoreException} with
  * {@link Problem#CLOSED} where the method throws {@code IOException}).
  *
+ * <h2>Segment lifetime</h2>
+ * A segment from a transaction's {@code get}, cursor or scan is a view of the store's pages,
+ * valid while the transaction is open (a write transaction: until its next change, commit or
+ * abort). Afterwards it stays readable, never a crash, until the store closes (then a file
+ * store's throws {@link IllegalStateException}), but may show bytes of later commits: copy what
+ * you keep; the {@code byte[]} methods copy. {@link Builder#checkedSegments(boolean)} makes a
+ * late read throw instead ({@link Transaction} has the details).
+ *
  * <h2>Durability</h2>
  * As {@link Builder#durability} says; the default is {@link Durability#SYNC}: a commit that
  * returned survives a crash. Whatever the mode, a crash never leaves a mixture of two commits.
@@ -82,11 +90,14 @@ public final class PageStore implements AutoCloseable {
     private final String name;
     private final int maxKey;
     private final long maxValue;
+    /** {@link Builder#checkedSegments(boolean)}. */
+    final boolean checkedSegments;
     /** See {@link #writerBounds()}. */
     private MemorySegment writerBounds;
 
-    private PageStore(Pager pager, Levels levels, String name) {
+    private PageStore(Pager pager, Levels levels, String name, boolean checkedSegments) {
         this.pager = pager;
+        this.checkedSegments = checkedSegments;
         this.levels = levels;
         this.name = name;
         this.maxKey = Tree.maxKeyBytes(pager.pageSize());
@@ -112,6 +123,7 @@ public final class PageStore implements AutoCloseable {
         private long maxSize = Long.MAX_VALUE;
         private boolean create = true;
         private Long seed;
+        private boolean checkedSegments;
 
         private Builder() {
         }
@@ -172,6 +184,29 @@ public final class PageStore implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether every segment a transaction hands out ({@link Transaction#get(MemorySegment)},
+         * {@link Cursor#key()} and {@link Cursor#value()}, a scan's {@link Transaction.Visitor})
+         * is a copy that dies with it, so that a read after its lifetime throws
+         * {@link IllegalStateException} instead of showing whatever the pages hold by then:
+         * a mode for tests and debugging, default false.
+         *
+         * <p>The copies die when the transaction closes, commits or aborts; in a write
+         * transaction also at its next change (put or delete), as its views would; a scan's
+         * when the scan returns (not at the end of each call, which would take an arena per
+         * entry). The cost: each segment handed out is copied (a 16 MiB value too), into
+         * native memory held until then (a scan holds all it visited until it returns), and a
+         * transaction or scan that handed any out closes a shared arena when it ends, which
+         * takes microseconds (a handshake with the JVM's threads). The {@code byte[]} point
+         * reads ({@code get}, {@code keyBytes}, {@code valueBytes}) copy once, as in the default
+         * mode. Without it, segments are views of the pages, readable after their lifetime but
+         * perhaps showing later data ({@link Transaction}, "Segment lifetime").
+         */
+        public Builder checkedSegments(boolean checked) {
+            this.checkedSegments = checked;
+            return this;
+        }
+
         /** The hash seed of the levels for a new store; default random. */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -208,7 +243,7 @@ public final class PageStore implements AutoCloseable {
                 if (preallocate > 0) {
                     pager.preallocate((preallocate + pager.pageSize() - 1) / pager.pageSize());
                 }
-                return new PageStore(pager, levelsOf(pager), name);
+                return new PageStore(pager, levelsOf(pager), name, checkedSegments);
             } catch (IOException | RuntimeException e) {
                 pager.close();
                 throw e;
@@ -287,7 +322,7 @@ public final class PageStore implements AutoCloseable {
 
     public byte[] get(MemorySegment key) {
         try (ReadTransaction txn = read()) {
-            MemorySegment v = txn.get(key);
+            MemorySegment v = txn.find(key); // copied here: no checked-mode copy first
             return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
         }
     }

@@ -7,6 +7,11 @@ import org.skipstore.pagestore.internal.ReadView;
  * until it closes, whatever the writer does meanwhile. Never blocks and is never blocked by the
  * writer. Any number may be open at once, each used by one thread. While it is open the pages
  * of its snapshot are not reused, so close it soon: a long-open reader makes the file grow.
+ *
+ * <p>The segments it hands out are valid until it closes; afterwards they stay readable but may
+ * show bytes of later commits, as their pages are reused: copy what you keep (the class comment
+ * of {@link Transaction}, "Segment lifetime"; in
+ * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die at close).
  */
 public final class ReadTransaction extends Transaction {
 
@@ -26,6 +31,7 @@ public final class ReadTransaction extends Transaction {
     public void close() {
         if (!closed) {
             closed = true;
+            releaseSegments();
             view.close();
         }
     }

@@ -16,11 +16,19 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * {@link WriteTransaction} reads its own state, changes included. A transaction is for one
  * thread; close it (try-with-resources) to let the store reuse the pages it holds.
  *
- * <p>The {@code MemorySegment}s it returns are read-only views of the store's pages, not copies.
- * In a read transaction they stay valid until it closes; in a write transaction, until its next
- * change, commit or abort (they are views of the transaction's write buffers, which are then
- * changed or reused). Afterwards, reading them throws {@link IllegalStateException} or (in a
- * write transaction) may show other bytes. The {@code byte[]} methods copy.
+ * <h2>Segment lifetime</h2>
+ * The {@code MemorySegment}s it hands out ({@link #get(MemorySegment)}, {@link Cursor#key()},
+ * {@link Cursor#value()}, a scan's {@link Visitor}) are read-only views of the store's pages, not
+ * copies. They are valid while the transaction is open; in a write transaction, until its next
+ * change, commit or abort (its own entries are views of its write buffers, which are then
+ * changed or reused). Afterwards they stay readable, never a crash, but may show bytes of later commits once
+ * the store reuses the pages (LMDB's contract): copy what you keep; the {@code byte[]} methods
+ * ({@link #get(byte[])}, {@link Cursor#keyBytes()}, {@link #list}) copy. Once the store closes,
+ * reading one may throw {@link IllegalStateException} (a file store's always does: the file is
+ * unmapped). A mapped view cannot be given the transaction's lifetime without restricted
+ * methods; a store opened with {@link PageStore.Builder#checkedSegments(boolean)} hands out
+ * copies that die with the transaction instead, so that a late read throws
+ * {@link IllegalStateException} (a mode for tests and debugging: it copies).
  */
 public abstract sealed class Transaction implements AutoCloseable permits ReadTransaction, WriteTransaction {
 
@@ -28,6 +36,11 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     @FunctionalInterface
     public interface Visitor {
         /**
+         * The segments are valid during the call only; afterwards they stay readable but may
+         * show other bytes (see {@link Transaction}, "Segment lifetime"): copy what you keep. In
+         * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die when the
+         * scan returns, and reading them then throws {@link IllegalStateException}.
+         *
          * @param key   the key, a read-only view valid during the call
          * @param value the value, likewise; empty for a {@link Range#keysOnly()} scan
          * @return whether to go on
@@ -42,31 +55,51 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     boolean closed;
     /** Changes made (write transactions): cursors re-seek when it moves. */
     int changes;
+    /** Checked mode ({@link PageStore.Builder#checkedSegments}): what it hands out; else null. */
+    final SegmentCopies copies;
 
     Transaction(PageStore store, PageSource source) {
         this.store = store;
         this.source = source;
+        this.copies = store.checkedSegments ? new SegmentCopies() : null;
     }
 
     /** The value of {@code key}, a read-only view (see the class comment), or null. */
     public MemorySegment get(MemorySegment key) {
+        return handOut(find(key));
+    }
+
+    /** The value as the pages hold it: for the methods that copy it or only test it. */
+    MemorySegment find(MemorySegment key) {
         check();
         MemorySegment v = Tree.get(source, store.checkKey(key));
         return v; // read-only: every block a PageSource hands out is
     }
 
+    /** {@code s} as the user gets it: itself, or in checked mode a copy that dies with the transaction. */
+    final MemorySegment handOut(MemorySegment s) {
+        return copies == null ? s : copies.copy(s);
+    }
+
+    /** Ends what {@link #handOut} handed out (checked mode); at a change and at the end. */
+    final void releaseSegments() {
+        if (copies != null) {
+            copies.release();
+        }
+    }
+
     /** A copy of the value of {@code key}, or null. */
     public byte[] get(byte[] key) {
-        MemorySegment v = get(store.key(key));
+        MemorySegment v = find(store.key(key));
         return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
     }
 
     public boolean containsKey(byte[] key) {
-        return get(store.key(key)) != null;
+        return find(store.key(key)) != null;
     }
 
     public boolean containsKey(MemorySegment key) {
-        return get(key) != null;
+        return find(key) != null;
     }
 
     /** Entries in this state. */
@@ -87,12 +120,18 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
      */
     public long scan(Range range, Visitor visitor) {
         check();
+        SegmentCopies scanCopies = copies == null ? null : new SegmentCopies(); // checked mode: they die at the return
         try (Arena bounds = range.from == null && range.to == null ? null : Arena.ofConfined()) {
-            return scan(range, visitor, NativeKeys.copy(range.from, bounds), NativeKeys.copy(range.to, bounds));
+            return scan(range, visitor, NativeKeys.copy(range.from, bounds), NativeKeys.copy(range.to, bounds),
+                    scanCopies);
+        } finally {
+            if (scanCopies != null) {
+                scanCopies.release();
+            }
         }
     }
 
-    private long scan(Range range, Visitor visitor, MemorySegment from, MemorySegment to) {
+    private long scan(Range range, Visitor visitor, MemorySegment from, MemorySegment to, SegmentCopies scanCopies) {
         TreeCursor c = new TreeCursor(source);
         int before = changes;
         boolean ok;
@@ -115,7 +154,9 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
                 break;
             }
             n++;
-            if (!visitor.visit(key, range.keysOnly ? EMPTY : c.value())) { // read-only slices
+            MemorySegment value = range.keysOnly ? EMPTY : c.value(); // read-only slices
+            if (scanCopies == null ? !visitor.visit(key, value)
+                    : !visitor.visit(scanCopies.copy(key), scanCopies.copy(value))) {
                 break;
             }
             if (changes != before) {

@@ -11,6 +11,11 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * for the one open); readers go on reading the last commit meanwhile. It reads its own changes.
  * Closing it without a commit aborts it.
  *
+ * <p>The segments it hands out are valid until its next change ({@link #put}, {@link #delete}),
+ * {@link #commit()} or {@link #abort()}; afterwards they stay readable but may show other bytes:
+ * copy what you keep ({@link Transaction}, "Segment lifetime"; in
+ * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die then).
+ *
  * <p>When a change fails (the disk or the store's maximum size is full, a force failed), the
  * transaction is aborted at once and later calls throw {@link IllegalStateException}: nothing
  * committed is lost.
@@ -42,6 +47,8 @@ public final class WriteTransaction extends Transaction {
         } catch (IOException | RuntimeException | Error e) {
             abort();
             throw e;
+        } finally {
+            releaseSegments(); // after the change: key or value may be a segment this transaction handed out
         }
     }
 
@@ -59,6 +66,8 @@ public final class WriteTransaction extends Transaction {
         } catch (IOException | RuntimeException | Error e) {
             abort();
             throw e;
+        } finally {
+            releaseSegments(); // after the change: the key may be a segment this transaction handed out
         }
     }
 
@@ -72,6 +81,7 @@ public final class WriteTransaction extends Transaction {
     public void commit() throws IOException {
         check();
         closed = true;
+        releaseSegments();
         txn.commit();
     }
 
@@ -79,6 +89,7 @@ public final class WriteTransaction extends Transaction {
     public void abort() {
         if (!closed) {
             closed = true;
+            releaseSegments();
             txn.abort();
         }
     }
