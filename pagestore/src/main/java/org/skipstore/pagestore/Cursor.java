@@ -44,13 +44,21 @@ public final class Cursor implements AutoCloseable {
     }
 
     public boolean first() {
-        check();
-        return moved(c.first());
+        try {
+            check();
+            return moved(c.first());
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     public boolean last() {
-        check();
-        return moved(c.last());
+        try {
+            check();
+            return moved(c.last());
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     /** To the first entry whose key is at least {@code key}. */
@@ -59,8 +67,12 @@ public final class Cursor implements AutoCloseable {
     }
 
     public boolean seek(MemorySegment key) {
-        check();
-        return moved(c.seekCeiling(txn.store.checkKey(key)));
+        try {
+            check();
+            return moved(c.seekCeiling(txn.store.checkKey(key)));
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     /** To the last entry whose key is at most {@code key}. */
@@ -69,54 +81,86 @@ public final class Cursor implements AutoCloseable {
     }
 
     public boolean seekFloor(MemorySegment key) {
-        check();
-        return moved(c.seekFloor(txn.store.checkKey(key)));
+        try {
+            check();
+            return moved(c.seekFloor(txn.store.checkKey(key)));
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     public boolean next() {
-        if (!refresh()) {
-            return moved(c.next());
+        try {
+            if (!refresh()) {
+                return moved(c.next());
+            }
+            // re-found: on the same key, step past it; on its successor (it was deleted), stay
+            if (!c.isValid()) {
+                return moved(false);
+            }
+            return Keys.compare(c.key(), NativeKeys.of(at)) == 0 ? moved(c.next()) : moved(true);
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
         }
-        // re-found: on the same key, step past it; on its successor (it was deleted), stay
-        if (!c.isValid()) {
-            return moved(false);
-        }
-        return Keys.compare(c.key(), NativeKeys.of(at)) == 0 ? moved(c.next()) : moved(true);
     }
 
     public boolean prev() {
-        if (!refresh()) {
-            return moved(c.prev());
+        try {
+            if (!refresh()) {
+                return moved(c.prev());
+            }
+            // re-found on the key or its successor: the previous entry is before both
+            return moved(c.isValid() ? c.prev() : c.last());
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
         }
-        // re-found on the key or its successor: the previous entry is before both
-        return moved(c.isValid() ? c.prev() : c.last());
     }
 
     public boolean isValid() {
-        refresh();
-        return c.isValid();
+        try {
+            refresh();
+            return c.isValid();
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     /** The current key, a read-only view (see {@link Transaction}). */
     public MemorySegment key() {
-        refresh();
-        return txn.handOut(c.key()); // read-only: a slice of a read-only block, or a checked-mode copy
+        try {
+            refresh();
+            return txn.handOut(c.key()); // read-only: a slice of a read-only block, or a checked-mode copy
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     /** The current value, a read-only view (see {@link Transaction}). */
     public MemorySegment value() {
-        refresh();
-        return txn.handOut(c.value());
+        try {
+            refresh();
+            return txn.handOut(c.value());
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     public byte[] keyBytes() {
-        refresh();
-        return c.key().toArray(ValueLayout.JAVA_BYTE); // copied here: no checked-mode copy first
+        try {
+            refresh();
+            return c.key().toArray(ValueLayout.JAVA_BYTE); // copied here: no checked-mode copy first
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     public byte[] valueBytes() {
-        refresh();
-        return c.value().toArray(ValueLayout.JAVA_BYTE);
+        try {
+            refresh();
+            return c.value().toArray(ValueLayout.JAVA_BYTE);
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.readFailure(e);
+        }
     }
 
     @Override

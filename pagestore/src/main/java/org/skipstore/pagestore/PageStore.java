@@ -11,7 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.skipstore.pagestore.StoreException.Problem;
 import org.skipstore.pagestore.internal.Checker;
 import org.skipstore.pagestore.internal.Chunks;
-import org.skipstore.pagestore.internal.CorruptBlockException;
 import org.skipstore.pagestore.internal.MemoryPageFile;
 import org.skipstore.pagestore.internal.PageFiles;
 import org.skipstore.pagestore.internal.Pager;
@@ -392,6 +391,8 @@ public final class PageStore implements AutoCloseable {
                     shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId());
         } catch (IllegalStateException e) {
             throw closed(e);
+        } catch (RuntimeException | InternalError e) {
+            throw readFailure(e);
         }
     }
 
@@ -408,11 +409,12 @@ public final class PageStore implements AutoCloseable {
             Checker blocks = new Checker(pager.file(), v.meta());
             TreeChecker.check(v, levels, blocks);
             blocks.verify();
-        } catch (IllegalStateException | IndexOutOfBoundsException | CorruptBlockException e) {
+        } catch (IllegalStateException e) { // the structural check's report
             checkOpenIo();
             pager.checks().damaged(e);
-            throw new StoreException(Problem.CORRUPT, name + ": " + (e instanceof IndexOutOfBoundsException
-                    ? "a reference leaves its block or the file: " : "") + e.getMessage(), e);
+            throw new StoreException(Problem.CORRUPT, name + ": " + e.getMessage(), e);
+        } catch (RuntimeException | InternalError e) {
+            throw writeFailure(e);
         }
         return stats();
     }
@@ -505,6 +507,16 @@ public final class PageStore implements AutoCloseable {
 
     Pager pager() {
         return pager;
+    }
+
+    /** What a read method throws for {@code e} ({@link Failures}). */
+    RuntimeException readFailure(Throwable e) {
+        return Failures.onRead(pager, name, e);
+    }
+
+    /** What a method that declares {@code IOException} throws for {@code e} ({@link Failures}). */
+    IOException writeFailure(Throwable e) {
+        return Failures.onWrite(pager, name, e);
     }
 
     void checkOpen() {

@@ -72,8 +72,12 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** The value as the pages hold it: for the methods that copy it or only test it. */
     MemorySegment find(MemorySegment key) {
         check();
-        MemorySegment v = Tree.get(source, store.checkKey(key));
-        return v; // read-only: every block a PageSource hands out is
+        MemorySegment k = store.checkKey(key);
+        try {
+            return Tree.get(source, k); // read-only: every block a PageSource hands out is
+        } catch (RuntimeException | InternalError e) {
+            throw store.readFailure(e);
+        }
     }
 
     /** {@code s} as the user gets it: itself, or in checked mode a copy that dies with the transaction. */
@@ -124,6 +128,13 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         try (Arena bounds = range.from == null && range.to == null ? null : Arena.ofConfined()) {
             return scan(range, visitor, NativeKeys.copy(range.from, bounds), NativeKeys.copy(range.to, bounds),
                     scanCopies);
+        } catch (VisitorFailure e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw (RuntimeException) e.getCause();
+        } catch (RuntimeException | InternalError e) {
+            throw store.readFailure(e);
         } finally {
             if (scanCopies != null) {
                 scanCopies.release();
@@ -155,8 +166,17 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
             }
             n++;
             MemorySegment value = range.keysOnly ? EMPTY : c.value(); // read-only slices
-            if (scanCopies == null ? !visitor.visit(key, value)
-                    : !visitor.visit(scanCopies.copy(key), scanCopies.copy(value))) {
+            if (scanCopies != null) {
+                key = scanCopies.copy(key);
+                value = scanCopies.copy(value);
+            }
+            boolean more;
+            try {
+                more = visitor.visit(key, value);
+            } catch (RuntimeException | Error e) {
+                throw new VisitorFailure(e); // the visitor's own: passed on as it is
+            }
+            if (!more) {
                 break;
             }
             if (changes != before) {
@@ -165,6 +185,15 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
             ok = range.reversed ? c.prev() : c.next();
         }
         return n;
+    }
+
+    /** Carries what a scan's visitor threw past the translation of the scan's own failures. */
+    private static final class VisitorFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        VisitorFailure(Throwable e) {
+            super(null, e, false, false);
+        }
     }
 
     private static boolean beyond(int c, boolean inclusive) {

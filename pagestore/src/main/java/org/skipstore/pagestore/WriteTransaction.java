@@ -46,7 +46,7 @@ public final class WriteTransaction extends Transaction {
             return writer.put(k, value);
         } catch (IOException | RuntimeException | Error e) {
             abort();
-            throw e;
+            throw store.writeFailure(e); // damage found on the way: CORRUPT, and the store refuses writes
         } finally {
             releaseSegments(); // after the change: key or value may be a segment this transaction handed out
         }
@@ -65,7 +65,7 @@ public final class WriteTransaction extends Transaction {
             return writer.delete(k);
         } catch (IOException | RuntimeException | Error e) {
             abort();
-            throw e;
+            throw store.writeFailure(e); // damage found on the way: CORRUPT, and the store refuses writes
         } finally {
             releaseSegments(); // after the change: the key may be a segment this transaction handed out
         }

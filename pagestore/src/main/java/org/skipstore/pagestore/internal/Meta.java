@@ -239,11 +239,11 @@ public final class Meta {
         return page << 8 | order;
     }
 
-    static long entryPage(long entry) {
+    public static long entryPage(long entry) {
         return entry >>> 8;
     }
 
-    static int entryOrder(long entry) {
+    public static int entryOrder(long entry) {
         return (int) (entry & 0xFF);
     }
 
