@@ -32,7 +32,7 @@ public final class BlockChecks {
     /** The first damage found in the store (by a check or by {@code verify()}), or null. */
     private volatile RuntimeException damage;
 
-    BlockChecks(long pages) {
+    public BlockChecks(long pages) {
         bits = new long[words(pages)];
     }
 
@@ -67,7 +67,7 @@ public final class BlockChecks {
     }
 
     /** The writer is about to write a block at {@code page}: its old check no longer holds. */
-    void written(long page) {
+    public void written(long page) {
         long[] b = bits;
         int w = (int) (page >>> 6);
         if (w < b.length) {
