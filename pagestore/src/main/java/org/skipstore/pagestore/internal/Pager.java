@@ -77,8 +77,9 @@ import org.skipstore.pagestore.StoreException.Problem;
  *
  * <h2>Interrupts</h2>
  * A thread interrupted inside a {@code FileChannel} write or force closes the channel for every
- * thread (the JDK's rule for interruptible channels), and with it the file lock. The pager is then
- * poisoned: reopen the store. Do not interrupt committing threads.
+ * thread (the JDK's rule for interruptible channels). The pager is then poisoned: reopen the
+ * store. Readers go on reading the mapping, and the store stays locked until it is closed (the
+ * lock is on a file of its own, {@link StoreLock}). Do not interrupt committing threads.
  *
  * <h2>Local names</h2>
  * {@code n} a block order, {@code e} a free-list entry ({@code page << 8 | order}), {@code T} a
@@ -536,6 +537,9 @@ public final class Pager implements AutoCloseable {
                     file.write(a.getKey(), t.buffer(a.getKey()));
                 }
             } catch (IOException e) {
+                if (e instanceof java.nio.channels.ClosedChannelException) {
+                    throw poison(e); // an interrupt closed the channel: no write can succeed any more
+                }
                 if (mode == Durability.SYNC || mode == Durability.SYNC_SINGLE_BARRIER) {
                     // Only free space was written and no state changed yet: the transaction can be
                     // rolled back (the caller does) and the store stays usable.
