@@ -42,10 +42,30 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * }</pre>
  *
  * <h2>Threads</h2>
- * The store is thread-safe. One write transaction is open at a time ({@link #write()} waits);
- * any number of read transactions, each for one thread, read their snapshots meanwhile without
- * blocking or being blocked. The auto-committing methods ({@link #put}, {@link #delete}) are
- * write transactions of their own; {@link #get} and {@link #scan} read the last commit.
+ * The store is thread-safe. One write transaction is open at a time: {@link #write()} on another
+ * thread waits for it, while on the thread that holds it {@link #write()}, and so an
+ * auto-committing {@link #put} or {@link #delete} (write transactions of their own), throws
+ * {@link IllegalStateException}: make the change in the open transaction, or end it first. Any
+ * number of read transactions, each for one thread, read their snapshots meanwhile without
+ * blocking or being blocked; {@link #get} and {@link #scan} read the last commit.
+ *
+ * <h2>The file and its lock</h2>
+ * An open store holds {@code <name>.lock}, a file of its own beside the store, locked for as long
+ * as the store is open: a second open of the store, in this process (also through a symbolic
+ * link) or in another, fails with {@link Problem#LOCKED}, whatever else the application does
+ * with the store's file. The lock file holds no data and stays when the store closes. The lock is
+ * advisory (the operating system's record lock): programs that do not use it are not kept out.
+ *
+ * <h2>Checksums and damage</h2>
+ * Every block of the store carries a CRC32C: partitions and out-of-line values in their first
+ * bytes, the meta pages, free list and commit record in the meta. A block's is checked the first
+ * time it is read after the store opens, and {@link #verify()} checks every block's. A read that
+ * meets damage (a failed checksum, a reference leading out of its block, a file truncated while
+ * open) throws a {@link StoreException} with {@link Problem#CORRUPT} or {@link Problem#TRUNCATED}
+ * (wrapped in an {@link java.io.UncheckedIOException} where the method declares no
+ * {@code IOException}), never returns other bytes, and the store refuses writes from then on:
+ * a write would copy the damage into new blocks checksummed as good. Damage to a block already
+ * read is found by the next open's reads or by {@link #verify()}.
  *
  * <h2>Limits</h2>
  * Keys: up to {@link #maxKeyBytes()} bytes, 1 KiB (a quarter page with pages above 4 KiB), the
