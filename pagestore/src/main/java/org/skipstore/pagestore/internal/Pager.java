@@ -363,13 +363,16 @@ public final class Pager implements AutoCloseable {
         long page;
         while ((page = allocator.allocate(n)) < 0) {
             long next = Chunks.next(allocator.capacity());
+            if ((next > Integer.MAX_VALUE || next > maxPages) && checkpointToReuse()) {
+                continue;
+            }
             if (next > Integer.MAX_VALUE) {
-                throw new StoreException(Problem.NO_SPACE, "the file has reached its largest size (" + allocator.capacity()
-                        + " pages)");
+                throw NoSpace.error("the file has reached its largest size", allocator, n, held, baseTxn, oldestReader(),
+                        pageSize);
             }
             if (next > maxPages) {
-                throw new StoreException(Problem.NO_SPACE, "the store has reached its maximum size ("
-                        + allocator.capacity() + " pages of " + pageSize + " bytes; growing needs " + next + ")");
+                throw NoSpace.error("the store has reached its maximum size (growing needs " + next + " pages)",
+                        allocator, n, held, baseTxn, oldestReader(), pageSize);
             }
             if (next > file.pageCount()) {
                 file.grow(next);
@@ -378,6 +381,30 @@ public final class Pager implements AutoCloseable {
             hook.at(Point.AFTER_GROWTH);
         }
         return page;
+    }
+
+    /**
+     * At the size limit, when held blocks wait only for the base (NO_SYNC between checkpoints,
+     * GROUP between forces): a checkpoint, so that they can be reused; true when it freed some.
+     * Without it a full NO_SYNC store refused even the deletes that would make room until
+     * {@code sync()}. The open transaction is unaffected: it builds on the last commit, which
+     * becomes the base (its meta is in the other slot unless a group force runs: then not).
+     */
+    private boolean checkpointToReuse() throws IOException {
+        if (forcing || deferred != null || committed.txnId == baseTxn
+                || !NoSpace.waitsForBase(held, baseTxn, oldestReader())) {
+            return false;
+        }
+        checkpointLocked();
+        reclaim();
+        return true;
+    }
+
+    /** The state the oldest open reader reads; {@code Long.MAX_VALUE} when none is open. */
+    private long oldestReader() {
+        synchronized (readers) {
+            return readers.isEmpty() ? Long.MAX_VALUE : readers.firstKey();
+        }
     }
 
     /** Whether the block is freed already, waiting to be reusable. */
