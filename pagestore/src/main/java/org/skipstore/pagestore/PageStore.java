@@ -152,9 +152,20 @@ public final class PageStore implements AutoCloseable {
 
         /**
          * The file never grows past this many bytes: a write transaction that needs more fails
-         * with {@link Problem#NO_SPACE} and is aborted. Default: no limit. The file grows in
-         * chunks that double up to 16384 pages (16 MiB at 1 KiB pages), so the limit is met at a
-         * chunk edge.
+         * with {@link Problem#NO_SPACE} and can only be aborted (nothing committed is lost).
+         * Default: no limit. The file grows in chunks that double up to 16384 pages (16 MiB at
+         * 1 KiB pages), so it stops at the last chunk edge within the limit.
+         *
+         * <p>{@link #open} refuses a limit that could not hold, with an
+         * {@link IllegalArgumentException} naming both sizes: below the smallest store (16 pages),
+         * below the size the file has already (a file never shrinks), or below what
+         * {@link #preallocate} would grow it to. Nothing is created or changed then.
+         *
+         * <p>Space freed by deletes is reused. In {@link Durability#NO_SYNC} (and {@code GROUP})
+         * a commit's freed blocks wait for the next checkpoint; a store that reaches its limit
+         * makes that checkpoint itself, so a full store still takes deletes. Blocks that open read
+         * transactions still read are not reused until they close; the {@code NO_SPACE} message
+         * says how much is free and how much is held.
          */
         public Builder maxSize(long bytes) {
             if (bytes <= 0) {
@@ -190,6 +201,7 @@ public final class PageStore implements AutoCloseable {
                 int recorded = PageFiles.pageSizeOf(path);
                 size = recorded != 0 ? recorded : DEFAULT_PAGE_SIZE;
             }
+            checkMaxSize(Chunks.MIN_PAGES * size, "the smallest store"); // before a new file is made
             Pager pager = PageFiles.open(path, size, durability, create, Pager.Hook.NONE);
             return on(pager, path.toString());
         }
@@ -204,6 +216,13 @@ public final class PageStore implements AutoCloseable {
         PageStore on(Pager pager, String name) throws IOException {
             try {
                 if (maxSize != Long.MAX_VALUE) {
+                    checkMaxSize(pager.file().pageCount() * pager.pageSize(), "the file's size");
+                    long pages = (preallocate + pager.pageSize() - 1) / pager.pageSize();
+                    long c = Chunks.MIN_PAGES;
+                    while (c < pages) {
+                        c = Chunks.next(c);
+                    }
+                    checkMaxSize(c * pager.pageSize(), "the size preallocate(" + preallocate + ") grows the file to");
                     pager.limitPages(maxSize / pager.pageSize());
                 }
                 if (preallocate > 0) {
@@ -213,6 +232,14 @@ public final class PageStore implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 pager.close();
                 throw e;
+            }
+        }
+
+        /** Refuses a {@link #maxSize} below {@code bytes}, which {@code what} names. */
+        private void checkMaxSize(long bytes, String what) {
+            if (maxSize < bytes) {
+                throw new IllegalArgumentException("maxSize(" + maxSize + ") is below " + what + ", " + bytes
+                        + " bytes: the limit could not hold");
             }
         }
 

@@ -64,7 +64,8 @@ final class NoSpace {
         }
         m.append(". The transaction can only be aborted (nothing committed is lost). To make room: delete data")
                 .append(" (its space is reusable once no open read transaction reads a commit before the delete),")
-                .append(" close long-running read transactions, or reopen the store with a larger maxSize (when that is the limit)");
+                .append(" close long-running read transactions, or reopen the store with a larger maxSize")
+                .append(" (when that is the limit)");
         return new StoreException(Problem.NO_SPACE, m.toString());
     }
 }
