@@ -382,7 +382,7 @@ public final class PageStore implements AutoCloseable {
             Pager.Stats p = pager.stats();
             return new Stats(shape.entries(), shape.levels(), shape.partitions().clone(), shape.fill(),
                     p.fileBytes(), p.freePages() * (long) pager.pageSize(), p.heldPages() * (long) pager.pageSize(),
-                    shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId());
+                    shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId(), p.recovery());
         } catch (IllegalStateException e) {
             throw closed(e);
         }
@@ -417,10 +417,21 @@ public final class PageStore implements AutoCloseable {
         return pager.stats().fileBytes();
     }
 
-    /** What {@link #stats()} reports. */
+    /**
+     * What recovery skipped when this store was opened: a newer commit that did not reach the disk
+     * whole, or a damaged meta page ({@link Recovery}); empty when it opened at the newest commit.
+     * Cheap, unlike {@link #stats()}, which reports it too.
+     */
+    public java.util.Optional<Recovery> recovery() {
+        return java.util.Optional.ofNullable(pager.recovery());
+    }
+
+    /**
+     * What {@link #stats()} reports; {@code recovery} is {@link #recovery()}'s, or null.
+     */
     public record Stats(long entries, int levels, long[] partitionsPerLevel, double averageFill, long fileBytes,
                         long freeBytes, long heldBytes, long outOfLineValues, int pageSize, int promotion,
-                        long lastCommit) {
+                        long lastCommit, Recovery recovery) {
 
         /** Partitions on level {@code L} (0 is the data level). */
         public long partitions(int level) {
@@ -438,13 +449,14 @@ public final class PageStore implements AutoCloseable {
                     && java.util.Arrays.equals(partitionsPerLevel, s.partitionsPerLevel)
                     && Double.compare(averageFill, s.averageFill) == 0 && fileBytes == s.fileBytes
                     && freeBytes == s.freeBytes && heldBytes == s.heldBytes && outOfLineValues == s.outOfLineValues
-                    && pageSize == s.pageSize && promotion == s.promotion && lastCommit == s.lastCommit;
+                    && pageSize == s.pageSize && promotion == s.promotion && lastCommit == s.lastCommit
+                    && java.util.Objects.equals(recovery, s.recovery);
         }
 
         @Override
         public int hashCode() {
             return java.util.Objects.hash(entries, levels, java.util.Arrays.hashCode(partitionsPerLevel), averageFill,
-                    fileBytes, freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit);
+                    fileBytes, freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit, recovery);
         }
 
         @Override
@@ -456,7 +468,8 @@ public final class PageStore implements AutoCloseable {
             return String.format("%d entries, %d levels, partitions per level [%s], fill %.1f %%, file %d bytes "
                             + "(%d free, %d held for readers or recovery), %d out-of-line values, page %d, "
                             + "promotion 1/%d, commit %d", entries, levels, parts, averageFill * 100, fileBytes,
-                    freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit);
+                    freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit)
+                    + (recovery == null ? "" : "; recovery: " + recovery.message());
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.Recovery;
 import org.skipstore.pagestore.StoreException;
 import org.skipstore.pagestore.StoreException.Problem;
 
@@ -73,7 +74,8 @@ import org.skipstore.pagestore.StoreException.Problem;
  * Read both slots; try the valid ones (magic, CRC, version, page size) from the highest
  * transaction id down; a meta whose logical length passes the file, whose free list fails its
  * CRC, or whose record or any block in it fails its CRC is skipped. The first that passes is the
- * state; it is forced at once and becomes the base. Nothing is replayed.
+ * state; it is forced at once and becomes the base. Nothing is replayed. A skipped newer slot,
+ * or a damaged one, is reported ({@link #recovery()}, a log warning, a JFR event: {@link Fallback}).
  *
  * <h2>Interrupts</h2>
  * A thread interrupted inside a {@code FileChannel} write or force closes the channel for every
@@ -159,6 +161,8 @@ public final class Pager implements AutoCloseable {
     private volatile boolean closed;
     private long commits;
     private long checkpoints;
+    /** What open skipped to recover an earlier state ({@link Fallback}); null when nothing. */
+    private Recovery recovery;
 
     private Pager(PageFile file, Durability durability, Hook hook, Meta state, int slot) {
         this.file = file;
@@ -203,17 +207,20 @@ public final class Pager implements AutoCloseable {
         order.sort((a, b) -> Long.compare(Meta.read(slots[b]).txnId, Meta.read(slots[a]).txnId));
         boolean truncated = false;
         String why = null;
+        Fallback.Skip skipped = null; // the newer slot skipped, reported if an older one checks out
         for (int s : order) {
             Meta m = Meta.read(slots[s]);
             if (m.pageCount > file.pageCount() || !Chunks.isCapacity(m.pageCount)) {
                 truncated = m.pageCount > file.pageCount();
                 why = "meta " + s + " (transaction " + m.txnId + ") needs " + m.pageCount + " pages, the file has "
                         + file.pageCount();
+                skipped = Fallback.skip(s, m, why, false);
                 continue;
             }
             String bad = verify(file, m);
             if (bad != null) {
                 why = "meta " + s + " (transaction " + m.txnId + "): " + bad;
+                skipped = Fallback.skip(s, m, bad, true);
                 continue;
             }
             Pager p = new Pager(file, durability, hook, m, s);
@@ -224,6 +231,7 @@ public final class Pager implements AutoCloseable {
                         + " is inconsistent (" + e.getMessage() + ")", e);
             }
             file.force(); // the state may be in the page cache only (an unforced commit): make it the base
+            p.recovery = Fallback.report(name, slots, status, s, m.txnId, skipped);
             return p;
         }
         throw openError(name, slots, status, truncated, why);
@@ -885,15 +893,21 @@ public final class Pager implements AutoCloseable {
         return checkpoints;
     }
 
+    /** What open skipped or found damaged ({@link Fallback}): null when there was nothing to report. */
+    public Recovery recovery() {
+        return recovery;
+    }
+
     /** Counters and sizes of the page layer; consistent when no transaction is open. */
     public record Stats(long fileBytes, long pageCount, long pagesInUse, long freePages, long heldPages,
-            int[] freeBlocksPerOrder, long commits, long checkpoints, long lastTxn, long baseTxn, int readers) {
+            int[] freeBlocksPerOrder, long commits, long checkpoints, long lastTxn, long baseTxn, int readers,
+            Recovery recovery) {
         @Override
         public String toString() {
             return "Stats[file=" + fileBytes + " B, pages=" + pageCount + ", inUse=" + pagesInUse + ", free=" + freePages
                     + ", held=" + heldPages + ", freeBlocksPerOrder=" + java.util.Arrays.toString(freeBlocksPerOrder)
                     + ", commits=" + commits + ", checkpoints=" + checkpoints + ", lastTxn=" + lastTxn + ", baseTxn="
-                    + baseTxn + ", readers=" + readers + "]";
+                    + baseTxn + ", readers=" + readers + (recovery == null ? "" : ", recovery=" + recovery) + "]";
         }
     }
 
@@ -911,7 +925,7 @@ public final class Pager implements AutoCloseable {
             }
             long pages = allocator.capacity();
             return new Stats(pages * pageSize, pages, pages - allocator.freePages() - heldPages, allocator.freePages(),
-                    heldPages, perOrder, commits, checkpoints, committed.txnId, baseTxn, r);
+                    heldPages, perOrder, commits, checkpoints, committed.txnId, baseTxn, r, recovery);
         } finally {
             writeLock.unlock();
         }
