@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -185,9 +186,20 @@ public final class PageStore implements AutoCloseable {
 
         /**
          * The file never grows past this many bytes: a write transaction that needs more fails
-         * with {@link Problem#NO_SPACE} and is aborted. Default: no limit. The file grows in
-         * chunks that double up to 16384 pages (16 MiB at 1 KiB pages), so the limit is met at a
-         * chunk edge.
+         * with {@link Problem#NO_SPACE} and can only be aborted (nothing committed is lost).
+         * Default: no limit. The file grows in chunks that double up to 16384 pages (16 MiB at
+         * 1 KiB pages), so it stops at the last chunk edge within the limit.
+         *
+         * <p>{@link #open} refuses a limit that could not hold, with an
+         * {@link IllegalArgumentException} naming both sizes: below the smallest store (16 pages),
+         * below the size the file has already (a file never shrinks), or below what
+         * {@link #preallocate} would grow it to. Nothing is created or changed then.
+         *
+         * <p>Space freed by deletes is reused. In {@link Durability#NO_SYNC} (and {@code GROUP})
+         * a commit's freed blocks wait for the next checkpoint; a store that reaches its limit
+         * makes that checkpoint itself, so a full store still takes deletes. Blocks that open read
+         * transactions still read are not reused until they close; the {@code NO_SPACE} message
+         * says how much is free and how much is held.
          */
         public Builder maxSize(long bytes) {
             if (bytes <= 0) {
@@ -241,6 +253,9 @@ public final class PageStore implements AutoCloseable {
          */
         public PageStore open(Path path) throws IOException {
             Objects.requireNonNull(path, "path");
+            if (pageSize != 0 || !Files.exists(path)) { // before a new file is made
+                checkMaxSize(Chunks.MIN_PAGES * (pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize), "the smallest store");
+            }
             Pager pager = pageSize == 0
                     ? PageFiles.openRecorded(path, DEFAULT_PAGE_SIZE, durability, create, Pager.Hook.NONE)
                     : PageFiles.open(path, pageSize, durability, create, Pager.Hook.NONE);
@@ -257,6 +272,13 @@ public final class PageStore implements AutoCloseable {
         PageStore on(Pager pager, String name) throws IOException {
             try {
                 if (maxSize != Long.MAX_VALUE) {
+                    checkMaxSize(pager.file().pageCount() * pager.pageSize(), "the file's size");
+                    long pages = (preallocate + pager.pageSize() - 1) / pager.pageSize();
+                    long c = Chunks.MIN_PAGES;
+                    while (c < pages) {
+                        c = Chunks.next(c);
+                    }
+                    checkMaxSize(c * pager.pageSize(), "the size preallocate(" + preallocate + ") grows the file to");
                     pager.limitPages(maxSize / pager.pageSize());
                 }
                 if (preallocate > 0) {
@@ -266,6 +288,14 @@ public final class PageStore implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 pager.close();
                 throw e;
+            }
+        }
+
+        /** Refuses a {@link #maxSize} below {@code bytes}, which {@code what} names. */
+        private void checkMaxSize(long bytes, String what) {
+            if (maxSize < bytes) {
+                throw new IllegalArgumentException("maxSize(" + maxSize + ") is below " + what + ", " + bytes
+                        + " bytes: the limit could not hold");
             }
         }
 
@@ -408,7 +438,7 @@ public final class PageStore implements AutoCloseable {
             Pager.Stats p = pager.stats();
             return new Stats(shape.entries(), shape.levels(), shape.partitions().clone(), shape.fill(),
                     p.fileBytes(), p.freePages() * (long) pager.pageSize(), p.heldPages() * (long) pager.pageSize(),
-                    shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId());
+                    shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId(), p.recovery());
         } catch (IllegalStateException e) {
             throw closed(e);
         } catch (RuntimeException | InternalError e) {
@@ -448,10 +478,21 @@ public final class PageStore implements AutoCloseable {
         return pager.stats().fileBytes();
     }
 
-    /** What {@link #stats()} reports. */
+    /**
+     * What recovery skipped when this store was opened: a newer commit that did not reach the disk
+     * whole, or a damaged meta page ({@link Recovery}); empty when it opened at the newest commit.
+     * Cheap, unlike {@link #stats()}, which reports it too.
+     */
+    public java.util.Optional<Recovery> recovery() {
+        return java.util.Optional.ofNullable(pager.recovery());
+    }
+
+    /**
+     * What {@link #stats()} reports; {@code recovery} is {@link #recovery()}'s, or null.
+     */
     public record Stats(long entries, int levels, long[] partitionsPerLevel, double averageFill, long fileBytes,
                         long freeBytes, long heldBytes, long outOfLineValues, int pageSize, int promotion,
-                        long lastCommit) {
+                        long lastCommit, Recovery recovery) {
 
         /** Partitions on level {@code L} (0 is the data level). */
         public long partitions(int level) {
@@ -469,13 +510,14 @@ public final class PageStore implements AutoCloseable {
                     && java.util.Arrays.equals(partitionsPerLevel, s.partitionsPerLevel)
                     && Double.compare(averageFill, s.averageFill) == 0 && fileBytes == s.fileBytes
                     && freeBytes == s.freeBytes && heldBytes == s.heldBytes && outOfLineValues == s.outOfLineValues
-                    && pageSize == s.pageSize && promotion == s.promotion && lastCommit == s.lastCommit;
+                    && pageSize == s.pageSize && promotion == s.promotion && lastCommit == s.lastCommit
+                    && java.util.Objects.equals(recovery, s.recovery);
         }
 
         @Override
         public int hashCode() {
             return java.util.Objects.hash(entries, levels, java.util.Arrays.hashCode(partitionsPerLevel), averageFill,
-                    fileBytes, freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit);
+                    fileBytes, freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit, recovery);
         }
 
         @Override
@@ -487,7 +529,8 @@ public final class PageStore implements AutoCloseable {
             return String.format("%d entries, %d levels, partitions per level [%s], fill %.1f %%, file %d bytes "
                             + "(%d free, %d held for readers or recovery), %d out-of-line values, page %d, "
                             + "promotion 1/%d, commit %d", entries, levels, parts, averageFill * 100, fileBytes,
-                    freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit);
+                    freeBytes, heldBytes, outOfLineValues, pageSize, promotion, lastCommit)
+                    + (recovery == null ? "" : "; recovery: " + recovery.message());
         }
     }
 

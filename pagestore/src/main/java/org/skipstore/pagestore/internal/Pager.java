@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.Recovery;
 import org.skipstore.pagestore.StoreException;
 import org.skipstore.pagestore.StoreException.Problem;
 
@@ -73,7 +74,8 @@ import org.skipstore.pagestore.StoreException.Problem;
  * Read both slots; try the valid ones (magic, CRC, version, page size) from the highest
  * transaction id down; a meta whose logical length passes the file, whose free list fails its
  * CRC, or whose record or any block in it fails its CRC is skipped. The first that passes is the
- * state; it is forced at once and becomes the base. Nothing is replayed.
+ * state; it is forced at once and becomes the base. Nothing is replayed. A skipped newer slot,
+ * or a damaged one, is reported ({@link #recovery()}, a log warning, a JFR event: {@link Fallback}).
  *
  * <h2>Interrupts</h2>
  * A thread interrupted inside a {@code FileChannel} write or force closes the channel for every
@@ -161,6 +163,8 @@ public final class Pager implements AutoCloseable {
     private volatile boolean closed;
     private long commits;
     private long checkpoints;
+    /** What open skipped to recover an earlier state ({@link Fallback}); null when nothing. */
+    private Recovery recovery;
 
     private Pager(PageFile file, Durability durability, Hook hook, Meta state, int slot) {
         this.file = file;
@@ -206,17 +210,20 @@ public final class Pager implements AutoCloseable {
         order.sort((a, b) -> Long.compare(Meta.read(slots[b]).txnId, Meta.read(slots[a]).txnId));
         boolean truncated = false;
         String why = null;
+        Fallback.Skip skipped = null; // the newer slot skipped, reported if an older one checks out
         for (int s : order) {
             Meta m = Meta.read(slots[s]);
             if (m.pageCount > file.pageCount() || !Chunks.isCapacity(m.pageCount)) {
                 truncated = m.pageCount > file.pageCount();
                 why = "meta " + s + " (transaction " + m.txnId + ") needs " + m.pageCount + " pages, the file has "
                         + file.pageCount();
+                skipped = Fallback.skip(s, m, why, false);
                 continue;
             }
             String bad = verify(file, m);
             if (bad != null) {
                 why = "meta " + s + " (transaction " + m.txnId + "): " + bad;
+                skipped = Fallback.skip(s, m, bad, true);
                 continue;
             }
             Pager p = new Pager(file, durability, hook, m, s);
@@ -227,6 +234,7 @@ public final class Pager implements AutoCloseable {
                         + " is inconsistent (" + e.getMessage() + ")", e);
             }
             file.force(); // the state may be in the page cache only (an unforced commit): make it the base
+            p.recovery = Fallback.report(name, slots, status, s, m.txnId, skipped);
             return p;
         }
         throw openError(name, slots, status, truncated, why);
@@ -377,13 +385,16 @@ public final class Pager implements AutoCloseable {
         long page;
         while ((page = allocator.allocate(n)) < 0) {
             long next = Chunks.next(allocator.capacity());
+            if ((next > Integer.MAX_VALUE || next > maxPages) && checkpointToReuse()) {
+                continue;
+            }
             if (next > Integer.MAX_VALUE) {
-                throw new StoreException(Problem.NO_SPACE, "the file has reached its largest size (" + allocator.capacity()
-                        + " pages)");
+                throw NoSpace.error("the file has reached its largest size", allocator, n, held, baseTxn, oldestReader(),
+                        pageSize);
             }
             if (next > maxPages) {
-                throw new StoreException(Problem.NO_SPACE, "the store has reached its maximum size ("
-                        + allocator.capacity() + " pages of " + pageSize + " bytes; growing needs " + next + ")");
+                throw NoSpace.error("the store has reached its maximum size (growing needs " + next + " pages)",
+                        allocator, n, held, baseTxn, oldestReader(), pageSize);
             }
             if (next > file.pageCount()) {
                 file.grow(next);
@@ -393,6 +404,30 @@ public final class Pager implements AutoCloseable {
             hook.at(Point.AFTER_GROWTH);
         }
         return page;
+    }
+
+    /**
+     * At the size limit, when held blocks wait only for the base (NO_SYNC between checkpoints,
+     * GROUP between forces): a checkpoint, so that they can be reused; true when it freed some.
+     * Without it a full NO_SYNC store refused even the deletes that would make room until
+     * {@code sync()}. The open transaction is unaffected: it builds on the last commit, which
+     * becomes the base (its meta is in the other slot unless a group force runs: then not).
+     */
+    private boolean checkpointToReuse() throws IOException {
+        if (forcing || deferred != null || committed.txnId == baseTxn
+                || !NoSpace.waitsForBase(held, baseTxn, oldestReader())) {
+            return false;
+        }
+        checkpointLocked();
+        reclaim();
+        return true;
+    }
+
+    /** The state the oldest open reader reads; {@code Long.MAX_VALUE} when none is open. */
+    private long oldestReader() {
+        synchronized (readers) {
+            return readers.isEmpty() ? Long.MAX_VALUE : readers.firstKey();
+        }
     }
 
     /** Whether the block is freed already, waiting to be reusable. */
@@ -878,15 +913,21 @@ public final class Pager implements AutoCloseable {
         return checkpoints;
     }
 
+    /** What open skipped or found damaged ({@link Fallback}): null when there was nothing to report. */
+    public Recovery recovery() {
+        return recovery;
+    }
+
     /** Counters and sizes of the page layer; consistent when no transaction is open. */
     public record Stats(long fileBytes, long pageCount, long pagesInUse, long freePages, long heldPages,
-            int[] freeBlocksPerOrder, long commits, long checkpoints, long lastTxn, long baseTxn, int readers) {
+            int[] freeBlocksPerOrder, long commits, long checkpoints, long lastTxn, long baseTxn, int readers,
+            Recovery recovery) {
         @Override
         public String toString() {
             return "Stats[file=" + fileBytes + " B, pages=" + pageCount + ", inUse=" + pagesInUse + ", free=" + freePages
                     + ", held=" + heldPages + ", freeBlocksPerOrder=" + java.util.Arrays.toString(freeBlocksPerOrder)
                     + ", commits=" + commits + ", checkpoints=" + checkpoints + ", lastTxn=" + lastTxn + ", baseTxn="
-                    + baseTxn + ", readers=" + readers + "]";
+                    + baseTxn + ", readers=" + readers + (recovery == null ? "" : ", recovery=" + recovery) + "]";
         }
     }
 
@@ -904,7 +945,7 @@ public final class Pager implements AutoCloseable {
             }
             long pages = allocator.capacity();
             return new Stats(pages * pageSize, pages, pages - allocator.freePages() - heldPages, allocator.freePages(),
-                    heldPages, perOrder, commits, checkpoints, committed.txnId, baseTxn, r);
+                    heldPages, perOrder, commits, checkpoints, committed.txnId, baseTxn, r, recovery);
         } finally {
             writeLock.unlock();
         }

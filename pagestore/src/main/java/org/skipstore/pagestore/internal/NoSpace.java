@@ -1,0 +1,71 @@
+package org.skipstore.pagestore.internal;
+
+import java.util.List;
+import org.skipstore.pagestore.StoreException;
+import org.skipstore.pagestore.StoreException.Problem;
+
+/**
+ * The store's size limit is reached ({@link Pager#allocate}): whether a checkpoint would free
+ * space, and the {@link Problem#NO_SPACE} error that says where the space is and what to do.
+ */
+final class NoSpace {
+
+    private NoSpace() {
+    }
+
+    /**
+     * Whether some held block waits only for the base to move past the transaction that freed it
+     * (no open reader reads a state before that transaction): a checkpoint makes it reusable.
+     */
+    static boolean waitsForBase(List<long[]> held, long baseTxn, long oldestReader) {
+        for (long[] h : held) {
+            if (h[1] > baseTxn && h[1] <= oldestReader) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The error for an allocation of order {@code n} that does not fit: {@code limit} says which
+     * limit (the maximum size, the largest file); {@code oldestReader} is the state the oldest open
+     * reader reads ({@code Long.MAX_VALUE}: none).
+     */
+    static StoreException error(String limit, BuddyAllocator allocator, int n, List<long[]> held, long baseTxn,
+            long oldestReader, int pageSize) {
+        int largest = -1;
+        for (int k = Chunks.MAX_ORDER; k >= 0 && largest < 0; k--) {
+            if (allocator.freeBlocks(k) > 0) {
+                largest = k;
+            }
+        }
+        long forReaders = 0;
+        long forRecovery = 0;
+        for (long[] h : held) {
+            long pages = 1L << Meta.entryOrder(h[0]);
+            if (h[1] > oldestReader) {
+                forReaders += pages;
+            } else if (h[1] > baseTxn) {
+                forRecovery += pages;
+            }
+        }
+        StringBuilder m = new StringBuilder(limit).append(": ").append(allocator.freePages()).append(" of ")
+                .append(allocator.capacity()).append(" pages (").append(pageSize).append(" bytes each) are free");
+        if (largest >= 0) {
+            m.append(", in blocks of at most ").append(1L << largest).append(" pages");
+        }
+        m.append(", and this needs a block of ").append(1L << n).append("; ").append(forReaders)
+                .append(" pages are held for open read transactions");
+        if (forReaders > 0) {
+            m.append(" (the oldest reads commit ").append(oldestReader).append(": close it to free them)");
+        }
+        if (forRecovery > 0) { // a group force runs: they are reusable once it returns
+            m.append(", ").append(forRecovery).append(" until the group commit's force in progress returns");
+        }
+        m.append(". The transaction can only be aborted (nothing committed is lost). To make room: delete data")
+                .append(" (its space is reusable once no open read transaction reads a commit before the delete),")
+                .append(" close long-running read transactions, or reopen the store with a larger maxSize")
+                .append(" (when that is the limit)");
+        return new StoreException(Problem.NO_SPACE, m.toString());
+    }
+}

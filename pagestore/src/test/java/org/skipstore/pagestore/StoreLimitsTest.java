@@ -1,0 +1,151 @@
+package org.skipstore.pagestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.skipstore.pagestore.StoreException.Problem;
+
+/** {@link PageStore.Builder#maxSize}: what a store does at and below its limit. */
+class StoreLimitsTest {
+
+    @TempDir
+    Path dir;
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Puts 20 KB values until the store is full, then 100-byte values under other keys until not
+     * even those fit; returns how many large values went in.
+     */
+    private static int fill(PageStore store, SplittableRandom r) throws IOException {
+        int large = put(store, r, "k", 20_000);
+        put(store, r, "small", 100);
+        return large;
+    }
+
+    private static int put(PageStore store, SplittableRandom r, String prefix, int valueBytes) throws IOException {
+        for (int i = 0; i < 100_000; i++) {
+            byte[] v = new byte[valueBytes];
+            r.nextBytes(v);
+            try {
+                store.put(b(prefix + i), v);
+            } catch (StoreException e) {
+                assertThat(e.problem()).isEqualTo(Problem.NO_SPACE);
+                return i;
+            }
+        }
+        throw new AssertionError("never full");
+    }
+
+    @Test
+    void aFullNoSyncStoreStillDeletesWithoutSyncAndPutsAgainAfterwards() throws IOException {
+        Path file = dir.resolve("nosync.skip");
+        try (PageStore store = PageStore.builder().durability(Durability.NO_SYNC).maxSize(1 << 20).seed(1).open(file)) {
+            int n = fill(store, new SplittableRandom(7));
+            assertThat(n).isGreaterThan(10);
+            // Deleting is how a user frees space: it must work without sync(), auto-committed ...
+            assertThat(store.delete(b("k0"))).isTrue();
+            assertThat(store.delete(b("k1"))).isTrue();
+            // ... and in a write transaction.
+            try (WriteTransaction txn = store.write()) {
+                for (int i = 2; i < 6; i++) {
+                    assertThat(txn.delete(b("k" + i))).isTrue();
+                }
+                txn.commit();
+            }
+            long count = store.count();
+            // The freed space is usable again, still without sync(). (Not necessarily by 20 KB
+            // values: a run needs its pieces side by side, and the free space is fragmented.)
+            byte[] v = new byte[1000];
+            for (int i = 0; i < 4; i++) {
+                store.put(b("again" + i), v);
+            }
+            assertThat(store.count()).isEqualTo(count + 4);
+            assertThat(Files.size(file)).isLessThanOrEqualTo(1 << 20);
+            store.verify();
+        }
+        try (PageStore store = PageStore.open(file)) {
+            store.verify();
+            assertThat(store.get(b("k0"))).isNull();
+            assertThat(store.get(b("again3"))).hasSize(1000);
+        }
+    }
+
+    @Test
+    void whenNothingCanBeFreedTheErrorSaysWhatIsFreeWhatIsHeldAndWhatToDo() throws IOException {
+        try (PageStore store = PageStore.builder().durability(Durability.NO_SYNC).maxSize(1 << 20).seed(1)
+                .open(dir.resolve("held.skip"))) {
+            SplittableRandom r = new SplittableRandom(11);
+            int n = fill(store, r);
+            try (ReadTransaction old = store.read()) { // pins every block the deletes free
+                assertThat(store.delete(b("k0"))).isTrue(); // its 20 KB stay held for the reader
+                assertThat(store.delete(b("k1"))).isTrue();
+                byte[] v = new byte[20_000];
+                assertThatThrownBy(() -> {
+                    for (int i = 0; i < n; i++) {
+                        store.put(b("new" + i), v);
+                    }
+                }).isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(Problem.NO_SPACE);
+                    assertThat(e.getMessage()).contains("of 1024 pages (1024 bytes each) are free")
+                            .contains("this needs a block of").contains("held for open read transactions")
+                            .contains("reads commit " + old.id()).contains("maxSize");
+                });
+            }
+        }
+    }
+
+    @Test
+    void aMaxSizeBelowTheSmallestStoreIsRefusedAndCreatesNoFile() {
+        Path file = dir.resolve("tiny.skip");
+        // A new store is 16 pages (16 KiB at the default 1 KiB): a limit of 8 KiB cannot hold.
+        assertThatThrownBy(() -> PageStore.builder().maxSize(8192).open(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("8192").hasMessageContaining("16384");
+        assertThat(file).doesNotExist();
+        assertThatThrownBy(() -> PageStore.builder().maxSize(8192).openInMemory())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("8192").hasMessageContaining("16384");
+    }
+
+    @Test
+    void aMaxSizeBelowTheFilesSizeIsRefusedAndTheStoreIsLeftAsItWas() throws IOException {
+        Path file = dir.resolve("grown.skip");
+        byte[] v = new byte[20_000];
+        try (PageStore store = PageStore.open(file)) {
+            for (int i = 0; i < 10; i++) {
+                store.put(b("k" + i), v);
+            }
+        }
+        long size = Files.size(file);
+        assertThat(size).isGreaterThan(64 << 10);
+        assertThatThrownBy(() -> PageStore.builder().maxSize(64 << 10).open(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(String.valueOf(64 << 10)).hasMessageContaining(String.valueOf(size));
+        assertThat(Files.size(file)).isEqualTo(size);
+        try (PageStore store = PageStore.builder().maxSize(size).open(file)) { // the file's own size is fine
+            assertThat(store.count()).isEqualTo(10);
+            assertThat(store.delete(b("k0"))).isTrue();
+            store.put(b("k0"), v);
+            store.verify();
+        }
+        assertThat(Files.size(file)).isEqualTo(size);
+    }
+
+    @Test
+    void aPreallocationPastMaxSizeIsRefused() {
+        Path file = dir.resolve("pre.skip");
+        assertThatThrownBy(() -> PageStore.builder().preallocate(4 << 20).maxSize(1 << 20).open(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(String.valueOf(4 << 20)).hasMessageContaining(String.valueOf(1 << 20));
+    }
+}
