@@ -85,6 +85,28 @@ final class Fixtures {
         }
     }
 
+    /** The id of the last commit of {@code s}. */
+    static long lastCommit(PageStore s) {
+        try (ReadTransaction txn = s.read()) {
+            return txn.id();
+        }
+    }
+
+    /**
+     * Commits, under {@code key} and one other key, the number of commits since state
+     * {@code first}: the value a snapshot holds then says which state it is (several writers too).
+     */
+    static void commitCount(PageStore s, long first, byte[] key) {
+        try (WriteTransaction txn = s.write()) {
+            long n = txn.id() - first;
+            txn.put(key, value(n));
+            txn.put(key((int) (n * 13 % KEYS)), value(n)); // another partition copied and freed
+            txn.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void close(PageStore s) {
         try {
             s.close();
