@@ -25,6 +25,8 @@ import org.skipstore.pagestore.ReadTransaction;
  * through PageStore), so the writer forces checkpoints with sync(): commit 1, commit 2 (the base
  * lags), sync, commit 3, sync, commit 4. Each commit replaces KEY with the number of commits so
  * far. Fields: which state the snapshot is, the first and the second read; they must be equal.
+ * A reclaim that ignored the base would harm only recovery, not readers: PagerCrashTest catches
+ * that, this test cannot.
  */
 @JCStressTest
 @Outcome(id = {"0, 0, 0", "1, 1, 1", "2, 2, 2", "3, 3, 3", "4, 4, 4"}, expect = ACCEPTABLE,
