@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -49,5 +50,10 @@ public class FreedBlockNotReusedUnderReaderTest {
         } catch (Throwable t) {
             r.r1 = Stores.name(t);
         }
+    }
+
+    @Arbiter
+    public void close(LLL_Result r) {
+        Stores.close(pager);
     }
 }

@@ -22,10 +22,28 @@ final class Stores {
 
     /** A store whose state 2 has root 0 at a block holding {@code 1}. */
     static Pager withOne() {
+        Pager p;
         try {
-            Pager p = Pager.create(new MemoryPageFile(512), Durability.SYNC, Pager.Hook.NONE);
+            p = Pager.create(new MemoryPageFile(512), Durability.SYNC, Pager.Hook.NONE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
             commitValue(p, 1);
             return p;
+        } catch (RuntimeException e) {
+            close(p); // the state is never built: nothing else would close it
+            throw e;
+        }
+    }
+
+    /**
+     * Closes the pager: its write buffers live in a shared arena that only close frees (the
+     * collector does not), so every state of a test must close its pager, in its arbiter.
+     */
+    static void close(Pager p) {
+        try {
+            p.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

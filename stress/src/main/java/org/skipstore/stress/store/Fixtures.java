@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.PageStore;
 import org.skipstore.pagestore.ReadTransaction;
 import org.skipstore.pagestore.WriteTransaction;
@@ -44,19 +45,31 @@ final class Fixtures {
         return number(txn.get(MemorySegment.ofArray(key)));
     }
 
-    /** A store where every key holds 0. */
+    /** A store where every key holds 0, committed with {@link Durability#SYNC}. */
     static PageStore store() {
+        return store(Durability.SYNC);
+    }
+
+    /** A store where every key holds 0, committed with {@code durability}. */
+    static PageStore store(Durability durability) {
+        PageStore s;
         try {
-            PageStore s = PageStore.builder().promotion(2).seed(42).pageSize(512).openInMemory();
-            try (WriteTransaction txn = s.write()) {
-                for (int i = 0; i < KEYS; i++) {
-                    txn.put(key(i), value(0));
-                }
-                txn.commit();
-            }
-            return s;
+            s = PageStore.builder().promotion(2).seed(42).pageSize(512).durability(durability).openInMemory();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        try (WriteTransaction txn = s.write()) {
+            for (int i = 0; i < KEYS; i++) {
+                txn.put(key(i), value(0));
+            }
+            txn.commit();
+            return s;
+        } catch (IOException e) {
+            close(s); // the state is never built, so no arbiter would close it
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            close(s);
+            throw e;
         }
     }
 
@@ -66,6 +79,28 @@ final class Fixtures {
             for (byte[] k : keys) {
                 txn.put(k, value(n));
             }
+            txn.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The id of the last commit of {@code s}. */
+    static long lastCommit(PageStore s) {
+        try (ReadTransaction txn = s.read()) {
+            return txn.id();
+        }
+    }
+
+    /**
+     * Commits, under {@code key} and one other key, the number of commits since state
+     * {@code first}: the value a snapshot holds then says which state it is (several writers too).
+     */
+    static void commitCount(PageStore s, long first, byte[] key) {
+        try (WriteTransaction txn = s.write()) {
+            long n = txn.id() - first;
+            txn.put(key, value(n));
+            txn.put(key((int) (n * 13 % KEYS)), value(n)); // another partition copied and freed
             txn.commit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
