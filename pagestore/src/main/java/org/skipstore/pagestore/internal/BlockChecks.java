@@ -49,10 +49,15 @@ public final class BlockChecks {
     public MemorySegment check(long page, MemorySegment block) {
         long[] b = bits;
         int w = (int) (page >>> 6);
-        long bit = 1L << page; // the shift takes the low 6 bits
-        if (w < b.length && ((long) WORD.getOpaque(b, w) & bit) != 0) {
+        if (w < b.length && ((long) WORD.getOpaque(b, w) & 1L << page) != 0) { // the shift takes page's low 6 bits
             return block;
         }
+        return checkNow(page, block, b, w);
+    }
+
+    /** The first check of a block: apart, so that the trusted path above stays small enough to inline. */
+    private MemorySegment checkNow(long page, MemorySegment block, long[] b, int w) {
+        long bit = 1L << page;
         int stored = block.get(PageSource.CHECKSUM, 0);
         int actual = Checksums.crc32c(block, PageSource.CHECKSUM.byteSize(), block.byteSize());
         if (stored != actual) {
