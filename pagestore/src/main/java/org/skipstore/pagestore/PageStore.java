@@ -60,7 +60,8 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * <h2>Checksums and damage</h2>
  * Every block of the store carries a CRC32C: partitions and out-of-line values in their first
  * bytes, the meta pages, free list and commit record in the meta. A block's is checked the first
- * time it is read after the store opens, and {@link #verify()} checks every block's. A read that
+ * time it is read after the store opens (blocks this open wrote itself are trusted), and
+ * {@link #verify()} checks every block's. A read that
  * meets damage (a failed checksum, a reference leading out of its block, a file truncated while
  * open) throws a {@link StoreException} with {@link Problem#CORRUPT} or {@link Problem#TRUNCATED}
  * (wrapped in an {@link java.io.UncheckedIOException} where the method declares no

@@ -21,8 +21,10 @@ import java.util.Arrays;
  *
  * <p>What it catches: damage in the file (a flipped bit, a torn or misdirected write, another
  * program's bytes) of a block when it is first read after the store opened, or by
- * {@link #forget() every block} at {@code verify()}. Damage done to the page cache later, after
- * a block passed, shows only at the next open or verify.
+ * {@link #forget() every block} at {@code verify()}. A block this open's commits wrote is trusted
+ * from its commit on ({@link #passed}): the page cache holds the bytes its checksum was computed
+ * from. Damage done to the page cache later, after a block passed, shows only at the next open
+ * or verify.
  */
 public final class BlockChecks {
 
@@ -69,6 +71,20 @@ public final class BlockChecks {
             WORD.getAndBitwiseOr(b, w, bit);
         }
         return block;
+    }
+
+    /**
+     * The commit wrote the run at {@code page} (first page) through the file, with the checksum
+     * it computed from the very bytes it wrote: the pages hold them, and a first read need not
+     * sum them again (before this, a random fill summed every partition twice: sealing it, then
+     * reading it in the next transaction).
+     */
+    void passed(long page) {
+        long[] b = bits;
+        int w = (int) (page >>> 6);
+        if (w < b.length) {
+            WORD.getAndBitwiseOr(b, w, 1L << page);
+        }
     }
 
     /** The writer is about to write a block at {@code page}: its old check no longer holds. */

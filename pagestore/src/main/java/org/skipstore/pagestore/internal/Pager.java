@@ -571,6 +571,9 @@ public final class Pager implements AutoCloseable {
                     checks.written(a.getKey()); // before the write: a check of the old bytes no longer holds
                     file.write(a.getKey(), t.buffer(a.getKey()));
                 }
+                for (long run : t.sealedRuns()) {
+                    checks.passed(run); // written as summed: no second sum at the next read
+                }
             } catch (IOException e) {
                 if (e instanceof java.nio.channels.ClosedChannelException) {
                     throw poison(e); // an interrupt closed the channel: no write can succeed any more

@@ -104,6 +104,11 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         return page;
     }
 
+    /** The first pages of the runs {@link #seal} sums. */
+    Set<Long> sealedRuns() {
+        return sealed;
+    }
+
     /**
      * Sets the {@link PageSource#CHECKSUM} of every run of the structure this transaction
      * allocated, now that their content is final: the commit calls it before it writes them.
