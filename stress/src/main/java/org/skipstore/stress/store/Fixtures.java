@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import org.openjdk.jcstress.infra.results.LLL_Result;
 import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.PageStore;
 import org.skipstore.pagestore.ReadTransaction;
@@ -104,6 +105,23 @@ final class Fixtures {
             txn.commit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A reader of the count {@link #commitCount} keeps under {@code key}: its snapshot (commits
+     * since {@code first}), then one zero-copy segment of the value read twice; the simple name
+     * of an exception instead.
+     */
+    static void readCountTwice(PageStore s, long first, byte[] key, LLL_Result r) {
+        try (ReadTransaction txn = s.read()) {
+            MemorySegment v = txn.get(MemorySegment.ofArray(key));
+            r.r1 = txn.id() - first;
+            r.r2 = number(v);
+            Thread.onSpinWait();
+            r.r3 = number(v);
+        } catch (RuntimeException e) {
+            r.r1 = e.getClass().getSimpleName();
         }
     }
 

@@ -5,7 +5,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -14,7 +13,6 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.PageStore;
-import org.skipstore.pagestore.ReadTransaction;
 
 /**
  * Under {@link Durability#NO_SYNC} too, a block freed under an open reader is not reused: a
@@ -57,15 +55,7 @@ public class ReaderProtectedUnderNoSyncTest {
 
     @Actor
     public void reader(LLL_Result r) {
-        try (ReadTransaction txn = store.read()) {
-            MemorySegment v = txn.get(MemorySegment.ofArray(KEY));
-            r.r1 = txn.id() - first;
-            r.r2 = Fixtures.number(v);
-            Thread.onSpinWait();
-            r.r3 = Fixtures.number(v);
-        } catch (RuntimeException e) {
-            r.r1 = e.getClass().getSimpleName();
-        }
+        Fixtures.readCountTwice(store, first, KEY, r);
     }
 
     @Arbiter
