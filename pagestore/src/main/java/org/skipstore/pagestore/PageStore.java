@@ -89,6 +89,10 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * <h2>Durability</h2>
  * As {@link Builder#durability} says; the default is {@link Durability#SYNC}: a commit that
  * returned survives a crash. Whatever the mode, a crash never leaves a mixture of two commits.
+ *
+ * <p>(One file past 600 lines: the store's API with its nested {@link Builder} and {@link Stats},
+ * which users name as {@code PageStore.Builder} and {@code PageStore.Stats}; the work is in the
+ * internal packages.)
  */
 public final class PageStore implements AutoCloseable {
 

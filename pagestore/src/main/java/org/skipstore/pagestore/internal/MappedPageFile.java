@@ -76,9 +76,14 @@ public final class MappedPageFile extends ChunkedPageFile {
         } catch (java.nio.file.NoSuchFileException e) {
             throw e;
         } catch (java.nio.file.FileSystemException e) { // permission denied, immutable, read-only file system
-            throw new StoreException(Problem.NOT_WRITABLE, path + " cannot be opened for reading and writing ("
-                    + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
+            throw notWritable(path + " cannot be opened for reading and writing", e);
         }
+    }
+
+    /** {@link Problem#NOT_WRITABLE}: {@code what}, and the file system's reason. */
+    static StoreException notWritable(String what, java.nio.file.FileSystemException e) {
+        return new StoreException(Problem.NOT_WRITABLE, what + " ("
+                + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
     }
 
     /** Writes zeros over {@code [from, to)}, so that the disk blocks exist before they are mapped. */

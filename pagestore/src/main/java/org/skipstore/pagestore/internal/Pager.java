@@ -83,6 +83,12 @@ import org.skipstore.pagestore.StoreException.Problem;
  * store. Readers go on reading the mapping, and the store stays locked until it is closed (the
  * lock is on a file of its own, {@link StoreLock}). Do not interrupt committing threads.
  *
+ * <h2>Why one file</h2>
+ * Commit, group commit, reclaim, recovery and the write buffers share the pager's state under one
+ * lock, so they are kept together here; the pieces without that state are classes of their own
+ * ({@link BlockChecks}, {@link Fallback}, {@link NoSpace}, {@link Meta}). Splitting the rest by
+ * responsibility is the next store issue's (14) first task.
+ *
  * <h2>Local names</h2>
  * {@code n} a block order, {@code e} a free-list entry ({@code page << 8 | order}), {@code T} a
  * transaction id.

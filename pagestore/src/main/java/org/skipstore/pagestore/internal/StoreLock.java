@@ -70,8 +70,7 @@ public final class StoreLock implements AutoCloseable {
             try {
                 channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             } catch (FileSystemException e) {
-                throw new StoreException(Problem.NOT_WRITABLE, "cannot open the lock file " + lockFile + " ("
-                        + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
+                throw MappedPageFile.notWritable("cannot open the lock file " + lockFile, e);
             }
             FileLock lock;
             try {
