@@ -4,6 +4,7 @@
  */
 module org.skipstore.core {
     requires transitive org.skipstore.arena;
+    requires jdk.jfr; // the memtable's seal and backpressure events
 
     exports org.skipstore.core;
 }

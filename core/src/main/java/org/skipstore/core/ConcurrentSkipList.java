@@ -10,10 +10,13 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.skipstore.arena.ShardedArena;
+import org.skipstore.core.internal.Checker;
+import org.skipstore.core.internal.Gate;
 import org.skipstore.core.internal.Node;
 import org.skipstore.core.internal.SkipList;
 
@@ -41,28 +44,45 @@ import org.skipstore.core.internal.SkipList;
  *
  * <h2>Memory and limits</h2>
  * Nodes live in a {@link ShardedArena} owned by the list; each writing thread allocates in its
- * own shard. With {@link Builder#maxMemoryBytes} or {@link Builder#maxEntries} set, a write that
- * would pass a limit writes nothing and reports {@link InsertResult#OUT_OF_MEMORY}; from 90 % of a
- * limit {@link #isUnderBackpressure()} is true. Without a memory limit a list still has a ceiling:
- * its nodes must lie in its first 8191 arena chunks (about 128 GiB of 16-MiB chunks, less when
- * many shards each start small ones), because the tower links that make searches fast pack a
- * node's place into 34 bits; past it writes report {@code OUT_OF_MEMORY} the same way.
+ * own shard. {@link Builder#maxMemoryBytes} and {@link Builder#maxEntries} bound a list; from
+ * 90 % of a limit {@link #isUnderBackpressure()} is true. Without a memory limit a list still has
+ * a ceiling: its nodes must lie in its first 8191 arena chunks (about 128 GiB of 16-MiB chunks,
+ * less when many shards each start small ones), because the tower links that make searches fast
+ * pack a node's place into 34 bits; past it the list is full the same way.
  *
- * <h2>The seal protocol (auto-seal)</h2>
+ * <h2>When the list is full: auto-seal</h2>
+ * By default ({@link WhenFull#SEAL}) a write that finds the list full seals it, exactly once:
  * <ol>
- *   <li>Writers write until one gets {@code OUT_OF_MEMORY} (or sees backpressure, to seal early).</li>
- *   <li>The owner calls {@link #seal()}: from that instant every write to this list reports
- *       {@link InsertResult#SEALED} (or throws {@link MemtableFullException}); every write that
- *       started before has finished when {@code seal()} returns. A write is in the frozen list or
- *       reported SEALED: never both, never neither.</li>
- *   <li>Writers retry on {@link Sealed#fresh()}, a new empty list with the same configuration.</li>
+ *   <li>That write, and every write that starts afterwards, reports {@link InsertResult#SEALED}
+ *       (or throws {@link MemtableFullException}) and wrote nothing. Writes already under way
+ *       finish in this list (or report SEALED if they find no room). A write is in the frozen
+ *       list or reported SEALED: never both, never neither.</li>
+ *   <li>Writers go on at once in {@link #successor()}, a new empty list with the same
+ *       configuration, set before the first SEALED is reported.</li>
+ *   <li>When the writes that were under way have finished (no writer waits for that: the last one
+ *       out does it), the list is frozen: {@link #whenSealed()} completes and the
+ *       {@link Builder#onSeal} listener runs, with the frozen list and its successor.</li>
  *   <li>The owner flushes {@link Sealed#frozen()} (iterate it: every key's newest version,
- *       tombstones included) and then closes it, which frees its memory at once.</li>
+ *       tombstones included) and then closes it, which frees its memory.</li>
  * </ol>
+ * {@link #seal()} does the same on demand. With {@link WhenFull#REFUSE} a full list stays open
+ * and refuses the writes that do not fit with {@link InsertResult#OUT_OF_MEMORY}.
+ *
+ * <h2>Visibility</h2>
+ * A write that returned is seen by every read, snapshot, iterator and cursor that starts after
+ * it on its thread, or on any thread that learned of it through a happens-before edge. A
+ * snapshot never changes. No writer waits for another, and no reader waits for a writer: a
+ * preempted writer holds up nobody (see {@code SkipList} for the protocol).
  *
  * <h2>Closing</h2>
- * {@link #close()} frees all memory. Later calls, and accesses to entries, cursors and
- * snapshots of this list from any thread, throw {@link IllegalStateException}; never a crash.
+ * {@link #close()} frees all memory (once the writes under way have left). Later calls, and
+ * accesses to entries, cursors and snapshots of this list from any thread, throw
+ * {@link IllegalStateException}; never a crash.
+ *
+ * <h2>Events</h2>
+ * JFR events {@code org.skipstore.MemtableSeal} (each seal: automatic or not, versions, bytes,
+ * how long the writes under way took to finish) and {@code org.skipstore.MemtableBackpressure}
+ * (from the moment a limit is 90 % used until the list is sealed or closed).
  */
 public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> {
 
@@ -74,8 +94,11 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     private final Builder config;
     private final SkipList sl;
     private final ShardedArena arena;
-    /** Reserved version count, only kept when {@code maxEntries > 0}. */
-    private final AtomicLong entries = new AtomicLong();
+    /** Counts the writes under way: seal and close act once they have left. */
+    private final Gate gate;
+    private final Sealing sealing;
+    /** Whether a limit is set: only then is backpressure watched. */
+    private final boolean limited;
     private volatile boolean closed;
 
     /** A list with the defaults of {@link Builder}. */
@@ -97,11 +120,20 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
                 .memoryLimit(limit)
                 .build();
         try {
-            this.sl = new SkipList(arena);
+            this.sl = new SkipList(arena, b.maxEntries);
         } catch (RuntimeException e) {
             arena.close();
             throw new IllegalArgumentException("maxMemoryBytes " + b.maxMemoryBytes + " is too small", e);
         }
+        this.limited = b.maxMemoryBytes > 0 || b.maxEntries > 0;
+        this.sealing = new Sealing(b.onSeal);
+        this.gate = new Gate(stripes(), () -> sealing.drained(this), arena::close);
+    }
+
+    /** Gate stripes: a power of two at least the CPU count, so that writers rarely share one. */
+    private static int stripes() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        return Math.min(64, Integer.highestOneBit(Math.max(1, 2 * cpus - 1)));
     }
 
     public static Builder builder() {
@@ -171,7 +203,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     /**
      * Atomically returns the live version of the key, or inserts {@code value} when there is none
-     * (absent or tombstoned).
+     * (absent or tombstoned). A live key is found whatever the limits: only an insert needs room.
      */
     public GetOrInsert getOrInsert(byte[] key, byte[] value) {
         return getOrInsert(Args.key(key), Args.value(value));
@@ -197,58 +229,99 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     }
 
     /**
-     * Inserts-if-absent every pair, in order. The batch is admitted as a whole: when its nodes
-     * would pass the memory or entry limit, nothing is written and every result is
-     * {@code OUT_OF_MEMORY}. (Admission is checked, not reserved: racing writers may still take
-     * the room, and then the remaining pairs report {@code OUT_OF_MEMORY} individually.)
+     * Inserts-if-absent every pair, in order. The batch is admitted whole or not at all: room for
+     * every pair's node is taken (allocated, and counted against the entry limit) before the
+     * first is linked, so a racing writer cannot take it. When it does not fit, nothing is
+     * written and every result is {@code OUT_OF_MEMORY} (or, with {@link WhenFull#SEAL}, the list
+     * seals and every result is {@code SEALED}). A batch admitted before a seal finishes in this
+     * list. A pair found present keeps its room unused.
      *
      * @return one result per pair, in order
      */
     public List<InsertResult> insertBatch(Collection<? extends Map.Entry<byte[], byte[]>> batch) {
         checkOpen();
         Objects.requireNonNull(batch, "batch");
-        long bytes = 0;
         List<MemorySegment[]> pairs = new ArrayList<>(batch.size());
         for (Map.Entry<byte[], byte[]> e : batch) {
-            MemorySegment k = Args.key(e.getKey());
-            MemorySegment v = Args.value(e.getValue());
-            bytes += Node.size(Node.MAX_HEIGHT, k.byteSize(), v.byteSize());
-            pairs.add(new MemorySegment[] {k, v});
+            pairs.add(new MemorySegment[] {Args.key(e.getKey()), Args.value(e.getValue())});
         }
+        SkipList.Splice sp = sl.splice();
+        sp.add(SkipList.STAT_ATTEMPTS, pairs.size());
         List<InsertResult> results = new ArrayList<>(pairs.size());
-        boolean fits = (config.maxMemoryBytes == 0 || arena.allocatedBytes() + bytes <= config.maxMemoryBytes)
-                && (config.maxEntries == 0 || entries.get() + pairs.size() <= config.maxEntries);
-        if (sl.sequencer().isSealed()) {
-            pairs.forEach(p -> results.add(InsertResult.SEALED));
-        } else if (!fits) {
-            pairs.forEach(p -> results.add(InsertResult.OUT_OF_MEMORY));
-        } else {
-            for (MemorySegment[] p : pairs) {
-                results.add(write(p[0], p[1], SkipList.INSERT_IF_ABSENT));
+        int stripe = gate.stripe();
+        int refused = gate.enter(stripe);
+        if (refused != 0) {
+            InsertResult r = refusal(refused);
+            pairs.forEach(p -> results.add(r));
+            return results;
+        }
+        try {
+            long[] nodes = admit(pairs);
+            if (nodes == null) {
+                InsertResult r = full();
+                pairs.forEach(p -> results.add(r));
+                return results;
+            }
+            for (int i = 0; i < nodes.length; i++) {
+                MemorySegment[] p = pairs.get(i);
+                int r = sl.write(p[0], p[1], SkipList.INSERT_IF_ABSENT, sp, nodes[i]);
+                if (r == SkipList.INSERTED) {
+                    counted(sp, p[0], p[1], SkipList.INSERT_IF_ABSENT);
+                    results.add(InsertResult.INSERTED);
+                } else {
+                    sl.release(1);
+                    results.add(InsertResult.DUPLICATE_KEY);
+                }
+            }
+            watchBackpressure();
+            return results;
+        } finally {
+            gate.exit(stripe);
+        }
+    }
+
+    /** Reserves and allocates a node for every pair, or nothing (null) when they do not all fit. */
+    private long[] admit(List<MemorySegment[]> pairs) {
+        if (!sl.reserve(pairs.size())) {
+            return null;
+        }
+        long[] nodes = new long[pairs.size()];
+        for (int i = 0; i < nodes.length; i++) {
+            MemorySegment[] p = pairs.get(i);
+            nodes[i] = sl.allocate(p[0], p[1], false);
+            if (nodes[i] == ShardedArena.NULL) {
+                sl.release(pairs.size()); // the nodes allocated so far stay unused in the arena
+                return null;
             }
         }
-        return results;
+        return nodes;
     }
 
     private InsertResult write(MemorySegment key, MemorySegment value, int mode) {
-        checkOpen();
         SkipList.Splice sp = sl.splice();
         sp.add(SkipList.STAT_ATTEMPTS, 1);
-        if (config.maxEntries > 0 && entries.incrementAndGet() > config.maxEntries) {
-            entries.decrementAndGet();
-            return sl.sequencer().isSealed() ? InsertResult.SEALED : InsertResult.OUT_OF_MEMORY;
+        int stripe = gate.stripe();
+        int refused = gate.enter(stripe);
+        if (refused != 0) {
+            return refusal(refused);
         }
-        int r = sl.write(key, value, mode, sp);
-        if (r != SkipList.INSERTED) {
-            if (config.maxEntries > 0) {
-                entries.decrementAndGet();
-            }
-            return switch (r) {
+        try {
+            return switch (sl.write(key, value, mode, sp, 0)) {
+                case SkipList.INSERTED -> {
+                    counted(sp, key, value, mode);
+                    watchBackpressure();
+                    yield InsertResult.INSERTED;
+                }
                 case SkipList.DUPLICATE, SkipList.FOUND -> InsertResult.DUPLICATE_KEY;
-                case SkipList.OUT_OF_MEMORY -> InsertResult.OUT_OF_MEMORY;
-                default -> InsertResult.SEALED;
+                default -> full();
             };
+        } finally {
+            gate.exit(stripe);
         }
+    }
+
+    /** The statistics of a version just linked. */
+    private static void counted(SkipList.Splice sp, MemorySegment key, MemorySegment value, int mode) {
         sp.add(SkipList.STAT_VERSIONS, 1);
         sp.add(SkipList.STAT_KEY_BYTES, key.byteSize());
         if (value != null) {
@@ -261,7 +334,36 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
         } else if (!sp.shadowedLive) {
             sp.add(SkipList.STAT_LIVE, 1);
         }
-        return InsertResult.INSERTED;
+    }
+
+    /** What a write the gate refused reports. */
+    private InsertResult refusal(int flags) {
+        if ((flags & Gate.CLOSED) != 0) {
+            throw new IllegalStateException("the ConcurrentSkipList is closed");
+        }
+        return InsertResult.SEALED;
+    }
+
+    /** A write found no room: seal (once) and report SEALED, or refuse it. */
+    private InsertResult full() {
+        if (config.whenFull == WhenFull.REFUSE) {
+            return InsertResult.OUT_OF_MEMORY;
+        }
+        if (sealing.begin(true, this::fresh)) {
+            gate.seal();
+        }
+        return InsertResult.SEALED;
+    }
+
+    private ConcurrentSkipList fresh() {
+        return new ConcurrentSkipList(config);
+    }
+
+    /** Begins the backpressure event when a limit has just become 90 % used. */
+    private void watchBackpressure() {
+        if (limited && sealing.backpressureUnseen() && isUnderBackpressure()) {
+            sealing.beginBackpressure(arena.reservedBytes(), config.maxMemoryBytes, sl.reserved(), config.maxEntries);
+        }
     }
 
     // ---- reads -------------------------------------------------------------------------------
@@ -339,8 +441,9 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
         return out;
     }
 
-    Entry getAt(MemorySegment key, long seq) {
-        long x = sl.get(key, seq);
+    /** The version of the key a reader at snapshot {@code v} sees (stamps below {@code v}), or null. */
+    Entry getAt(MemorySegment key, long v) {
+        long x = sl.get(key, v);
         return x == 0 ? null : entryOf(x);
     }
 
@@ -349,7 +452,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     /** A point-in-time view; see {@link Snapshot}. */
     public Snapshot snapshot() {
         checkOpen();
-        return new Snapshot(this, sl.sequencer().watermark());
+        return new Snapshot(this, sl.snapshotStamp());
     }
 
     /**
@@ -424,38 +527,96 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     }
 
     Entry entryOf(long x) {
-        return new Entry(keyOf(x), valueOf(x), sl.isTombstone(x), sl.seqOf(x));
+        return new Entry(keyOf(x), valueOf(x), sl.isTombstone(x), sl.stampOf(x));
     }
 
     // ---- lifecycle ---------------------------------------------------------------------------
 
     /**
-     * Seals this list (see the class comment) and returns it as the frozen list with a fresh,
-     * empty list of the same configuration.
+     * Seals this list (see the class comment), waits until the writes under way have finished,
+     * and returns it as the frozen list with its successor, a fresh, empty list of the same
+     * configuration. Only this call waits; writers never do.
      *
-     * @throws IllegalStateException when already sealed or closed
+     * @throws IllegalStateException when already sealed (automatically or not) or closed
      */
     public Sealed seal() {
         checkOpen();
-        if (!sl.sequencer().seal()) {
+        if (!sealing.begin(false, this::fresh)) {
             throw new IllegalStateException("the ConcurrentSkipList is already sealed");
         }
-        return new Sealed(this, new ConcurrentSkipList(config));
+        gate.seal();
+        return sealing.future().join();
     }
 
-    /** The result of {@link #seal()}: the read-only list to flush, and a fresh one for writes. */
+    /**
+     * Completes with the frozen list and its successor once this list has been sealed (by a
+     * write that found it full, or by {@link #seal()}) and the writes under way have finished.
+     * The future is a copy: completing it does nothing to the list.
+     */
+    public CompletableFuture<Sealed> whenSealed() {
+        return sealing.future().copy();
+    }
+
+    /**
+     * The list that takes writes after this one: null until the seal begins, then the fresh list
+     * of the seal (a writer that got {@link InsertResult#SEALED} finds it here).
+     */
+    public ConcurrentSkipList successor() {
+        return sealing.successor();
+    }
+
+    /** The result of a seal: the read-only list to flush, and a fresh one for writes. */
     public record Sealed(ConcurrentSkipList frozen, ConcurrentSkipList fresh) {
     }
 
+    /** Whether the list refuses writes with SEALED (the writes under way may still be finishing). */
     public boolean isSealed() {
-        return sl.sequencer().isSealed();
+        return gate.isSealed();
     }
 
-    /** Frees all memory; see the class comment. Idempotent. */
+    /**
+     * Frees all memory (once the writes under way have left; later ones are refused); see the
+     * class comment. Idempotent. Does not close the {@link #successor()}.
+     */
     @Override
     public void close() {
         closed = true;
-        arena.close();
+        sealing.endBackpressure();
+        gate.close();
+    }
+
+    /**
+     * Checks the structure: every level in order ({@code [key ascending, sequence descending]}),
+     * every level a sub-list of the one below, every node on a level its tower reaches, and, with
+     * no write under way, the counts ({@link #versionCount()}, {@link #size()}) equal to what the
+     * levels hold and no version left without a sequence. Reads without a lock; safe at any time.
+     *
+     * @return what the list holds
+     * @throws IllegalStateException with what is wrong, when the structure is broken
+     */
+    public Structure verify() {
+        checkOpen();
+        boolean quiet = gate.inside() == 0;
+        Structure st = Checker.check(sl);
+        if (quiet && gate.inside() == 0 && (st.versions() != versionCount() || st.liveKeys() != size()
+                || st.pending() != 0)) {
+            throw new IllegalStateException("the counts disagree with the levels: " + st + " against versionCount="
+                    + versionCount() + ", size=" + size());
+        }
+        return st;
+    }
+
+    /**
+     * What {@link #verify()} found: levels in use, nodes on each level (index 0: every version),
+     * versions, distinct keys, keys whose newest version is live, versions not yet given a
+     * sequence (writes under way).
+     */
+    public record Structure(int levels, long[] nodesPerLevel, long versions, long keys, long liveKeys, long pending) {
+        @Override
+        public String toString() {
+            return "Structure[levels=" + levels + ", nodesPerLevel=" + java.util.Arrays.toString(nodesPerLevel)
+                    + ", versions=" + versions + ", keys=" + keys + ", liveKeys=" + liveKeys + ", pending=" + pending + "]";
+        }
     }
 
     // ---- stats -------------------------------------------------------------------------------
@@ -506,7 +667,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
         return n == 0 ? 0 : (double) sl.stat(SkipList.STAT_VALUE_BYTES) / n;
     }
 
-    /** Write attempts, including duplicates and refused writes. */
+    /** Write attempts, including duplicates and refused writes (each pair of a batch counts). */
     public long totalInserts() {
         return sl.stat(SkipList.STAT_ATTEMPTS);
     }
@@ -524,7 +685,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     /** True from 90 % of either limit on. */
     public boolean isUnderBackpressure() {
         return (config.maxMemoryBytes > 0 && arena.reservedBytes() >= config.maxMemoryBytes * 0.9)
-                || (config.maxEntries > 0 && entries.get() >= config.maxEntries * 0.9);
+                || (config.maxEntries > 0 && sl.reserved() >= config.maxEntries * 0.9);
     }
 
     @Override
@@ -533,12 +694,22 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
                 + (isSealed() ? ", sealed" : "") + (closed ? ", closed" : "") + "]";
     }
 
+    /** What a write that finds the list full does ({@link Builder#whenFull}). */
+    public enum WhenFull {
+        /** Seal the list (once) and report {@link InsertResult#SEALED}: see the class comment. */
+        SEAL,
+        /** Leave the list open and report {@link InsertResult#OUT_OF_MEMORY}: the owner decides. */
+        REFUSE
+    }
+
     /** Options of a {@link ConcurrentSkipList}. */
     public static final class Builder {
         private int shards = Runtime.getRuntime().availableProcessors();
         private long initialArenaBytesPerShard = 64 * 1024;
         private long maxMemoryBytes;
         private long maxEntries;
+        private WhenFull whenFull = WhenFull.SEAL;
+        private Consumer<Sealed> onSeal;
 
         private Builder() {
         }
@@ -549,6 +720,8 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
             b.initialArenaBytesPerShard = initialArenaBytesPerShard;
             b.maxMemoryBytes = maxMemoryBytes;
             b.maxEntries = maxEntries;
+            b.whenFull = whenFull;
+            b.onSeal = onSeal;
             return b;
         }
 
@@ -579,6 +752,23 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
         /** Limit on versions (nodes); 0, the default, for none. */
         public Builder maxEntries(long entries) {
             this.maxEntries = notNegative("maxEntries", entries);
+            return this;
+        }
+
+        /** What a write that finds the list full does; default {@link WhenFull#SEAL}. */
+        public Builder whenFull(WhenFull whenFull) {
+            this.whenFull = Objects.requireNonNull(whenFull, "whenFull");
+            return this;
+        }
+
+        /**
+         * Called once per seal, when the writes under way at the seal have finished, with the
+         * frozen list and its successor (which gets this listener too). It runs on the thread
+         * that saw the drain, often a writer: keep it short (swap a reference, queue a flush).
+         * An exception it throws is logged, never passed to a write.
+         */
+        public Builder onSeal(Consumer<Sealed> listener) {
+            this.onSeal = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -19,16 +19,17 @@ import org.skipstore.core.internal.SkipList;
 public final class Cursor implements AutoCloseable {
     private final ConcurrentSkipList owner;
     private final SkipList sl;
-    private final long seq;
+    /** The snapshot's stamp counter ({@code Long.MAX_VALUE}: the newest versions): it sees stamps below it. */
+    private final long v;
     private final Snapshot snapshot;
     /** The visible version the cursor stands on, or 0. */
     private long x;
     private boolean closed;
 
-    Cursor(ConcurrentSkipList owner, long seq, Snapshot snapshot) {
+    Cursor(ConcurrentSkipList owner, long v, Snapshot snapshot) {
         this.owner = owner;
         this.sl = owner.skipList();
-        this.seq = seq;
+        this.v = v;
         this.snapshot = snapshot;
     }
 
@@ -70,7 +71,7 @@ public final class Cursor implements AutoCloseable {
     /** Moves to the first key at or after {@code key}; false when there is none. */
     public boolean seek(MemorySegment key) {
         check();
-        x = visibleFrom(sl.seek(Args.key(key), seq));
+        x = visibleFrom(sl.seekKey(Args.key(key)));
         return x != 0;
     }
 
@@ -151,9 +152,12 @@ public final class Cursor implements AutoCloseable {
         return x;
     }
 
-    /** From {@code n} on (the first node of a key's versions), the first version visible at {@link #seq}. */
+    /**
+     * From {@code n} on (the first node of a key's versions), the first version visible at
+     * {@link #v}: a pending one is stamped first, so the answer never changes.
+     */
     private long visibleFrom(long n) {
-        while (n != 0 && sl.seqOf(n) > seq) {
+        while (n != 0 && !sl.visible(n, v)) {
             n = sl.next(n, 0);
         }
         return n;
@@ -163,9 +167,9 @@ public final class Cursor implements AutoCloseable {
     private long visibleAtOrBefore(long p) {
         while (p != sl.head()) {
             MemorySegment k = owner.keyOf(p);
-            long v = sl.get(k, seq);
-            if (v != 0) {
-                return v;
+            long y = sl.get(k, v);
+            if (y != 0) {
+                return y;
             }
             p = sl.lastBefore(k);
         }

@@ -7,21 +7,23 @@ import java.util.stream.Stream;
 /**
  * A point-in-time view of a {@link ConcurrentSkipList}: it sees, for each key, the newest version
  * whose sequence is at most {@link #sequence()}, and that never changes, whatever is written
- * afterwards (writes that took an earlier sequence but were still linking when the snapshot was
- * taken are excluded by the visibility watermark, so nothing "appears" later). Deletions after
- * the snapshot do not hide what it saw. Taking one costs no lock and makes no writer wait.
+ * afterwards: a write gets its sequence only once it is linked, so none can appear later below
+ * it. It sees every write that returned before it was taken on its thread (or that its thread
+ * learned of through a happens-before edge). Deletions after the snapshot do not hide what it
+ * saw. Taking one costs no lock and makes no writer wait.
  *
  * <p>Closing the snapshot makes its further use an {@link IllegalStateException}; closing the
  * memtable does too.
  */
 public final class Snapshot implements AutoCloseable, Iterable<Entry> {
     private final ConcurrentSkipList owner;
-    private final long sequence;
+    /** The stamp counter when taken: the snapshot sees the versions stamped below it. */
+    private final long v;
     private volatile boolean closed;
 
-    Snapshot(ConcurrentSkipList owner, long sequence) {
+    Snapshot(ConcurrentSkipList owner, long v) {
         this.owner = owner;
-        this.sequence = sequence;
+        this.v = v;
     }
 
     void check() {
@@ -33,7 +35,7 @@ public final class Snapshot implements AutoCloseable, Iterable<Entry> {
 
     /** Every write with a sequence at most this is visible, none above it. */
     public long sequence() {
-        return sequence;
+        return v - 1;
     }
 
     /** The version of {@code key} this snapshot sees (possibly a tombstone), or null. */
@@ -44,7 +46,7 @@ public final class Snapshot implements AutoCloseable, Iterable<Entry> {
     /** The version of {@code key} this snapshot sees (possibly a tombstone), or null. */
     public Entry get(MemorySegment key) {
         check();
-        return owner.getAt(Args.key(key), sequence);
+        return owner.getAt(Args.key(key), v);
     }
 
     /** The live value this snapshot sees, or null when absent or deleted. */
@@ -60,7 +62,7 @@ public final class Snapshot implements AutoCloseable, Iterable<Entry> {
     /** A cursor over this snapshot, not yet positioned: call {@code first}, {@code last} or {@code seek}. */
     public Cursor cursor() {
         check();
-        return new Cursor(owner, sequence, this);
+        return new Cursor(owner, v, this);
     }
 
     /** Every key in order with its visible version, tombstones included. */

@@ -80,6 +80,7 @@ class ConcurrentSkipListConcurrencyTest {
                 prev = k;
                 flushedEntries++;
             }
+            assertThat(sealed.frozen().verify().versions()).isEqualTo(sealed.frozen().versionCount());
             sealed.frozen().close();
         }
         stop.set(true);

@@ -106,6 +106,9 @@ class ConcurrentSkipListDifferentialTest {
                 assertSameContents(s.getKey(), s.getValue(), "seed " + seed + ", final snapshot scan");
             }
             assertThat(sl.size()).isEqualTo(model.values().stream().filter(v -> v != TOMB).count());
+            ConcurrentSkipList.Structure st = sl.verify();
+            assertThat(st.keys()).as("seed " + seed).isEqualTo(model.size());
+            assertThat(st.liveKeys()).as("seed " + seed).isEqualTo(sl.size());
         }
     }
 
@@ -238,6 +241,7 @@ class ConcurrentSkipListDifferentialTest {
             NavigableMap<byte[], byte[]> all = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
             models.forEach(all::putAll);
             assertSameContents(sl, all, "seed " + seed + ", final scan");
+            assertThat(sl.verify().keys()).as("seed " + seed).isEqualTo(all.size());
         }
     }
 }

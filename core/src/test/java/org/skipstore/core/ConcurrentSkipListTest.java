@@ -3,12 +3,14 @@ package org.skipstore.core;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.skipstore.core.ConcurrentSkipList.WhenFull.REFUSE;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
 /** Single-threaded behaviour of {@link ConcurrentSkipList}, including each fastskip 0.1.1 defect. */
@@ -216,7 +218,7 @@ class ConcurrentSkipListTest {
             assertThat(third.inserted()).as("a tombstoned key counts as absent").isTrue();
             assertThat(s(sl.getLive(b("k")).value())).isEqualTo("3");
         }
-        try (ConcurrentSkipList full = ConcurrentSkipList.builder().shards(1).maxEntries(1).build()) {
+        try (ConcurrentSkipList full = ConcurrentSkipList.builder().shards(1).maxEntries(1).whenFull(REFUSE).build()) {
             assertThat(full.getOrInsert(b("a"), b("1")).inserted()).isTrue();
             ConcurrentSkipList.GetOrInsert refused = full.getOrInsert(b("b"), b("2"));
             assertThat(refused.inserted()).isFalse();
@@ -264,17 +266,18 @@ class ConcurrentSkipListTest {
 
     @Test
     void limitsReportOutOfMemoryAndBackpressure() {
-        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(1).maxEntries(10).build()) {
+        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(1).maxEntries(10).whenFull(REFUSE).build()) {
             for (int i = 0; i < 10; i++) {
                 assertThat(sl.insert(b("k" + i), b("v"))).isTrue();
                 assertThat(sl.isUnderBackpressure()).isEqualTo(i + 1 >= 9);
             }
             assertThat(sl.tryInsert(b("k10"), b("v"))).isEqualTo(InsertResult.OUT_OF_MEMORY);
-            assertThat(sl.tryInsert(b("k0"), b("v"))).isEqualTo(InsertResult.OUT_OF_MEMORY);
+            assertThat(sl.tryInsert(b("k0"), b("v"))).as("a live key is found whatever the limits")
+                    .isEqualTo(InsertResult.DUPLICATE_KEY);
             assertThatThrownBy(() -> sl.delete(b("k0"))).isInstanceOf(MemtableFullException.class);
             assertThat(sl.versionCount()).isEqualTo(10);
         }
-        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(2).maxMemoryBytes(64 * 1024).build()) {
+        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(2).maxMemoryBytes(64 * 1024).whenFull(REFUSE).build()) {
             int inserted = 0;
             InsertResult r;
             while ((r = sl.tryInsert(b(String.format("key%08d", inserted)), new byte[100])) == InsertResult.INSERTED) {
@@ -296,7 +299,7 @@ class ConcurrentSkipListTest {
         // 4096 shards under 64 MiB give 4 KiB chunks: a node of 3 KiB per chunk, and the 8191
         // chunks a link can name fill up at about 24 MiB, well before the memory limit.
         byte[] value = new byte[3000];
-        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(4096).maxMemoryBytes(64 << 20).build()) {
+        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(4096).maxMemoryBytes(64 << 20).whenFull(REFUSE).build()) {
             int n = 0;
             InsertResult r;
             while ((r = sl.tryInsert(longKey(n), value)) == InsertResult.INSERTED) {
@@ -315,7 +318,7 @@ class ConcurrentSkipListTest {
 
     @Test
     void batchesAreAdmittedWhole() {
-        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(1).maxEntries(3).build()) {
+        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(1).maxEntries(3).whenFull(REFUSE).build()) {
             List<Map.Entry<byte[], byte[]>> batch = List.of(Map.entry(b("a"), b("1")), Map.entry(b("b"), b("2")));
             assertThat(sl.insertBatch(batch)).containsExactly(InsertResult.INSERTED, InsertResult.INSERTED);
             assertThat(sl.insertBatch(List.of(Map.entry(b("a"), b("1"))))).containsExactly(InsertResult.DUPLICATE_KEY);

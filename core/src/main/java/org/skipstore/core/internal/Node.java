@@ -1,6 +1,7 @@
 package org.skipstore.core.internal;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -10,35 +11,29 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
+import java.util.Locale;
 
 /**
- * The layout of a skip-list node in arena memory, declared once; every offset and accessor
- * below is derived from it.
+ * The layout of a skip-list node in arena memory: one {@link StructLayout} per tower height
+ * ({@link #layout(int)}), each the header, the tower and the start of the key and value bytes;
+ * every offset below is derived from them. {@link #describe()} prints the layout (the module
+ * notes carry its output, and a test keeps the two equal).
  *
  * <pre>
- *  offset 0   +----------------+
- *             | seq      (8)   |  sequence number: versions of one key sort by it, newest first
- *          8  | prefix   (8)   |  the key's first 8 bytes, big-endian, zero-padded: most
- *             |                |  comparisons end here, without touching the key bytes
- *         16  | valueLen (4)   |
- *         20  | keyLen   (2)   |  unsigned: keys are at most 65535 bytes
- *         22  | height   (1)   |  1..MAX_HEIGHT
- *         23  | flags    (1)   |  TOMBSTONE
- *         24  +----------------+
- *             | next[0]  (8)   |  tower: one Link per level (next node's reference and key
-             |                |  prefix in one word), 0 = end of list
- *             | ...            |
- *             | next[h-1]      |
- *   24 + 8h   +----------------+
- *             | key bytes      |
- *             | value bytes    |
- *             +----------------+  (the block is rounded up to 8 bytes)
+ *  +-------------------+
+ *  | header   (24)     |  stamp, key prefix, lengths, height, flags ({@link #HEADER})
+ *  +-------------------+
+ *  | tower    (8 x h)  |  next[0..h-1]: one {@link Link} word per level, 0 = end of list
+ *  +-------------------+
+ *  | data              |  the key bytes, then the value bytes; the block is rounded up to 8
+ *  +-------------------+
  * </pre>
  *
- * All fields but the tower are written before the node is published by the level-0 CAS and
- * never change afterwards; readers that reached the node through an acquire load of a
- * {@code next} word see them. Tower words are read with acquire and written with release or
- * CAS (see {@code SkipList}).
+ * All fields but the stamp and the tower are written before the node is published by the
+ * level-0 CAS and never change afterwards; readers that reached the node through an acquire load
+ * of a {@code next} word see them. The stamp goes once from {@link Stamps#PENDING} to its final
+ * value by CAS; tower words are read with acquire and written with release or CAS (see
+ * {@code SkipList}).
  */
 public final class Node {
 
@@ -51,44 +46,89 @@ public final class Node {
     /** Largest key: its length is an unsigned 16-bit field. */
     public static final int MAX_KEY_LENGTH = 0xFFFF;
 
+    /** The fixed part of every node. */
     public static final StructLayout HEADER = MemoryLayout.structLayout(
-            JAVA_LONG.withName("seq"),
+            JAVA_LONG.withName("stamp"),
             JAVA_LONG.withName("prefix"),
             JAVA_INT.withName("valueLength"),
             JAVA_SHORT.withName("keyLength"),
             JAVA_BYTE.withName("height"),
-            JAVA_BYTE.withName("flags")).withName("node");
+            JAVA_BYTE.withName("flags")).withName("header");
 
-    public static final long SEQ = HEADER.byteOffset(groupElement("seq"));
-    public static final long PREFIX = HEADER.byteOffset(groupElement("prefix"));
-    public static final long KEY_LENGTH = HEADER.byteOffset(groupElement("keyLength"));
-    public static final long VALUE_LENGTH = HEADER.byteOffset(groupElement("valueLength"));
-    public static final long HEIGHT = HEADER.byteOffset(groupElement("height"));
-    public static final long FLAGS = HEADER.byteOffset(groupElement("flags"));
-    /** Offset of {@code next[0]}; {@code next[i]} is at {@code TOWER + 8 * i}. */
-    public static final long TOWER = HEADER.byteSize();
+    /** {@code LAYOUTS[h]}: the node of height {@code h}; index 0 unused. */
+    private static final StructLayout[] LAYOUTS = new StructLayout[MAX_HEIGHT + 1];
+
+    static {
+        for (int h = 1; h <= MAX_HEIGHT; h++) {
+            LAYOUTS[h] = MemoryLayout.structLayout(
+                    HEADER,
+                    MemoryLayout.sequenceLayout(h, JAVA_LONG).withName("tower"),
+                    MemoryLayout.sequenceLayout(0, JAVA_BYTE).withName("data")).withName("node" + h);
+        }
+    }
+
+    private static long headerField(String name) {
+        return LAYOUTS[1].byteOffset(groupElement("header"), groupElement(name));
+    }
+
+    public static final long STAMP = headerField("stamp");
+    public static final long PREFIX = headerField("prefix");
+    public static final long KEY_LENGTH = headerField("keyLength");
+    public static final long VALUE_LENGTH = headerField("valueLength");
+    public static final long HEIGHT = headerField("height");
+    public static final long FLAGS = headerField("flags");
+
+    /** {@code NEXT[i]}: offset of {@code next[i]} in any node of height above {@code i}. */
+    private static final long[] NEXT = new long[MAX_HEIGHT];
+    /** {@code DATA[h]}: offset of the key bytes in a node of height {@code h}. */
+    private static final long[] DATA = new long[MAX_HEIGHT + 1];
+
+    static {
+        for (int i = 0; i < MAX_HEIGHT; i++) {
+            NEXT[i] = LAYOUTS[MAX_HEIGHT].byteOffset(groupElement("tower"), sequenceElement(i));
+        }
+        for (int h = 1; h <= MAX_HEIGHT; h++) {
+            DATA[h] = LAYOUTS[h].byteOffset(groupElement("data"));
+        }
+    }
 
     /** Tower words: (segment, offset) -> long, with acquire/release/CAS access modes. */
-    public static final VarHandle NEXT = JAVA_LONG.varHandle();
+    public static final VarHandle NEXT_WORD = JAVA_LONG.varHandle();
+    /** The stamp word: (segment, offset) -> long, read with acquire and set once by CAS. */
+    public static final VarHandle STAMP_WORD = JAVA_LONG.varHandle();
 
     private Node() {
     }
 
-    /** Bytes of a node with the given height, key and value: header, tower, data, rounded to 8. */
+    /** The layout of a node of height {@code h}, without its key and value bytes. */
+    public static StructLayout layout(int h) {
+        return LAYOUTS[h];
+    }
+
+    /** Bytes of a node with the given height, key and value: the layout, the data, rounded to 8. */
     public static long size(int height, long keyLength, long valueLength) {
-        return (TOWER + 8L * height + keyLength + valueLength + 7) & ~7L;
+        return (DATA[height] + keyLength + valueLength + 7) & ~7L;
     }
 
     public static long nextOffset(long node, int level) {
-        return node + TOWER + 8L * level;
+        return node + NEXT[level];
     }
 
     public static long keyOffset(long node, int height) {
-        return node + TOWER + 8L * height;
+        return node + DATA[height];
     }
 
-    public static long seq(MemorySegment chunk, long node) {
-        return chunk.get(JAVA_LONG, node + SEQ);
+    public static long stamp(MemorySegment chunk, long node) {
+        return chunk.get(JAVA_LONG, node + STAMP);
+    }
+
+    public static long stampAcquire(MemorySegment chunk, long node) {
+        return (long) STAMP_WORD.getAcquire(chunk, node + STAMP);
+    }
+
+    /** Sets the stamp of a {@link Stamps#PENDING} node; false when someone else did first. */
+    public static boolean casStamp(MemorySegment chunk, long node, long stamp) {
+        return STAMP_WORD.compareAndSet(chunk, node + STAMP, Stamps.PENDING, stamp);
     }
 
     public static int keyLength(MemorySegment chunk, long node) {
@@ -112,9 +152,9 @@ public final class Node {
     }
 
     /** Writes the header; the tower is zero already (arena memory is zeroed). */
-    public static void writeHeader(MemorySegment chunk, long node, long seq, long prefix, int keyLength,
+    public static void writeHeader(MemorySegment chunk, long node, long stamp, long prefix, int keyLength,
             int valueLength, int height, byte flags) {
-        chunk.set(JAVA_LONG, node + SEQ, seq);
+        chunk.set(JAVA_LONG, node + STAMP, stamp);
         chunk.set(JAVA_LONG, node + PREFIX, prefix);
         chunk.set(JAVA_SHORT, node + KEY_LENGTH, (short) keyLength);
         chunk.set(JAVA_INT, node + VALUE_LENGTH, valueLength);
@@ -123,6 +163,27 @@ public final class Node {
     }
 
     public static long nextAcquire(MemorySegment chunk, long node, int level) {
-        return (long) NEXT.getAcquire(chunk, nextOffset(node, level));
+        return (long) NEXT_WORD.getAcquire(chunk, nextOffset(node, level));
+    }
+
+    /**
+     * The node layout as a table: each field's offset and size, the tower and the data in terms
+     * of the height {@code h}. Derived from {@link #layout(int)}, so it cannot drift from the code.
+     */
+    public static String describe() {
+        StringBuilder b = new StringBuilder();
+        StructLayout one = LAYOUTS[1];
+        long tower = one.byteOffset(groupElement("tower"));
+        long word = LAYOUTS[2].byteOffset(groupElement("data")) - one.byteOffset(groupElement("data"));
+        b.append(String.format(Locale.ROOT, "%-8s %-8s %s%n", "offset", "bytes", "field"));
+        for (MemoryLayout field : HEADER.memberLayouts()) {
+            String name = field.name().orElseThrow();
+            b.append(String.format(Locale.ROOT, "%-8d %-8d %s%n",
+                    one.byteOffset(groupElement("header"), groupElement(name)), field.byteSize(), name));
+        }
+        b.append(String.format(Locale.ROOT, "%-8d %-8s %s%n", tower, word + " x h", "tower: next[0..h-1], h = 1.." + MAX_HEIGHT));
+        b.append(String.format(Locale.ROOT, "%-8s %-8s %s%n", tower + " + " + word + "h", "k + v",
+                "data: key bytes, value bytes; rounded up to " + JAVA_LONG.byteSize()));
+        return b.toString();
     }
 }

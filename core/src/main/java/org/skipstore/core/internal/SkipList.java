@@ -16,56 +16,78 @@ import org.skipstore.arena.ShardedArena;
  * <pre>
  *  level 2  head ---------------------------------> [c,5] ------------------------> 0
  *  level 1  head -------------> [b,9] ------------> [c,5] ------------> [e,2] ----> 0
- *  level 0  head --> [a,3] --> [b,9] --> [b,4] --> [c,5] --> [d,7] --> [e,2] ----> 0
- *                                 newest  older
+ *  level 0  head --> [a,P] --> [b,9] --> [b,4] --> [c,5] --> [d,7] --> [e,2] ----> 0
+ *                                 newest  older                 P = pending (not yet stamped)
  * </pre>
- * Nodes are {@code [key, seq]} versions in arena memory ({@link Node}), ordered by key ascending
- * and, within a key, by sequence descending, so the first node of a key is its newest version.
- * Links are {@link Link} words (the next node's arena reference, not an address, packed with the
- * first bits of its key, so that a search decides most comparisons without touching the node
- * it compares with). Nodes are never unlinked or changed after they are
- * published, except for their tower words, which only ever go from 0 to a node, or from one
- * node to a node inserted between: no ABA, no marking, no reclamation until the whole arena
- * is closed.
+ * Nodes are {@code [key, stamp]} versions in arena memory ({@link Node}), ordered by key
+ * ascending and, within a key, by stamp descending, so the first node of a key is its newest
+ * version. Links are {@link Link} words (the next node's arena reference, not an address, packed
+ * with the first bits of its key, so that a search decides most comparisons without touching the
+ * node it compares with). Nodes are never unlinked; tower words only ever go from 0 to a node, or
+ * from one node to a node inserted between: no ABA, no marking, no reclamation until the whole
+ * arena is closed.
  *
- * <h2>Write protocol ({@link #write})</h2>
+ * <h2>Stamps: why a write is stamped after it is linked</h2>
+ * A snapshot is a number {@code v} ({@link Stamps#current()}) and sees the versions stamped below
+ * it. For that set never to change, no version may get a stamp below {@code v} after a reader
+ * at {@code v} could have passed its place. So the stamp is taken after the level-0 link: a
+ * version linked after the snapshot was taken gets a stamp of at least {@code v}. A version is
+ * linked {@link Stamps#PENDING} (the largest long: it sorts first within its key, as the newest
+ * version should), and stamped once, by CAS, with a stamp taken after the link. Its writer
+ * normally does that; a reader that meets it pending does it too (<em>helping</em>): the reader
+ * then knows the stamp, and the writer, whose CAS fails, reads it. Nobody ever waits for a
+ * preempted writer: whoever needs a pending version's stamp sets it.
+ *
+ * <p>Within a key, stamps must descend along the list (newer versions first), or a reader would
+ * see an older value over a newer one. New versions are linked at the front of their key, so the
+ * pending versions of a key are always a prefix of its run; <b>stamping goes oldest first</b>
+ * ({@link #settle}): before a pending version is stamped, every pending version of its key behind
+ * it is. Its stamp is taken after theirs were set, so it is larger.
+ *
+ * <p>Read-your-writes follows: a write returns after its version is stamped {@code s}, so a
+ * snapshot taken afterwards reads a counter above {@code s}, and sees it.
+ *
+ * <h2>Write protocol ({@link #write}); the caller has entered the list's {@link Gate}</h2>
  * <ol>
- *   <li>Take a sequence {@code s} from the {@link Sequencer}; if it carries the seal bit, report
- *       SEALED (nothing was linked).</li>
  *   <li>Roll a height (and raise the list's height to it: an empty level is harmless).</li>
- *   <li>Once the write is decided in step 6, and only once: allocate the node in the calling
- *       thread's arena shard (NULL: OUT_OF_MEMORY) and write its header, key and value. It is
- *       private until the CAS of step 6; a retry reuses it. A duplicate costs no memory.</li>
- *   <li>Search the predecessors and successors of {@code [key, s]} on every level.</li>
- *   <li>If the level-0 predecessor has the same key, a newer version of the key was linked after
- *       {@code s} was taken. Writing an older version under it would make return values lie
- *       (a delete that reported "nothing live" would be followed, in sequence order, by our
- *       insert). So finish {@code s} as abandoned, take a fresh sequence, rewrite the header and
- *       go back to step 4. Hence each key's versions are linked in sequence order.</li>
- *   <li>Decide against the newest version (the level-0 successor when it has the key): DUPLICATE
- *       for a live one under insert-if-absent, or return it under get-or-insert. Otherwise point
- *       {@code next[0]} at the successor and CAS the predecessor's {@code next[0]} from the
- *       successor to the node. <b>This CAS is the commit point</b>: it publishes the node with
- *       release semantics, so a reader that loads the reference with acquire sees every byte of
- *       it. If it fails, another node came in between: go back to step 4 with the same node.</li>
- *   <li>Link levels 1..h-1 bottom up: point {@code next[i]} at the successor (release), CAS the
- *       predecessor's {@code next[i]}; on failure re-search level i from the old predecessor,
- *       which is still before the node because nothing is ever removed. A node is reachable on a
- *       level only after it is reachable on every level below, and every level stays sorted.</li>
- *   <li>Finish {@code s} in the sequencer: snapshots may now include it, and a {@code seal()}
- *       that waits for it knows the write has returned. Finishing before step 7 would let the
- *       owner seal, flush and close the list while the writer still links upper levels: the
- *       write would be in the flushed list and yet fail with "closed".</li>
+ *   <li>Search the predecessors and successors of {@code [key, PENDING]} on every level: the
+ *       place in front of every version of the key.</li>
+ *   <li>Decide against the newest version, the level-0 successor when it has the key: for
+ *       insert-if-absent and get-or-insert, stamp it first if pending ({@link #settle}: a
+ *       decision rests only on a finished write), then report DUPLICATE or FOUND for a live
+ *       one.</li>
+ *   <li>Once, the first time the write goes on: allocate the node in the calling thread's arena
+ *       shard (NULL: OUT_OF_MEMORY) and write it, stamp PENDING. It is private until the CAS of
+ *       step 5; a retry reuses it. A duplicate costs no memory.</li>
+ *   <li>Point {@code next[0]} at the successor and CAS the predecessor's {@code next[0]} from the
+ *       successor to the node: the link, with release semantics, so a reader that loads the
+ *       reference with acquire sees every byte of the node. If the CAS fails, another node came
+ *       in between: go back to step 2 with the same node. The node's same-key successor never
+ *       changes after this point (new versions go in front of it).</li>
+ *   <li>Stamp: the same-key successor first if it is pending, then take a stamp and CAS it into
+ *       the node; if the CAS fails a reader has stamped it, and that stamp stands. <b>This is the
+ *       commit point</b>: snapshots taken from now on see the write.</li>
+ *   <li>Link levels 1..h-1 bottom up at {@code [key, stamp]} (upper levels hold only stamped
+ *       versions, whose order never changes): point {@code next[i]} at the successor (release),
+ *       CAS the predecessor's {@code next[i]}; on failure walk on from the old predecessor,
+ *       which is still before the node because nothing is ever removed. A node is reachable on
+ *       a level only after it is reachable on every level below.</li>
  * </ol>
+ * The caller then leaves the gate: a seal's drain, and a close's freeing of the arena, wait for
+ * that (without making any writer wait), so a write never finds its list freed under it.
  *
  * <h2>Reads</h2>
- * Lock-free descents from the head with acquire loads of the tower. A read at sequence
- * {@code S} looks for the first node at or after {@code [key, S]}: the newest version of
- * {@code key} with {@code seq <= S}. {@code S = Long.MAX_VALUE} reads the newest version.
+ * Lock-free descents from the head with acquire loads of the tower. A read at snapshot {@code v}
+ * ({@link #get}) finds the first version of the key, stamps it if pending (a reader at
+ * {@code v} must not skip a pending version that may still be stamped below {@code v}), and
+ * takes it when its stamp is below {@code v}; otherwise it searches for {@code [key, v - 1]}.
+ * Every version behind a stamped one is stamped; a version linked in front of it since was linked
+ * after the snapshot was taken, so its stamp will be at least {@code v}.
  *
  * <h2>Local names</h2>
- * {@code x} the node a search stands on, {@code n} its next, {@code h} a height, {@code s} a
- * sequence, {@code ck}/{@code ok} a node's chunk segment and offset in it, {@code k} the key.
+ * {@code x} the node a search stands on, {@code n} its next, {@code w} a link word, {@code h} a
+ * height, {@code s} a stamp, {@code v} a snapshot, {@code ck}/{@code ok} a node's chunk segment
+ * and offset in it, {@code k} the key, {@code kp} its 8-byte prefix.
  */
 public final class SkipList {
 
@@ -73,7 +95,6 @@ public final class SkipList {
     public static final int INSERTED = 0;
     public static final int DUPLICATE = 1;
     public static final int OUT_OF_MEMORY = 2;
-    public static final int SEALED = 3;
     /** get-or-insert found a live version: {@link Splice#found} holds it. */
     public static final int FOUND = 4;
 
@@ -84,20 +105,29 @@ public final class SkipList {
     public static final int DELETE = 3;
 
     private static final VarHandle HEIGHT;
+    private static final VarHandle ENTRIES;
 
     static {
         try {
             HEIGHT = MethodHandles.lookup().findVarHandle(SkipList.class, "height", int.class);
+            ENTRIES = MethodHandles.lookup().findVarHandle(SkipList.class, "entries", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    /** {@link WriteHook#install}: tests only. */
+    static volatile WriteHook hook;
+
     private final ShardedArena arena;
     private final long head;
-    private final Sequencer sequencer = new Sequencer();
+    private final Stamps stamps = new Stamps();
     /** Levels in use: the tallest linked tower (at least 1). Only grows. */
     private volatile int height = 1;
+    /** The limit on nodes, 0 for none; {@link #entries} counts them only then. */
+    private final long maxEntries;
+    /** Nodes allocated (or reserved by {@link #reserve}), kept only with {@link #maxEntries}. */
+    private volatile long entries;
     /** Every thread's splice, for the statistics. */
     private final ConcurrentLinkedQueue<Splice> allSplices = new ConcurrentLinkedQueue<>();
     /** Per-thread search scratch; holds only primitives, so it never pins this list. */
@@ -143,10 +173,12 @@ public final class SkipList {
     }
 
     /**
+     * @param maxEntries the limit on nodes, 0 for none
      * @throws IllegalStateException when the arena has no room for the head node
      */
-    public SkipList(ShardedArena arena) {
+    public SkipList(ShardedArena arena, long maxEntries) {
         this.arena = arena;
+        this.maxEntries = maxEntries;
         long h = arena.allocate(Node.size(Node.MAX_HEIGHT, 0, 0));
         if (h == ShardedArena.NULL) {
             throw new IllegalStateException("the arena's memory limit leaves no room for the skip list's head node");
@@ -159,8 +191,9 @@ public final class SkipList {
         return arena;
     }
 
-    public Sequencer sequencer() {
-        return sequencer;
+    /** The next stamp to hand out: a snapshot taken now sees every version stamped below it. */
+    public long snapshotStamp() {
+        return stamps.current();
     }
 
     /** The calling thread's scratch space; valid until its next write. */
@@ -184,8 +217,9 @@ public final class SkipList {
         return Node.nextAcquire(arena.chunk(x), ShardedArena.offset(x), level);
     }
 
-    public long seqOf(long x) {
-        return Node.seq(arena.chunk(x), ShardedArena.offset(x));
+    /** The stamp of {@code x} as it is now: {@link Stamps#PENDING} while nobody has stamped it. */
+    public long stampOf(long x) {
+        return Node.stamp(arena.chunk(x), ShardedArena.offset(x));
     }
 
     public boolean isTombstone(long x) {
@@ -207,8 +241,17 @@ public final class SkipList {
         return Node.valueLength(arena.chunk(x), ShardedArena.offset(x));
     }
 
+    public int heightOf(long x) {
+        return Node.height(arena.chunk(x), ShardedArena.offset(x));
+    }
+
     public long head() {
         return head;
+    }
+
+    /** Levels in use. */
+    public int levels() {
+        return height;
     }
 
     /** Unsigned comparison of node {@code x}'s key with {@code k}. */
@@ -232,6 +275,14 @@ public final class SkipList {
         return KeyBytes.compareAfterPrefix(ck, Node.keyOffset(ok, Node.height(ck, ok)), len, k, 0, kl);
     }
 
+    /** Unsigned comparison of the keys of nodes {@code x} and {@code y}. */
+    public int compareNodes(long x, long y) {
+        MemorySegment cy = arena.chunk(y);
+        long oy = ShardedArena.offset(y);
+        return compare(x, cy.asSlice(Node.keyOffset(oy, Node.height(cy, oy)), Node.keyLength(cy, oy)),
+                Node.prefix(cy, oy));
+    }
+
     /** Whether nodes {@code x} and {@code y} hold the same key. */
     public boolean sameKey(long x, long y) {
         MemorySegment cx = arena.chunk(x);
@@ -253,7 +304,7 @@ public final class SkipList {
     /** Whether node {@code x} sorts before {@code [k, s]}. */
     private boolean before(long x, MemorySegment k, long kp, long s) {
         int c = compare(x, k, kp);
-        return c < 0 || (c == 0 && seqOf(x) > s);
+        return c < 0 || (c == 0 && stampOf(x) > s);
     }
 
     /**
@@ -266,11 +317,45 @@ public final class SkipList {
         return lp != kp30 ? lp < kp30 : before(Link.ref(w), k, kp, s);
     }
 
+    // ---- stamps ------------------------------------------------------------------------------
+
+    /**
+     * The stamp of node {@code x}, stamping it first when it is pending, oldest pending version of
+     * its key first (see the class comment): a reader that must know a pending version's stamp
+     * sets it rather than wait for its writer.
+     */
+    public long settle(long x) {
+        MemorySegment cx = arena.chunk(x);
+        long ox = ShardedArena.offset(x);
+        long s;
+        while ((s = Node.stampAcquire(cx, ox)) == Stamps.PENDING) {
+            long y = x; // the oldest pending version of x's key
+            for (long n = next(y, 0); n != 0 && pending(n) && sameKey(n, y); n = next(n, 0)) {
+                y = n;
+            }
+            Node.casStamp(arena.chunk(y), ShardedArena.offset(y), stamps.next());
+        }
+        return s;
+    }
+
+    private boolean pending(long x) {
+        return Node.stampAcquire(arena.chunk(x), ShardedArena.offset(x)) == Stamps.PENDING;
+    }
+
+    /** Whether a reader at snapshot {@code v} sees version {@code x} (stamping it if pending). */
+    public boolean visible(long x, long v) {
+        long s = stampOf(x);
+        return (s == Stamps.PENDING ? settle(x) : s) < v;
+    }
+
     // ---- reads -------------------------------------------------------------------------------
 
     /** The first node at or after {@code [k, s]} on level 0, or 0. */
     public long seek(MemorySegment k, long s) {
-        long kp = KeyBytes.prefix(k);
+        return seek(k, KeyBytes.prefix(k), s);
+    }
+
+    private long seek(MemorySegment k, long kp, long s) {
         long x = head;
         long w = 0;
         for (int level = height - 1; level >= 0; level--) {
@@ -283,10 +368,26 @@ public final class SkipList {
         return Link.ref(w);
     }
 
-    /** The newest version of {@code k} with {@code seq <= s}, or 0. */
-    public long get(MemorySegment k, long s) {
-        long x = seek(k, s);
-        return x != 0 && compareKey(x, k) == 0 ? x : 0;
+    /** The first node of the first key at or after {@code k} (its newest version, maybe pending), or 0. */
+    public long seekKey(MemorySegment k) {
+        return seek(k, Stamps.PENDING);
+    }
+
+    /**
+     * The version of {@code k} a reader at snapshot {@code v} sees: the newest one stamped below
+     * {@code v}, or 0. {@code Long.MAX_VALUE} reads the newest version.
+     */
+    public long get(MemorySegment k, long v) {
+        long kp = KeyBytes.prefix(k);
+        long x = seek(k, kp, Stamps.PENDING);
+        if (x == 0 || compare(x, k, kp) != 0) {
+            return 0;
+        }
+        if (visible(x, v)) {
+            return x;
+        }
+        x = seek(k, kp, v - 1); // x and every version behind it are stamped now
+        return x != 0 && compare(x, k, kp) == 0 ? x : 0;
     }
 
     /**
@@ -298,8 +399,8 @@ public final class SkipList {
         long x = head;
         for (int level = height - 1; level >= 0; level--) {
             long w;
-            // Before [k, newest possible version]: exactly the nodes with a smaller key.
-            while ((w = link(x, level)) != 0 && linkBefore(w, k, kp, Long.MAX_VALUE)) {
+            // Before [k, PENDING], in front of every version of k: exactly the nodes with a smaller key.
+            while ((w = link(x, level)) != 0 && linkBefore(w, k, kp, Stamps.PENDING)) {
                 x = Link.ref(w);
             }
         }
@@ -321,122 +422,167 @@ public final class SkipList {
     // ---- writes ------------------------------------------------------------------------------
 
     /**
+     * Reserves room for {@code n} nodes under the entry limit; false (nothing reserved) when it
+     * would pass it. Every reserved node is either allocated by {@link #allocate} or given back
+     * with {@link #release}.
+     */
+    public boolean reserve(long n) {
+        if (maxEntries == 0) {
+            return true;
+        }
+        if ((long) ENTRIES.getAndAdd(this, n) + n > maxEntries) {
+            ENTRIES.getAndAdd(this, -n);
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back {@code n} reserved nodes that were not used. */
+    public void release(long n) {
+        if (maxEntries > 0) {
+            ENTRIES.getAndAdd(this, -n);
+        }
+    }
+
+    /** Nodes reserved under the entry limit (0 without one). */
+    public long reserved() {
+        return entries;
+    }
+
+    /**
+     * Step 4 ahead of time, for a node the caller reserved: allocates and writes a pending node
+     * of a random height, or returns {@link ShardedArena#NULL} when the arena has no room.
+     */
+    public long allocate(MemorySegment k, MemorySegment value, boolean tombstone) {
+        long kl = k.byteSize();
+        long vl = value == null ? 0 : value.byteSize();
+        int h = randomHeight();
+        long x = arena.allocate(Node.size(h, kl, vl));
+        if (x == ShardedArena.NULL || !Link.fits(x)) {
+            return ShardedArena.NULL; // (a node a link cannot name is left unused)
+        }
+        MemorySegment ck = arena.chunk(x);
+        long ok = ShardedArena.offset(x);
+        Node.writeHeader(ck, ok, Stamps.PENDING, KeyBytes.prefix(k), (int) kl, (int) vl, h,
+                tombstone ? Node.TOMBSTONE : 0);
+        long ko = Node.keyOffset(ok, h);
+        MemorySegment.copy(k, 0, ck, ko, kl);
+        if (vl > 0) {
+            MemorySegment.copy(value, 0, ck, ko + kl, vl);
+        }
+        return x;
+    }
+
+    /**
      * Writes a version of {@code k}; see the class comment for the protocol.
      *
      * @param mode  {@link #PUT}, {@link #INSERT_IF_ABSENT}, {@link #GET_OR_INSERT} or {@link #DELETE}
      * @param value the value ({@code null} for a delete)
-     * @return {@link #INSERTED}, {@link #DUPLICATE}, {@link #FOUND}, {@link #OUT_OF_MEMORY} or
-     *         {@link #SEALED}; details in the calling thread's {@link #splice()}
+     * @param node  a node from {@link #allocate} holding this key and value, or 0 to allocate
+     *              one (and reserve it) when the write goes on; the caller keeps an unused one
+     * @return {@link #INSERTED}, {@link #DUPLICATE}, {@link #FOUND} or {@link #OUT_OF_MEMORY};
+     *         details in {@code sp}
      */
-    public int write(MemorySegment k, MemorySegment value, int mode) {
-        return write(k, value, mode, splices.get());
-    }
-
-    /** {@link #write(MemorySegment, MemorySegment, int)} with the caller's {@link #splice()} already in hand. */
-    public int write(MemorySegment k, MemorySegment value, int mode, Splice sp) {
+    public int write(MemorySegment k, MemorySegment value, int mode, Splice sp, long node) {
         sp.shadowedLive = false;
         sp.found = 0;
-        long s = sequencer.next();
-        if ((s & Sequencer.SEALED) != 0) {
-            return SEALED;
-        }
-        try {
-            long kp = KeyBytes.prefix(k);
-            long kl = k.byteSize();
-            long vl = value == null ? 0 : value.byteSize();
-            int h = randomHeight();
-            int top = raiseHeight(h);
-            long[] preds = sp.preds;
-            long[] succs = sp.succs;
-            long x = 0; // the node, allocated once the write is decided and reused on retries
-            long xl = 0; // the link to it
-            MemorySegment ck = null;
-            long ok = 0;
-            for (;;) {
-                findSplice(k, kp, s, top, preds, succs);                      // step 4
-                long p = preds[0];
-                if (p != head && compare(p, k, kp) == 0) {                      // step 5
-                    long fresh = sequencer.next();
-                    sequencer.finish(s);
-                    s = fresh;
-                    if ((s & Sequencer.SEALED) != 0) {
-                        return SEALED; // the finally block must not finish a sealed sequence
-                    }
-                    if (x != 0) {
-                        ck.set(JAVA_LONG, ok + Node.SEQ, s);
-                    }
-                    continue;
-                }
-                long succ = succs[0];                                           // a link
-                long sn = Link.ref(succ);
-                boolean live = sn != 0 && compare(sn, k, kp) == 0 && !isTombstone(sn);
-                if (live && mode != PUT && mode != DELETE) {                    // step 6, decision
+        long kp = KeyBytes.prefix(k);
+        long x = node;
+        int h = x != 0 ? heightOf(x) : 0;
+        long[] preds = sp.preds;
+        long[] succs = sp.succs;
+        long sn; // the newest version of k when the node was linked, or 0
+        boolean live;
+        for (;;) {
+            findSplice(k, kp, Stamps.PENDING, height, preds, succs);             // step 2
+            sn = Link.ref(succs[0]);
+            if (sn != 0 && compare(sn, k, kp) != 0) {
+                sn = 0;
+            }
+            if (sn != 0 && (mode == INSERT_IF_ABSENT || mode == GET_OR_INSERT)) { // step 3
+                settle(sn);
+                if (!isTombstone(sn)) {
                     sp.found = sn;
                     sp.shadowedLive = true;
                     return mode == INSERT_IF_ABSENT ? DUPLICATE : FOUND;
                 }
-                if (x == 0) {                                                   // step 3, once
-                    x = arena.allocate(Node.size(h, kl, vl));
-                    if (x == ShardedArena.NULL || !Link.fits(x)) {
-                        return OUT_OF_MEMORY; // (a node a link cannot name is left unused)
-                    }
-                    xl = Link.of(x, kp);
-                    ck = arena.chunk(x);
-                    ok = ShardedArena.offset(x);
-                    Node.writeHeader(ck, ok, s, kp, (int) kl, (int) vl, h, mode == DELETE ? Node.TOMBSTONE : 0);
-                    long ko = Node.keyOffset(ok, h);
-                    MemorySegment.copy(k, 0, ck, ko, kl);
-                    if (vl > 0) {
-                        MemorySegment.copy(value, 0, ck, ko + kl, vl);
-                    }
+            }
+            live = sn != 0 && !isTombstone(sn);
+            if (x == 0) {                                                        // step 4, once
+                if (!reserve(1)) {
+                    return OUT_OF_MEMORY;
                 }
-                Node.NEXT.setRelease(ck, Node.nextOffset(ok, 0), succ);
-                if (casNext(p, 0, succ, xl)) {                                  // the commit point
-                    sp.shadowedLive = live;
-                    sp.found = x;
-                    break;
+                x = allocate(k, value, mode == DELETE);
+                if (x == ShardedArena.NULL) {
+                    release(1);
+                    return OUT_OF_MEMORY;
                 }
+                h = heightOf(x);
             }
-            for (int level = 1; level < h; level++) {                           // step 7
-                linkLevel(xl, ck, ok, k, kp, s, level, preds, succs);
+            hookAt(WriteHook.BEFORE_LINK);
+            MemorySegment ck = arena.chunk(x);
+            long ok = ShardedArena.offset(x);
+            Node.NEXT_WORD.setRelease(ck, Node.nextOffset(ok, 0), succs[0]);
+            if (casNext(preds[0], 0, succs[0], Link.of(x, kp))) {               // step 5: linked
+                break;
             }
-            sequencer.finish(s);                                                // step 8
-            s = 0;
-            return INSERTED;
-        } finally {
-            if (s != 0 && (s & Sequencer.SEALED) == 0) {
-                sequencer.finish(s); // abandoned: duplicate, found, out of memory, or an exception
-            }
+        }
+        hookAt(WriteHook.LINKED);
+        if (sn != 0 && pending(sn)) {                                            // step 6
+            settle(sn);
+        }
+        MemorySegment ck = arena.chunk(x);
+        long ok = ShardedArena.offset(x);
+        Node.casStamp(ck, ok, stamps.next()); // the commit point; a failed CAS: a reader stamped it
+        long s = Node.stampAcquire(ck, ok);
+        raiseHeight(h);
+        long xl = Link.of(x, kp);
+        for (int level = 1; level < h; level++) {                                // step 7
+            linkLevel(xl, ck, ok, k, kp, s, level, preds[level]);
+        }
+        sp.shadowedLive = live;
+        sp.found = x;
+        return INSERTED;
+    }
+
+    private static void hookAt(int point) {
+        WriteHook h = hook;
+        if (h != null) {
+            h.at(point);
         }
     }
 
-    /** Step 7 for one level: {@code xl} is the link to the node, at {@code ok} in {@code ck}. */
-    private void linkLevel(long xl, MemorySegment ck, long ok, MemorySegment k, long kp, long s, int level,
-            long[] preds, long[] succs) {
-        long p = preds[level];
-        long succ = succs[level];
+    /**
+     * Step 7 for one level: {@code xl} is the link to the node (stamp {@code s}), at {@code ok}
+     * in {@code ck}; {@code p} a node before it on this level (or the head).
+     */
+    private void linkLevel(long xl, MemorySegment ck, long ok, MemorySegment k, long kp, long s, int level, long p) {
         for (;;) {
-            Node.NEXT.setRelease(ck, Node.nextOffset(ok, level), succ);
-            if (casNext(p, level, succ, xl)) {
-                return;
-            }
-            // Someone linked between p and succ: p is still before the node, walk on from it.
             long w;
             while ((w = link(p, level)) != 0 && linkBefore(w, k, kp, s)) {
                 p = Link.ref(w);
             }
-            succ = w;
+            Node.NEXT_WORD.setRelease(ck, Node.nextOffset(ok, level), w);
+            if (casNext(p, level, w, xl)) {
+                return;
+            }
         }
     }
 
     /** CAS of the link word {@code p.next[level]}. */
     private boolean casNext(long p, int level, long expected, long link) {
-        return Node.NEXT.compareAndSet(arena.chunk(p), Node.nextOffset(ShardedArena.offset(p), level), expected, link);
+        return Node.NEXT_WORD.compareAndSet(arena.chunk(p), Node.nextOffset(ShardedArena.offset(p), level), expected, link);
     }
 
-    /** Step 4: {@code preds} gets the predecessor node of each level, {@code succs} the link that follows it. */
+    /**
+     * Step 2: {@code preds} gets the predecessor node of each level below {@code top}, {@code succs}
+     * the link that follows it; levels from {@code top} up get the head.
+     */
     private void findSplice(MemorySegment k, long kp, long s, int top, long[] preds, long[] succs) {
         long x = head;
+        for (int level = Node.MAX_HEIGHT - 1; level >= top; level--) {
+            preds[level] = head;
+        }
         for (int level = top - 1; level >= 0; level--) {
             long w;
             while ((w = link(x, level)) != 0 && linkBefore(w, k, kp, s)) {
@@ -447,15 +593,14 @@ public final class SkipList {
         }
     }
 
-    /** Raises the list height to at least {@code h}; returns the height to search from. */
-    private int raiseHeight(int h) {
+    /** Raises the list height to at least {@code h}. */
+    private void raiseHeight(int h) {
         int cur;
         while ((cur = height) < h) {
             if (HEIGHT.compareAndSet(this, cur, h)) {
-                return h;
+                return;
             }
         }
-        return cur;
     }
 
     /**
