@@ -81,11 +81,11 @@ public final class Cursor implements AutoCloseable {
         if (x == 0) {
             return false;
         }
-        long n = sl.next(x, 0);
-        while (n != 0 && sl.sameKey(n, x)) {
+        long n = x;
+        while (sl.hasOlder(n)) {
             n = sl.next(n, 0); // older versions of the same key
         }
-        x = visibleFrom(n);
+        x = visibleFrom(sl.next(n, 0));
         return x != 0;
     }
 

@@ -80,7 +80,9 @@ class ConcurrentSkipListConcurrencyTest {
                 prev = k;
                 flushedEntries++;
             }
-            assertThat(sealed.frozen().verify().versions()).isEqualTo(sealed.frozen().versionCount());
+            if (round % 20 == 0) {
+                assertThat(sealed.frozen().verify().versions()).isEqualTo(sealed.frozen().versionCount());
+            }
             sealed.frozen().close();
         }
         stop.set(true);

@@ -29,6 +29,10 @@ public final class Checker {
             if (prev != 0) {
                 checkOrder(sl, prev, x, 0);
             }
+            if (prev != 0 && sl.hasOlder(prev) != sl.sameKey(prev, x)) {
+                throw broken("a version's OLDER flag says " + sl.hasOlder(prev) + " where its next node "
+                        + (sl.sameKey(prev, x) ? "is" : "is not") + " of the same key");
+            }
             if (prev == 0 || !sl.sameKey(prev, x)) {
                 keys++;
                 if (!sl.isTombstone(x)) {
@@ -39,6 +43,9 @@ public final class Checker {
                 pending++;
             }
             prev = x;
+        }
+        if (prev != 0 && sl.hasOlder(prev)) {
+            throw broken("the last version's OLDER flag is set");
         }
         perLevel[0] = versions;
         return new Structure(levels, perLevel, versions, keys, live, pending);

@@ -3,13 +3,13 @@ package org.skipstore.core.internal;
 import org.skipstore.arena.ShardedArena;
 
 /**
- * A tower word: the arena reference of the next node, packed with the first 30 bits of that
- * node's key.
+ * A tower word: the arena reference of the next node, packed with a 30-bit order-preserving
+ * summary of that node's key ({@link #prefixOfKey}).
  *
  * <pre>
  *   63 .................. 34  33 ........... 21  20 ............ 0
  *  +------------------------+------------------+------------------+
- *  | key prefix (30 bits)   | chunk id (13)    | offset / 8 (21)  |
+ *  | key summary (30 bits)  | chunk id (13)    | offset / 8 (21)  |
  *  +------------------------+------------------+------------------+
  * </pre>
  *
@@ -20,6 +20,15 @@ import org.skipstore.arena.ShardedArena;
  * of a search's comparisons, costs no access to the successor: on a memtable larger than the
  * caches, one cache miss saved per level. One word, so the link and its prefix are read and
  * CASed together; a reader can never pair a link with another node's prefix.
+ *
+ * <h2>The summary: a key's first 8 bytes as a small float</h2>
+ * The summary of the key's first 8 bytes {@code p} (big-endian, unsigned) is 7 bits of exponent,
+ * the position of {@code p}'s highest one bit (0 when {@code p} is 0), then the 23 bits below that
+ * bit. Like a float it orders as {@code p} does, ties only when both agree, and it spends no bits
+ * on leading zeros: keys whose first bytes are zero (db_bench's are a big-endian counter) still
+ * differ in their summaries, where the first 30 bits of the key would all be zero and every
+ * comparison would have to touch the node. Random keys keep 23 significant bits: a tie among a
+ * million of them is still rare.
  *
  * <h2>Limits</h2>
  * A node starts at an 8-byte aligned offset below 16 MiB of its chunk (chunks hold at most 16
@@ -54,7 +63,7 @@ public final class Link {
      */
     public static long of(long ref, long keyPrefix) {
         long offset = ShardedArena.offset(ref);
-        return (keyPrefix >>> PREFIX_SHIFT << PREFIX_SHIFT)
+        return (prefixOfKey(keyPrefix) << PREFIX_SHIFT)
                 | ((long) ShardedArena.chunkId(ref) << OFFSET_BITS)
                 | (offset >>> 3);
     }
@@ -65,13 +74,21 @@ public final class Link {
         return ShardedArena.reference(chunkId, (link & ((1L << OFFSET_BITS) - 1)) << 3);
     }
 
-    /** The target's key prefix as a non-negative number that orders like the keys' first 30 bits. */
+    /** The target's key summary: a non-negative number that orders like the keys' first 8 bytes. */
     static long prefix(long link) {
         return link >>> PREFIX_SHIFT;
     }
 
-    /** {@link #prefix(long)}'s form of a key's {@link KeyBytes#prefix 8-byte prefix}. */
+    /** Bits of the summary below its exponent. */
+    static final int MANTISSA_BITS = 64 - PREFIX_SHIFT - 7;
+
+    /**
+     * The 30-bit summary of a key's {@link KeyBytes#prefix 8-byte prefix} {@code p}: exponent
+     * (64 minus its leading zeros, 0..64) over the {@value #MANTISSA_BITS} bits after its top one bit.
+     */
     static long prefixOfKey(long keyPrefix) {
-        return keyPrefix >>> PREFIX_SHIFT;
+        int lz = Long.numberOfLeadingZeros(keyPrefix);
+        long mantissa = keyPrefix << lz << 1 >>> (64 - MANTISSA_BITS); // (a shift by 64 is no shift: two steps)
+        return ((long) (64 - lz) << MANTISSA_BITS) | mantissa;
     }
 }

@@ -43,6 +43,13 @@ public final class Node {
     /** {@code flags} bit: this version is a deletion. */
     public static final byte TOMBSTONE = 1;
 
+    /**
+     * {@code flags} bit: {@code next[0]} is an older version of the same key. Set before the link
+     * and then true for good (new versions go in front of a node, never between it and its
+     * older one), so a scan steps over a key's older versions without comparing keys.
+     */
+    public static final byte OLDER = 2;
+
     /** Largest key: its length is an unsigned 16-bit field. */
     public static final int MAX_KEY_LENGTH = 0xFFFF;
 
@@ -149,6 +156,16 @@ public final class Node {
 
     public static boolean isTombstone(MemorySegment chunk, long node) {
         return (chunk.get(JAVA_BYTE, node + FLAGS) & TOMBSTONE) != 0;
+    }
+
+    public static boolean hasOlder(MemorySegment chunk, long node) {
+        return (chunk.get(JAVA_BYTE, node + FLAGS) & OLDER) != 0;
+    }
+
+    /** Sets or clears {@link #OLDER} in a node not yet linked. */
+    public static void older(MemorySegment chunk, long node, boolean older) {
+        byte f = chunk.get(JAVA_BYTE, node + FLAGS);
+        chunk.set(JAVA_BYTE, node + FLAGS, (byte) (older ? f | OLDER : f & ~OLDER));
     }
 
     /** Writes the header; the tower is zero already (arena memory is zeroed). */

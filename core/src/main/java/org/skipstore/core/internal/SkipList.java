@@ -59,7 +59,8 @@ import org.skipstore.arena.ShardedArena;
  *   <li>Once, the first time the write goes on: allocate the node in the calling thread's arena
  *       shard (NULL: OUT_OF_MEMORY) and write it, stamp PENDING. It is private until the CAS of
  *       step 5; a retry reuses it. A duplicate costs no memory.</li>
- *   <li>Point {@code next[0]} at the successor and CAS the predecessor's {@code next[0]} from the
+ *   <li>Mark the node {@link Node#OLDER} when the successor is a version of its key, point
+ *       {@code next[0]} at the successor and CAS the predecessor's {@code next[0]} from the
  *       successor to the node: the link, with release semantics, so a reader that loads the
  *       reference with acquire sees every byte of the node. If the CAS fails, another node came
  *       in between: go back to step 2 with the same node. The node's same-key successor never
@@ -226,6 +227,11 @@ public final class SkipList {
         return Node.isTombstone(arena.chunk(x), ShardedArena.offset(x));
     }
 
+    /** Whether {@code next(x, 0)} is an older version of {@code x}'s key ({@link Node#OLDER}). */
+    public boolean hasOlder(long x) {
+        return Node.hasOlder(arena.chunk(x), ShardedArena.offset(x));
+    }
+
     /** Offset of the key inside {@link #chunk(long) chunk(x)}. */
     public long keyOffset(long x) {
         MemorySegment ck = arena.chunk(x);
@@ -277,10 +283,22 @@ public final class SkipList {
 
     /** Unsigned comparison of the keys of nodes {@code x} and {@code y}. */
     public int compareNodes(long x, long y) {
+        MemorySegment cx = arena.chunk(x);
         MemorySegment cy = arena.chunk(y);
+        long ox = ShardedArena.offset(x);
         long oy = ShardedArena.offset(y);
-        return compare(x, cy.asSlice(Node.keyOffset(oy, Node.height(cy, oy)), Node.keyLength(cy, oy)),
-                Node.prefix(cy, oy));
+        long px = Node.prefix(cx, ox);
+        long py = Node.prefix(cy, oy);
+        if (px != py) {
+            return Long.compareUnsigned(px, py);
+        }
+        int lx = Node.keyLength(cx, ox);
+        int ly = Node.keyLength(cy, oy);
+        if (lx <= 8 || ly <= 8) { // equal up to where the shorter ends
+            return Integer.compare(lx, ly);
+        }
+        return KeyBytes.compareAfterPrefix(cx, Node.keyOffset(ox, Node.height(cx, ox)), lx,
+                cy, Node.keyOffset(oy, Node.height(cy, oy)), ly);
     }
 
     /** Whether nodes {@code x} and {@code y} hold the same key. */
@@ -522,6 +540,7 @@ public final class SkipList {
             hookAt(WriteHook.BEFORE_LINK);
             MemorySegment ck = arena.chunk(x);
             long ok = ShardedArena.offset(x);
+            Node.older(ck, ok, sn != 0);
             Node.NEXT_WORD.setRelease(ck, Node.nextOffset(ok, 0), succs[0]);
             if (casNext(preds[0], 0, succs[0], Link.of(x, kp))) {               // step 5: linked
                 break;
