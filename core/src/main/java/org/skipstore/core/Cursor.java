@@ -3,6 +3,7 @@ package org.skipstore.core;
 import java.lang.foreign.MemorySegment;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import org.skipstore.core.internal.ReadAhead;
 import org.skipstore.core.internal.SkipList;
 
 /**
@@ -24,6 +25,12 @@ public final class Cursor implements AutoCloseable {
     private final Snapshot snapshot;
     /** The visible version the cursor stands on, or 0. */
     private long x;
+    /** {@link #next()} calls since the last move elsewhere: a long run reads ahead. */
+    private int run;
+    /** Reads level 0 ahead in lanes once a scan is long ({@link #READ_AHEAD_AFTER} steps). */
+    private ReadAhead ahead;
+    /** Steps of a scan before it reads ahead: a short one would waste the lanes' reads. */
+    private static final int READ_AHEAD_AFTER = 16;
     private boolean closed;
 
     Cursor(ConcurrentSkipList owner, long v, Snapshot snapshot) {
@@ -52,6 +59,7 @@ public final class Cursor implements AutoCloseable {
     /** Moves to the first key; false when there is none. */
     public boolean first() {
         check();
+        run = 0;
         x = visibleFrom(sl.next(sl.head(), 0));
         return x != 0;
     }
@@ -59,6 +67,7 @@ public final class Cursor implements AutoCloseable {
     /** Moves to the last key; false when there is none. */
     public boolean last() {
         check();
+        run = 0;
         x = visibleAtOrBefore(sl.last());
         return x != 0;
     }
@@ -71,6 +80,7 @@ public final class Cursor implements AutoCloseable {
     /** Moves to the first key at or after {@code key}; false when there is none. */
     public boolean seek(MemorySegment key) {
         check();
+        run = 0;
         x = visibleFrom(sl.seekKey(Args.key(key)));
         return x != 0;
     }
@@ -81,11 +91,18 @@ public final class Cursor implements AutoCloseable {
         if (x == 0) {
             return false;
         }
+        if (++run == READ_AHEAD_AFTER && ahead == null) {
+            ahead = new ReadAhead(sl);
+        }
         long n = x;
         while (sl.hasOlder(n)) {
-            n = sl.next(n, 0); // older versions of the same key
+            n = step(n); // older versions of the same key
         }
-        x = visibleFrom(sl.next(n, 0));
+        n = step(n);
+        while (n != 0 && !sl.visible(n, v)) {
+            n = step(n);
+        }
+        x = n;
         return x != 0;
     }
 
@@ -95,6 +112,7 @@ public final class Cursor implements AutoCloseable {
         if (x == 0) {
             return false;
         }
+        run = 0;
         x = visibleAtOrBefore(sl.lastBefore(owner.keyOf(x)));
         return x != 0;
     }
@@ -150,6 +168,11 @@ public final class Cursor implements AutoCloseable {
             throw new NoSuchElementException("the cursor does not stand on a key");
         }
         return x;
+    }
+
+    /** The level-0 node after {@code n}: read ahead in lanes during a long scan. */
+    private long step(long n) {
+        return ahead != null && run >= READ_AHEAD_AFTER ? ahead.next(n) : sl.next(n, 0);
     }
 
     /**

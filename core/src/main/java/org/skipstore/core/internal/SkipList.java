@@ -247,6 +247,14 @@ public final class SkipList {
         return Node.valueLength(arena.chunk(x), ShardedArena.offset(x));
     }
 
+    /** The last byte of node {@code x}'s key and value (its first when both are empty). */
+    public byte lastByte(long x) {
+        MemorySegment ck = arena.chunk(x);
+        long ok = ShardedArena.offset(x);
+        long end = Node.keyOffset(ok, Node.height(ck, ok)) + Node.keyLength(ck, ok) + Node.valueLength(ck, ok);
+        return ck.get(java.lang.foreign.ValueLayout.JAVA_BYTE, Math.max(ok, end - 1));
+    }
+
     public int heightOf(long x) {
         return Node.height(arena.chunk(x), ShardedArena.offset(x));
     }
