@@ -55,7 +55,7 @@ public class SkipListLevelsTest {
     static final MemorySegment VALUE = MemorySegment.ofArray(Memtables.bytes("vv"));
 
     final ShardedArena arena = ShardedArena.builder().shards(1).initialChunkBytes(2048).build();
-    final SkipList sl = new SkipList(arena);
+    final SkipList sl = new SkipList(arena, 0);
     String failure1, failure2;
 
     @Actor
@@ -71,7 +71,7 @@ public class SkipListLevelsTest {
     private String writeAll(String[] keys) {
         try {
             for (String k : keys) {
-                int r = sl.write(MemorySegment.ofArray(Memtables.bytes(k)), VALUE, SkipList.PUT);
+                int r = sl.write(MemorySegment.ofArray(Memtables.bytes(k)), VALUE, SkipList.PUT, sl.splice(), 0);
                 if (r != SkipList.INSERTED) {
                     return "WRITE_" + r;
                 }
@@ -160,7 +160,7 @@ public class SkipListLevelsTest {
             }
             if (prev != 0) {
                 int c = sl.compareKey(prev, keyOf(x));
-                if (c > 0 || (c == 0 && sl.seqOf(prev) <= sl.seqOf(x))) {
+                if (c > 0 || (c == 0 && sl.stampOf(prev) <= sl.stampOf(x))) {
                     return "DISORDER_L" + level;
                 }
             }
@@ -177,7 +177,7 @@ public class SkipListLevelsTest {
         Set<Long> seqs = new HashSet<>();
         for (long x : level0) {
             versions.merge(Memtables.text(keyOf(x)), 1, Integer::sum);
-            if (!seqs.add(sl.seqOf(x))) {
+            if (!seqs.add(sl.stampOf(x))) {
                 return "LEVEL0_REPEATED_SEQUENCE";
             }
         }
