@@ -23,15 +23,18 @@ import org.skipstore.core.internal.SkipList;
 final class Memtables {
 
     /**
-     * {@code ConcurrentSkipList.skipList()}, which is package-private: the suite runs on the class
-     * path, where every package is open, so a private lookup reaches it.
+     * {@code ConcurrentSkipList.skipList()} and {@code entryOf(long)}, which are package-private:
+     * the suite runs on the class path, where every package is open, so a private lookup reaches
+     * them.
      */
     private static final MethodHandle SKIP_LIST;
+    private static final MethodHandle ENTRY_OF;
 
     static {
         try {
-            SKIP_LIST = MethodHandles.privateLookupIn(ConcurrentSkipList.class, MethodHandles.lookup())
-                    .findVirtual(ConcurrentSkipList.class, "skipList", MethodType.methodType(SkipList.class));
+            MethodHandles.Lookup l = MethodHandles.privateLookupIn(ConcurrentSkipList.class, MethodHandles.lookup());
+            SKIP_LIST = l.findVirtual(ConcurrentSkipList.class, "skipList", MethodType.methodType(SkipList.class));
+            ENTRY_OF = l.findVirtual(ConcurrentSkipList.class, "entryOf", MethodType.methodType(Entry.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -56,24 +59,17 @@ final class Memtables {
 
     /**
      * The version that the calling thread's last successful write to {@code list} linked, as the
-     * write itself reports it (its thread's {@link SkipList.Splice#found}, set at the commit CAS):
+     * write itself reports it (its thread's {@link SkipList.Splice#found}, the node it linked):
      * a writer's own version even when a newer one of the key already hides it from every read.
      * Null when the thread's last write linked nothing.
      */
     static Version lastWritten(ConcurrentSkipList list) {
-        SkipList sl;
         try {
-            sl = (SkipList) SKIP_LIST.invokeExact(list);
+            long x = ((SkipList) SKIP_LIST.invokeExact(list)).splice().found;
+            return x == 0 ? null : Version.of((Entry) ENTRY_OF.invokeExact(list, x));
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        long x = sl.splice().found;
-        if (x == 0) {
-            return null;
-        }
-        long vo = sl.keyOffset(x) + sl.keyLength(x);
-        String value = sl.isTombstone(x) ? "~" : text(sl.chunk(x).asSlice(vo, sl.valueLength(x)));
-        return new Version(value, sl.seqOf(x));
     }
 
     /** A list with one arena shard and a 1 KiB first chunk: enough for the few nodes of a test. */
