@@ -31,13 +31,9 @@ import org.skipstore.core.Entry;
 @Outcome(expect = FORBIDDEN,
         desc = "Another insert result, a wrong flush content, or a call (seal included) threw.")
 @State
-public class InsertRacingSealTest {
+public class InsertRacingSealTest extends Memtables.SealState {
 
     static final byte[] KEY = Memtables.bytes("k");
-
-    final ConcurrentSkipList list = Memtables.newList();
-    volatile ConcurrentSkipList.Sealed sealed;
-    volatile String sealFailure;
 
     @Actor
     public void writer(LL_Result r) {
@@ -50,34 +46,12 @@ public class InsertRacingSealTest {
 
     @Actor
     public void sealer() {
-        try {
-            sealed = list.seal();
-        } catch (Throwable t) {
-            sealFailure = "SEAL_" + Memtables.name(t);
-        }
+        seal();
     }
 
     @Arbiter
     public void arbiter(LL_Result r) {
-        try {
-            ConcurrentSkipList.Sealed s = sealed;
-            if (sealFailure != null) {
-                r.r2 = sealFailure;
-            } else if (s.frozen() != list) {
-                r.r2 = "FROZEN_IS_ANOTHER_LIST";
-            } else {
-                r.r2 = flush(s.frozen());
-            }
-        } catch (Throwable t) {
-            r.r2 = "ARBITER_" + Memtables.name(t);
-        } finally {
-            String failure = Memtables.close(list);
-            ConcurrentSkipList.Sealed s = sealed;
-            String freshFailure = s == null ? null : Memtables.close(s.fresh());
-            if (failure != null || freshFailure != null) {
-                r.r2 = failure != null ? failure : freshFailure;
-            }
-        }
+        r.r2 = verdict(() -> flush(list));
     }
 
     static String flush(ConcurrentSkipList frozen) {

@@ -10,85 +10,93 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 import org.skipstore.core.ConcurrentSkipList;
-import org.skipstore.core.Entry;
+import org.skipstore.stress.memtable.Memtables.Version;
 
 /**
- * Proves that of two racing puts of one key, the newest version, the one {@code get} returns
- * afterwards, is the one with the larger sequence: versions of a key are linked in sequence order
- * (a write that finds a newer version already linked takes a fresh sequence), so {@code get} never
- * returns an older version over a newer one.
+ * Proves that of two racing puts of one key, {@code get} returns the version with the larger
+ * sequence, never the older one: versions of a key are linked in sequence order (a write that
+ * finds a newer version already linked takes a fresh sequence and rewrites its node's), so the
+ * first version of the key, the one {@code get} finds, is the one with the largest sequence.
  *
- * <p>Each actor puts its value ({@code A} or {@code B}) and then {@code get}s the key, recording
- * the value and sequence it sees: its own version ({@code OWN}), or the other actor's
- * ({@code OTHER}), which must then be newer than its own. The arbiter {@code get}s the key once
- * more and checks it against every version the actors saw: its sequence must be at least theirs,
- * a sequence seen twice must carry the same value, and the list must hold exactly two versions.
- * Fields: actor 1's and actor 2's observation, and the arbiter's verdict: {@code NEWEST_value}
- * when all holds; {@code OLDER_value} when it returned a version older than one an actor saw.
+ * <p>Each actor puts its value ({@code A} or {@code B}) and records its own version as the write
+ * reports it ({@link Memtables#lastWritten}: value and sequence of the node it linked, known even
+ * when the other version hides it), then {@code get}s the key and records the version it sees.
+ * The arbiter knows both versions, so it knows which is newer, and classifies each {@code get}
+ * against them: {@code OWN} (the actor's own version), {@code NEWER} (the other's version, with
+ * the larger sequence), {@code OLDER} (the other's version, with the smaller sequence). Fields:
+ * actor 1's and actor 2's {@code get}, then the arbiter's own {@code get} of the key once both are
+ * done: {@code NEWEST_value} for the version with the larger sequence, {@code OLDER_value} for
+ * the one with the smaller.
  */
 @JCStressTest
 @Outcome(id = {"OWN, OWN, NEWEST_A", "OWN, OWN, NEWEST_B"}, expect = ACCEPTABLE,
-        desc = "Each actor read its own version back; the later one is the newest.")
-@Outcome(id = "OWN, OTHER, NEWEST_A", expect = ACCEPTABLE,
-        desc = "Actor 2's get saw actor 1's newer version, which stays the newest.")
-@Outcome(id = "OTHER, OWN, NEWEST_B", expect = ACCEPTABLE,
-        desc = "Actor 1's get saw actor 2's newer version, which stays the newest.")
-@Outcome(id = "OTHER, OTHER, .*", expect = FORBIDDEN,
-        desc = "Each actor saw the other's version as newer than its own: the order of versions changed.")
-@Outcome(id = ".*, OLDER_.*", expect = FORBIDDEN,
-        desc = "The final get returned a version older than one an actor had seen.")
+        desc = "Each actor read its own version back; the final get returns the one with the larger sequence.")
+@Outcome(id = "OWN, NEWER, NEWEST_A", expect = ACCEPTABLE,
+        desc = "Actor 2's get saw A, which has the larger sequence and stays the newest.")
+@Outcome(id = "NEWER, OWN, NEWEST_B", expect = ACCEPTABLE,
+        desc = "Actor 1's get saw B, which has the larger sequence and stays the newest.")
+@Outcome(id = ".*, .*, OLDER_.*", expect = FORBIDDEN,
+        desc = "The final get returned the version with the smaller sequence.")
+@Outcome(id = {"OLDER, .*", ".*, OLDER, .*"}, expect = FORBIDDEN,
+        desc = "An actor's get returned the other's version over its own newer one.")
+@Outcome(id = ".*, .*, SAME_SEQUENCE", expect = FORBIDDEN, desc = "Both puts got one sequence.")
 @Outcome(expect = FORBIDDEN,
-        desc = "The final value contradicts what the actors saw, a sequence carried two values, "
-                + "the version count is not 2, or a call threw.")
+        desc = "A get returned a version neither put wrote (torn value or sequence), no version, a version "
+                + "count other than 2, or a call threw.")
 @State
 public class RacingPutsNewestWinsTest {
 
     static final byte[] KEY = Memtables.bytes("k");
 
     final ConcurrentSkipList list = Memtables.newList();
-    String tag1, tag2;
-    long seq1, seq2;
+    /** Each actor's own version, and the version its get saw. */
+    Version own1, own2, seen1, seen2;
+    String failure1, failure2;
 
     @Actor
-    public void actor1(LLL_Result r) {
+    public void actor1() {
         try {
-            Entry e = putThenGet("A");
-            tag1 = Memtables.valueOf(e);
-            seq1 = e == null ? -1 : e.sequence();
-            r.r1 = observation("A", "B", tag1);
+            own1 = put("A");
+            seen1 = Version.of(list.get(KEY));
         } catch (Throwable t) {
-            r.r1 = Memtables.name(t);
+            failure1 = Memtables.name(t);
         }
     }
 
     @Actor
-    public void actor2(LLL_Result r) {
+    public void actor2() {
         try {
-            Entry e = putThenGet("B");
-            tag2 = Memtables.valueOf(e);
-            seq2 = e == null ? -1 : e.sequence();
-            r.r2 = observation("B", "A", tag2);
+            own2 = put("B");
+            seen2 = Version.of(list.get(KEY));
         } catch (Throwable t) {
-            r.r2 = Memtables.name(t);
+            failure2 = Memtables.name(t);
         }
     }
 
-    private Entry putThenGet(String value) {
+    /** Puts {@code value} and returns the version it linked. */
+    private Version put(String value) {
         String put = list.put(KEY, Memtables.bytes(value)).name();
         if (!put.equals("INSERTED")) {
             throw new IllegalStateException(put);
         }
-        return list.get(KEY);
-    }
-
-    static String observation(String own, String other, String seen) {
-        return seen.equals(own) ? "OWN" : seen.equals(other) ? "OTHER" : "SAW_" + seen;
+        Version v = Memtables.lastWritten(list);
+        if (v == null || !v.value().equals(value)) {
+            throw new IllegalStateException("the write reports another node: " + v);
+        }
+        return v;
     }
 
     @Arbiter
     public void arbiter(LLL_Result r) {
         try {
-            r.r3 = verdict();
+            if (failure1 != null || failure2 != null) {
+                r.r1 = failure1 == null ? "OK" : failure1;
+                r.r2 = failure2 == null ? "OK" : failure2;
+                return;
+            }
+            r.r1 = classify(seen1, own1, own2);
+            r.r2 = classify(seen2, own2, own1);
+            r.r3 = verdict(Version.of(list.get(KEY)));
         } catch (Throwable t) {
             r.r3 = "ARBITER_" + Memtables.name(t);
         } finally {
@@ -99,24 +107,34 @@ public class RacingPutsNewestWinsTest {
         }
     }
 
-    private String verdict() {
-        Entry e = list.get(KEY);
-        if (e == null) {
+    /** What a get saw, against the actor's own version and the other's. */
+    static String classify(Version seen, Version own, Version other) {
+        if (own.equals(seen)) {
+            return "OWN";
+        }
+        if (other.equals(seen)) {
+            return other.sequence() > own.sequence() ? "NEWER" : "OLDER";
+        }
+        return "UNKNOWN_" + seen;
+    }
+
+    /** The final get against the two versions written. */
+    private String verdict(Version last) {
+        if (own1.sequence() == own2.sequence()) {
+            return "SAME_SEQUENCE";
+        }
+        Version newer = own1.sequence() > own2.sequence() ? own1 : own2;
+        Version older = newer == own1 ? own2 : own1;
+        if (last == null) {
             return "MISSING";
         }
-        String tag = Memtables.valueOf(e);
-        long seq = e.sequence();
-        if (seq < seq1 || seq < seq2) {
-            return "OLDER_" + tag;
+        if (last.equals(older)) {
+            return "OLDER_" + older.value();
         }
-        if ((seq == seq1 && !tag.equals(tag1)) || (seq == seq2 && !tag.equals(tag2))
-                || (seq1 == seq2 && tag1 != null && !tag1.equals(tag2))) {
-            return "INCONSISTENT";
+        if (!last.equals(newer)) {
+            return "UNKNOWN_" + last;
         }
         long versions = list.versionCount();
-        if (versions != 2) {
-            return "VERSIONS_" + versions;
-        }
-        return "NEWEST_" + tag;
+        return versions == 2 ? "NEWEST_" + newer.value() : "VERSIONS_" + versions;
     }
 }

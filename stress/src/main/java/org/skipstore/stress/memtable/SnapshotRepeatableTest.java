@@ -28,11 +28,16 @@ import org.skipstore.core.Snapshot;
  * for an absent key). The second snapshot read must repeat the first, and the live read, which
  * comes later, must include every key the snapshot saw (nodes are never unlinked).
  *
- * <p>jcstress runs a test only when the machine has a CPU for each actor, so there are two
- * variants: {@link ThirdActorReads} (two writers and a separate reader, three actors) and
- * {@link WriterReads} (two actors: the writer of {@code B} is the reader, after its put). The
- * second runs on two CPUs; both race a write that took a lower sequence against a snapshot taken
- * after a write with a higher one finished.
+ * <p>jcstress runs a test only when the machine has a CPU for each actor, so there are three
+ * variants: {@link ThirdActorReads} (two writers and a separate reader, three actors),
+ * {@link WriterReads} (two actors: the writer of {@code B} is the reader, after its put) and
+ * {@link ReaderWritesBetweenReads} (two actors: the reader writes {@code B} between its reads).
+ * The last two run on two CPUs. The first two race a write that took a lower sequence against a
+ * snapshot taken after a write with a higher one finished; the third, like the first, takes its
+ * snapshot before it wrote anything while the other write may be in flight, and lets the two
+ * writes race each other while the snapshot is held. (The first's exact interleaving, a reader
+ * that wrote nothing facing a finished higher write and an unfinished lower one, needs two
+ * writers besides the reader: three threads.)
  */
 public class SnapshotRepeatableTest {
 
@@ -56,9 +61,15 @@ public class SnapshotRepeatableTest {
         }
 
         void read(LLL_Result r) {
+            read(r, () -> { });
+        }
+
+        /** {@link #read(LLL_Result)} that runs {@code between} after the first snapshot read. */
+        void read(LLL_Result r, Runnable between) {
             try {
                 Snapshot s = list.snapshot();
                 r.r1 = keys(s.get(KEY_A) != null, s.get(KEY_B) != null);
+                between.run();
                 r.r2 = keys(list.get(KEY_A) != null, list.get(KEY_B) != null);
                 r.r3 = keys(s.get(KEY_A) != null, s.get(KEY_B) != null);
             } catch (Throwable t) {
@@ -150,6 +161,48 @@ public class SnapshotRepeatableTest {
         public void writerBThenReader(LLL_Result r) {
             put(KEY_B);
             read(r);
+        }
+
+        @Arbiter
+        public void arbiter(LLL_Result r) {
+            finish(r);
+        }
+    }
+
+    /**
+     * Actor 1 puts {@code A}; actor 2 takes its snapshot and reads it, then puts {@code B} (racing
+     * {@code A} for the lower sequence and the earlier link), reads both keys live and reads the
+     * snapshot again. The snapshot comes before {@code B} took its sequence, so it never sees
+     * {@code B}; it sees {@code A} only if {@code A} was finished when it was taken; and whatever
+     * {@code B}'s put does to the watermark (raise it past {@code A}, or wait behind an unfinished
+     * {@code A}), the second snapshot read repeats the first. The live read, after {@code B}'s put
+     * returned, sees {@code B}, and {@code A} whenever the snapshot did.
+     */
+    @JCStressTest
+    @Outcome(id = {"--, -B, --", "A-, AB, A-"}, expect = ACCEPTABLE,
+            desc = "The snapshot reads agree; the live read adds only B, or A and B.")
+    @Outcome(id = "--, AB, --", expect = ACCEPTABLE_INTERESTING,
+            desc = "The snapshot reads agree; A was linked after the snapshot: live but not in it.")
+    @Outcome(id = {"--, .*, A.", "A-, .*, AB"}, expect = FORBIDDEN,
+            desc = "A key absent from the first snapshot read appeared in the second: not repeatable.")
+    @Outcome(id = {".*, .*, .B", ".B, .*, .*"}, expect = FORBIDDEN,
+            desc = "The snapshot saw B, whose put began after the snapshot was taken.")
+    @Outcome(id = "A., .*, -.", expect = FORBIDDEN,
+            desc = "A key seen by the first snapshot read vanished from the second.")
+    @Outcome(expect = FORBIDDEN,
+            desc = "The live read missed B (its own finished put) or a key the snapshot had seen, "
+                    + "a write failed, or a call threw.")
+    @State
+    public static class ReaderWritesBetweenReads extends Base {
+
+        @Actor
+        public void writerA() {
+            put(KEY_A);
+        }
+
+        @Actor
+        public void readerWritesB(LLL_Result r) {
+            read(r, () -> put(KEY_B));
         }
 
         @Arbiter
