@@ -14,9 +14,10 @@ import org.skipstore.stress.memtable.Memtables.Version;
 
 /**
  * Proves that of two racing puts of one key, {@code get} returns the version with the larger
- * sequence, never the older one: versions of a key are linked in sequence order (a write that
- * finds a newer version already linked takes a fresh sequence and rewrites its node's), so the
- * first version of the key, the one {@code get} finds, is the one with the largest sequence.
+ * sequence, never the older one: a new version is linked in front of the key's versions and gets
+ * its sequence (stamp) only after every older version of the key has one (a writer or reader
+ * that stamps a version stamps the pending older ones first), so the first version of the key,
+ * the one {@code get} finds, is the one with the largest sequence.
  *
  * <p>Each actor puts its value ({@code A} or {@code B}) and records its own version as the write
  * reports it ({@link Memtables#lastWritten}: value and sequence of the node it linked, known even
