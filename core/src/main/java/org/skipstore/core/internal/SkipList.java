@@ -311,20 +311,7 @@ public final class SkipList {
 
     /** Whether nodes {@code x} and {@code y} hold the same key. */
     public boolean sameKey(long x, long y) {
-        MemorySegment cx = arena.chunk(x);
-        MemorySegment cy = arena.chunk(y);
-        long ox = ShardedArena.offset(x);
-        long oy = ShardedArena.offset(y);
-        int len = Node.keyLength(cx, ox);
-        if (Node.prefix(cx, ox) != Node.prefix(cy, oy) || len != Node.keyLength(cy, oy)) {
-            return false;
-        }
-        if (len <= 8) {
-            return true;
-        }
-        long kx = Node.keyOffset(ox, Node.height(cx, ox));
-        long ky = Node.keyOffset(oy, Node.height(cy, oy));
-        return MemorySegment.mismatch(cx, kx, kx + len, cy, ky, ky + len) < 0;
+        return compareNodes(x, y) == 0;
     }
 
     /** Whether node {@code x} sorts before {@code [k, s]}. */

@@ -61,16 +61,7 @@ public class BatchWholeOrNothingTest {
 
     @Arbiter
     public void arbiter(LLL_Result r) {
-        try {
-            int n = (list.get(Memtables.bytes("a")) != null ? 1 : 0) + (list.get(Memtables.bytes("b")) != null ? 1 : 0);
-            r.r3 = String.valueOf(n);
-        } catch (Throwable t) {
-            r.r3 = "ARBITER_" + Memtables.name(t);
-        } finally {
-            String failure = Memtables.close(list);
-            if (failure != null) {
-                r.r3 = failure;
-            }
-        }
+        r.r3 = Memtables.verdict(list, () -> String.valueOf(
+                (list.get(Memtables.bytes("a")) != null ? 1 : 0) + (list.get(Memtables.bytes("b")) != null ? 1 : 0)));
     }
 }

@@ -56,16 +56,7 @@ public class GetOrInsertRaceTest {
 
     @Arbiter
     public void arbiter(LLL_Result r) {
-        try {
-            r.r3 = Memtables.valueOf(list.get(KEY));
-        } catch (Throwable t) {
-            r.r3 = "ARBITER_" + Memtables.name(t);
-        } finally {
-            String failure = Memtables.close(list);
-            if (failure != null) {
-                r.r3 = failure;
-            }
-        }
+        r.r3 = Memtables.verdict(list, () -> Memtables.valueOf(list.get(KEY)));
     }
 
     static String describe(GetOrInsert g) {

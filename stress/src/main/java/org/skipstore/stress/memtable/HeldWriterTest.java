@@ -87,16 +87,7 @@ public class HeldWriterTest {
 
     @Arbiter
     public void arbiter(LLL_Result r) {
-        try {
-            boolean both = "INSERTED".equals(put1) && list.get(HELD) != null && list.get(OTHER) != null;
-            r.r3 = both ? "BOTH" : "LOST_" + put1;
-        } catch (Throwable t) {
-            r.r3 = "ARBITER_" + Memtables.name(t);
-        } finally {
-            String failure = Memtables.close(list);
-            if (failure != null) {
-                r.r3 = failure;
-            }
-        }
+        r.r3 = Memtables.verdict(list, () ->
+                "INSERTED".equals(put1) && list.get(HELD) != null && list.get(OTHER) != null ? "BOTH" : "LOST_" + put1);
     }
 }

@@ -10,7 +10,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 import org.skipstore.core.ConcurrentSkipList;
-import org.skipstore.core.Entry;
 import org.skipstore.core.InsertResult;
 
 /**
@@ -57,17 +56,9 @@ public class InsertIfAbsentRaceTest {
 
     @Arbiter
     public void arbiter(LLL_Result r) {
-        try {
-            Entry e = list.get(KEY);
+        r.r3 = Memtables.verdict(list, () -> {
             long versions = list.versionCount();
-            r.r3 = Memtables.valueOf(e) + (versions == 1 ? "" : "+" + versions);
-        } catch (Throwable t) {
-            r.r3 = "ARBITER_" + Memtables.name(t);
-        } finally {
-            String failure = Memtables.close(list);
-            if (failure != null) {
-                r.r3 = failure;
-            }
-        }
+            return Memtables.valueOf(list.get(KEY)) + (versions == 1 ? "" : "+" + versions);
+        });
     }
 }

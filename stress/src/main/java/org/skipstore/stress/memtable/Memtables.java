@@ -190,6 +190,21 @@ final class Memtables {
         }
     }
 
+    /**
+     * An arbiter's verdict: {@code verdict}'s outcome word, or {@code ARBITER_} and what it threw;
+     * then closes {@code list}, whose failure to close replaces the verdict.
+     */
+    static String verdict(ConcurrentSkipList list, java.util.function.Supplier<String> verdict) {
+        String v;
+        try {
+            v = verdict.get();
+        } catch (Throwable t) {
+            v = "ARBITER_" + name(t);
+        }
+        String failure = close(list);
+        return failure != null ? failure : v;
+    }
+
     /** Closes a list (null: nothing to close); returns null, or the outcome word when close threw. */
     static String close(ConcurrentSkipList list) {
         if (list == null) {
