@@ -83,6 +83,10 @@ import org.skipstore.core.internal.SkipList;
  * JFR events {@code org.skipstore.MemtableSeal} (each seal: automatic or not, versions, bytes,
  * how long the writes under way took to finish) and {@code org.skipstore.MemtableBackpressure}
  * (from the moment a limit is 90 % used until the list is sealed or closed).
+ *
+ * <p>(For maintainers: this file is the memtable's public surface only, each method a few lines
+ * over {@code internal}: the protocol is in {@code SkipList}, {@code Stamps} and {@code Gate}, the
+ * seal's bookkeeping in {@code Sealing}, the check in {@code Checker}. Its length is javadoc.)
  */
 public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> {
 

@@ -85,6 +85,9 @@ import org.skipstore.arena.ShardedArena;
  * Every version behind a stamped one is stamped; a version linked in front of it since was linked
  * after the snapshot was taken, so its stamp will be at least {@code v}.
  *
+ * <p>One file past 400 lines on purpose, as {@code ConcurrentSkipListMap} is: the protocol above
+ * and the code that runs it, steps cited where they run, read together.
+ *
  * <h2>Local names</h2>
  * {@code x} the node a search stands on, {@code n} its next, {@code w} a link word, {@code h} a
  * height, {@code s} a stamp, {@code v} a snapshot, {@code ck}/{@code ok} a node's chunk segment
