@@ -3,10 +3,17 @@
 #
 #   bash bench/bench.sh                   the main job: the db_bench-style tool (DbBench) with its
 #                                         defaults: the memtable against ConcurrentSkipListMap (1 M
-#                                         entries) and PageStore against LMDB (200 k entries, a durable
-#                                         commit every 1000 puts), under a minute on 2 cores
+#                                         entries; the mixed phase on as many threads as cores and on
+#                                         one more; puts/s with 1, 2 .. cores+1 writers sharing one
+#                                         structure) and PageStore against LMDB (200 k entries, a
+#                                         durable commit every 1000 puts), under a minute on 2 cores
 #   bash bench/bench.sh --num 200000 ...  the tool with options (--help lists them), e.g.
 #                                           --engine pagestore,lmdb --store-num 1000000 --batch 1000
+#   bash bench/bench.sh --benchmarks writers
+#                                         only the tool's writer-scaling table, in full: puts/s of the
+#                                         memtable and ConcurrentSkipListMap with 1, 2, 4, 8, 16 and
+#                                         cores+1 writers sharing one structure (--writers 1,2,4 to
+#                                         choose), the median of 3 runs each
 #   bash bench/bench.sh jmh               the arena allocation benchmarks, short configuration
 #   bash bench/bench.sh jmh ARGS...       JMH with ARGS, e.g.
 #                                           -h                         JMH's help

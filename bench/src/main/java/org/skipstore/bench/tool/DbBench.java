@@ -3,6 +3,7 @@ package org.skipstore.bench.tool;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.skipstore.bench.store.Stores;
 
 /**
@@ -21,7 +23,9 @@ import org.skipstore.bench.store.Stores;
  * <ul>
  *   <li>In memory, the memtable ({@code memtable}) against {@code ConcurrentSkipListMap}
  *       ({@code cslm}): fills, overwrites, point reads, an ordered scan and a mixed read/write
- *       phase with several threads.</li>
+ *       phase on as many threads as cores and on one more; then a table of put throughput by number
+ *       of writers sharing one structure ({@link WriterScaling}: up to one writer more than cores,
+ *       or with {@code --benchmarks writers} up to 16).</li>
  *   <li>Durable stores, Skipstore's {@code PageStore} ({@code pagestore}) against LMDB
  *       ({@code lmdb}) and, in the {@code peers} build, RocksDB, H2 MVStore and MapDB: fills in
  *       key order and in random order with a durable commit every {@code --batch} puts, point
@@ -33,13 +37,14 @@ import org.skipstore.bench.store.Stores;
  *   bash bench/bench.sh                           defaults: memtable, cslm, pagestore, lmdb
  *   bash bench/bench.sh --engine pagestore,lmdb --store-num 1000000 --batch 1000
  *   bash bench/bench.sh --peers --engine pagestore,lmdb,rocksdb,mvstore,mapdb
+ *   bash bench/bench.sh --benchmarks writers      the writer-scaling table
  *   bash bench/bench.sh --help
  * </pre>
  */
 public final class DbBench {
 
     static final List<String> ALL = List.of("fillseq", "fillrandom", "overwrite", "readrandom", "readseq", "readreverse",
-            "mixed");
+            "mixed", "writers");
     /** The phases of the in-memory engines. */
     static final List<String> MEMORY_PHASES = List.of("fillseq", "fillrandom", "overwrite", "readrandom", "readseq",
             "mixed");
@@ -48,16 +53,42 @@ public final class DbBench {
 
     static final int DEFAULT_NUM = 1_000_000;
     static final int DEFAULT_STORE_NUM = 200_000;
+    static final int DEFAULT_WRITERS_NUM = 100_000;
+    static final int CORES = Runtime.getRuntime().availableProcessors();
+    /**
+     * Thread counts of the mixed phase: the core count and one more. A structure whose threads
+     * wait for each other by spinning can hold up at the core count and collapse as soon as one
+     * thread is preempted (issue 13), so the default runs one above the cores too.
+     */
+    static final List<Integer> DEFAULT_THREADS = List.of(CORES, CORES + 1);
+    /** Writer counts of the writers phase: powers of two up to 16, and one above the cores. */
+    static final List<Integer> DEFAULT_WRITERS = withCount(List.of(1, 2, 4, 8, 16), CORES + 1);
+    /**
+     * Writer counts of the writers phase in the main job (no {@code --benchmarks}): those of
+     * {@link #DEFAULT_WRITERS} up to one above the cores. The mixed phase one above the cores does
+     * not show issue 13's collapse (with 10 % writes its writers rarely meet: on 2 cores the broken
+     * memtable kept pace with the map on 3 threads); all writers one above the cores do. The counts
+     * further up are where a collapsing memtable spends most of its time (about 30 of the full
+     * phase's 40 s on 2 cores), more than the main job's minute leaves.
+     */
+    static final List<Integer> MAIN_JOB_WRITERS = DEFAULT_WRITERS.stream().filter(w -> w <= CORES + 1).toList();
 
     private DbBench() {
     }
 
+    /** {@code counts} with {@code n} added where it is missing, in ascending order. */
+    static List<Integer> withCount(List<Integer> counts, int n) {
+        return Stream.concat(counts.stream(), Stream.of(n)).distinct().sorted().toList();
+    }
+
     /** Parsed command line. */
-    record Options(int num, int storeNum, int batch, int keySize, int valueSize, int threads, int readPercent,
-            List<String> benchmarks, List<String> engines, long seed, boolean progress, Path dir) {
+    record Options(int num, int storeNum, int batch, int keySize, int valueSize, List<Integer> threads,
+            int readPercent, List<Integer> writers, int writersNum, int repeat, List<String> benchmarks,
+            List<String> engines, long seed, boolean progress, Path dir) {
 
         private static final List<String> NAMES = List.of("num", "store-num", "batch", "key-size", "value-size",
-                "threads", "read-percent", "benchmarks", "engine", "seed", "progress", "dir");
+                "threads", "read-percent", "writers", "writers-num", "repeat", "benchmarks", "engine", "seed",
+                "progress", "dir");
 
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
@@ -103,8 +134,11 @@ public final class DbBench {
                     intOption(m, "batch", 1000, 1),
                     intOption(m, "key-size", 16, 8),
                     intOption(m, "value-size", 100, 0),
-                    intOption(m, "threads", Runtime.getRuntime().availableProcessors(), 1),
+                    intList(m, "threads", DEFAULT_THREADS),
                     intOption(m, "read-percent", 90, 0),
+                    intList(m, "writers", m.containsKey("benchmarks") ? DEFAULT_WRITERS : MAIN_JOB_WRITERS),
+                    intOption(m, "writers-num", DEFAULT_WRITERS_NUM, 1),
+                    intOption(m, "repeat", 3, 1),
                     List.of(m.getOrDefault("benchmarks", String.join(",", ALL)).split(",")),
                     List.of(m.getOrDefault("engine", "memtable,cslm,pagestore,lmdb").split(",")),
                     Long.parseLong(m.getOrDefault("seed", "42")),
@@ -138,6 +172,23 @@ public final class DbBench {
             if (v == null) {
                 return dflt;
             }
+            return number(name, v, min);
+        }
+
+        /** A comma-separated list of counts, each at least 1, in the order given. */
+        private static List<Integer> intList(Map<String, String> m, String name, List<Integer> dflt) {
+            String v = m.get(name);
+            if (v == null) {
+                return dflt;
+            }
+            List<Integer> counts = new ArrayList<>();
+            for (String n : v.split(",")) {
+                counts.add(number(name, n.trim(), 1));
+            }
+            return List.copyOf(counts);
+        }
+
+        private static int number(String name, String v, int min) {
             int n;
             try {
                 n = Integer.parseInt(v.replace("_", ""));
@@ -162,8 +213,8 @@ public final class DbBench {
         }
 
         Options withEntries(int n, long newSeed) {
-            return new Options(n, n, batch, keySize, valueSize, threads, readPercent, benchmarks, engines, newSeed, false,
-                    dir);
+            return new Options(n, n, batch, keySize, valueSize, threads, readPercent, writers, writersNum, repeat,
+                    benchmarks, engines, newSeed, false, dir);
         }
     }
 
@@ -180,11 +231,17 @@ public final class DbBench {
               --batch N          stores: puts per durable commit in the fills (default 1000)
               --key-size N       key bytes, at least 8 (default 16)
               --value-size N     value bytes (default 100)
-              --threads N        threads of the mixed phase (default: available processors)
+              --threads LIST     thread counts of the mixed phase, each a row (default: the cpus and one more,
+                                 here %1$s)
               --read-percent N   reads in the mixed phase (default 90)
-              --benchmarks LIST  comma-separated phases, in this order (default: all), each run by the engines it
-                                 applies to:
-                                   memtable, cslm: fillseq,fillrandom,overwrite,readrandom,readseq,mixed
+              --writers LIST     writer counts of the writers phase (default 1,2,4,8,16 and the cpus plus one,
+                                 here %2$s; in the main job, without --benchmarks, those up to the cpus
+                                 plus one, here %5$s)
+              --writers-num N    puts per run of the writers phase, all writers together (default %3$d)
+              --repeat N         runs of the writers phase per writer count and engine (default 3)
+              --benchmarks LIST  comma-separated phases, in this order (default: all; writers always last),
+                                 each run by the engines it applies to:
+                                   memtable, cslm: fillseq,fillrandom,overwrite,readrandom,readseq,mixed,writers
                                    stores:         fillseq,fillrandom,readrandom,readseq,readreverse
               --dir DIR          where the stores' temporary directory goes (default: the system's temporary
                                  directory); it is deleted at the end
@@ -195,11 +252,40 @@ public final class DbBench {
             ops/s to the last engine of the same kind (in memory, or store) on the command line: by default
             memtable to cslm and pagestore to lmdb. "size" after a fill is the memory of the structure
             (memtable: its arena; cslm: the heap it added) or, for a store, its files on disk after the
-            last commit, and "B/entry" that per entry (raw: key + value bytes).
+            last commit, and "B/entry" that per entry (raw: key + value bytes). "mixed 3t" is the mixed
+            phase on 3 threads: by default it runs on as many threads as cpus and on one more, where a
+            structure whose threads spin while they wait for each other collapses.
+
+            The writers phase (bash bench/bench.sh --benchmarks writers; under a minute on 2 cores) is a
+            table of its own: for each writer count, each in-memory engine gets a fresh structure that all
+            writers share and --writers-num puts of distinct keys in random order, split among the writers;
+            the time runs from a start gate to the last writer's end, and each row is the median of --repeat
+            runs (interleaved), each run's puts/s beside it. The memtable runs through its byte[] API
+            (memtable) and its MemorySegment API (memtable-seg). "vs" divides by the last in-memory engine
+            on the command line (cslm), "own" by the same engine at the largest writer count up to the cpus
+            (here %4$d). The total work is the same at each writer count: past the cpus, a structure that
+            scales keeps its puts/s. The main job runs it at the writer counts up to the cpus plus one
+            only: a memtable that collapses spends most of the full phase's time at 8 and 16 writers.
             """;
 
-    /** One measured phase. */
-    record Result(String benchmark, String engine, long ops, long nanos, long sizeBytes) {
+    /** {@link #HELP} with this machine's defaults. */
+    static String help() {
+        return HELP.formatted(counts(DEFAULT_THREADS), counts(DEFAULT_WRITERS), DEFAULT_WRITERS_NUM,
+                WriterScaling.reference(DEFAULT_WRITERS), counts(MAIN_JOB_WRITERS));
+    }
+
+    /** One measured phase; {@code threads} is 0 for the phases that have no thread count. */
+    record Result(String benchmark, int threads, String engine, long ops, long nanos, long sizeBytes) {
+
+        /** The phase's name in the table: with its thread count where it has one. */
+        String label() {
+            return threads == 0 ? benchmark : benchmark + " " + threads + "t";
+        }
+
+        Result withThreads(int t) {
+            return new Result(benchmark, t, engine, ops, nanos, sizeBytes);
+        }
+
         double opsPerSecond() {
             return ops * 1e9 / nanos;
         }
@@ -219,17 +305,21 @@ public final class DbBench {
             return;
         }
         if (o == null) {
-            System.out.print(HELP);
+            System.out.print(help());
             return;
         }
         boolean stores = o.engines.stream().anyMatch(KvEngine::isStore);
         boolean memory = o.engines.stream().anyMatch(e -> !KvEngine.isStore(e));
-        System.out.printf(Locale.ROOT, "skipstore bench: %d-byte keys, %d-byte values; %s%s; JDK %s, %d cpus%n",
+        // The load average: on a machine other work keeps busy, the figures (the writers phase's
+        // above all) say more about that work than about the engines.
+        System.out.printf(Locale.ROOT, "skipstore bench: %d-byte keys, %d-byte values; %s%s; JDK %s, %d cpus,"
+                + " load average %.1f%n",
                 o.keySize, o.valueSize,
-                memory ? String.format(Locale.ROOT, "in memory %,d entries, %d threads (mixed)", o.num, o.threads) : "",
+                memory ? String.format(Locale.ROOT, "in memory %,d entries, %s threads (mixed)", o.num,
+                        counts(o.threads)) : "",
                 stores ? String.format(Locale.ROOT, "%sstores %,d entries, a durable commit every %,d puts",
                         memory ? "; " : "", o.storeNum, o.batch) : "",
-                Runtime.version(), Runtime.getRuntime().availableProcessors());
+                Runtime.version(), CORES, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         Path root = null;
         Thread cleanup = null;
         if (stores) {
@@ -246,15 +336,19 @@ public final class DbBench {
             System.out.println("stores in " + root + " (deleted at the end)");
         }
         List<Result> results = new ArrayList<>();
+        WriterScaling scaling = memory && o.benchmarks.contains("writers") ? new WriterScaling(o) : null;
         try {
             for (String engine : o.engines) {
-                if (o.phases(engine).isEmpty()) {
+                if (!o.phases(engine).isEmpty()) {
+                    warmUp(engine, o, root);
+                    results.addAll(new Run(o, engine, root).all());
+                } else if (KvEngine.isStore(engine) || scaling == null) {
                     System.out.println("(" + engine + " runs none of --benchmarks " + String.join(",", o.benchmarks)
                             + ")");
-                    continue;
                 }
-                warmUp(engine, o, root);
-                results.addAll(new Run(o, engine, root).all());
+            }
+            if (scaling != null) {
+                scaling.run();
             }
         } finally {
             if (cleanup != null) {
@@ -262,7 +356,17 @@ public final class DbBench {
                 cleanup.run();
             }
         }
-        printTable(System.out, results, o);
+        if (!results.isEmpty()) {
+            printTable(System.out, results, o);
+        }
+        if (scaling != null) {
+            scaling.print(System.out);
+        }
+    }
+
+    /** Thread counts as the command line gives them: 2,3. */
+    static String counts(List<Integer> counts) {
+        return counts.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
     }
 
     /** A short run of every phase so that the measured ones do not include JIT compilation. */
@@ -284,19 +388,22 @@ public final class DbBench {
             out.println(store ? String.format(Locale.ROOT, "-- stores: %,d entries, a durable commit every %,d puts%s",
                     o.storeNum, o.batch, peer == null ? "" : "; vs " + peer)
                     : String.format(Locale.ROOT, "-- in memory: %,d entries%s", o.num, peer == null ? "" : "; vs " + peer));
-            for (String b : ALL) {
+            // Phase by phase (a phase with several thread counts: count by count), the engines side by side.
+            List<String> labels = ALL.stream().flatMap(b -> results.stream().filter(r -> r.benchmark.equals(b)))
+                    .map(Result::label).distinct().toList();
+            for (String label : labels) {
                 for (String engine : kind) {
                     for (Result r : results) {
-                        if (!r.engine.equals(engine) || !r.benchmark.equals(b)) {
+                        if (!r.engine.equals(engine) || !r.label().equals(label)) {
                             continue;
                         }
                         Result base = peer == null ? null : results.stream()
-                                .filter(p -> p.engine.equals(peer) && p.benchmark.equals(b)).findFirst().orElse(null);
+                                .filter(p -> p.engine.equals(peer) && p.label().equals(label)).findFirst().orElse(null);
                         String ratio = base == null ? "" : String.format(Locale.ROOT, "%.2fx",
                                 r.opsPerSecond() / base.opsPerSecond());
                         String perEntry = r.sizeBytes < 0 ? "-" : String.format(Locale.ROOT, "%.1f",
                                 (double) r.sizeBytes / o.entries(engine));
-                        out.printf(Locale.ROOT, "%-11s %-9s %,14.0f %11.1f %9s %11s %9s%n", r.benchmark, r.engine,
+                        out.printf(Locale.ROOT, "%-11s %-9s %,14.0f %11.1f %9s %11s %9s%n", label, r.engine,
                                 r.opsPerSecond(), r.nanosPerOp(), ratio, r.sizeBytes < 0 ? "-" : mib(r.sizeBytes),
                                 perEntry);
                     }
@@ -327,24 +434,30 @@ public final class DbBench {
             this.isStore = KvEngine.isStore(engineName);
             this.num = o.entries(engineName);
             this.root = root;
-            this.permutation = new int[num];
-            for (int i = 0; i < num; i++) {
-                permutation[i] = i;
+            this.permutation = permutation(num, o.seed);
+        }
+
+        /** A random order of {@code 0 .. n-1} (Fisher-Yates). */
+        static int[] permutation(int n, long seed) {
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = i;
             }
-            SplittableRandom r = new SplittableRandom(o.seed);
-            for (int i = num - 1; i > 0; i--) {
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int i = n - 1; i > 0; i--) {
                 int j = r.nextInt(i + 1);
-                int t = permutation[i];
-                permutation[i] = permutation[j];
-                permutation[j] = t;
+                int t = p[i];
+                p[i] = p[j];
+                p[j] = t;
             }
+            return p;
         }
 
         List<Result> all() throws InterruptedException {
             List<Result> out = new ArrayList<>();
             try {
                 for (String b : o.phases(engineName)) {
-                    out.add(phase(b));
+                    out.addAll(phase(b));
                 }
             } finally {
                 if (store != null) {
@@ -359,7 +472,7 @@ public final class DbBench {
          * Key {@code i} as RocksDB's db_bench makes it ({@code GenerateKeyFromInt}): the index
          * big-endian in the first 8 bytes, then ASCII '0' padding; keys sort in index order.
          */
-        void key(byte[] k, long i) {
+        static void key(byte[] k, long i) {
             for (int b = 0; b < 8; b++) {
                 k[b] = (byte) (i >>> (56 - 8 * b));
             }
@@ -395,15 +508,16 @@ public final class DbBench {
             return z ^ (z >>> 31);
         }
 
-        private Result phase(String b) throws InterruptedException {
+        /** The results of phase {@code b}: one, or one per thread count of {@code --threads}. */
+        private List<Result> phase(String b) {
             return switch (b) {
-                case "fillseq" -> fill(b, false);
-                case "fillrandom" -> fill(b, true);
-                case "overwrite" -> writes(b);
-                case "readrandom" -> reads(b);
-                case "readseq" -> scan(b, false);
-                case "readreverse" -> scan(b, true);
-                case "mixed" -> mixed(b);
+                case "fillseq" -> List.of(fill(b, false));
+                case "fillrandom" -> List.of(fill(b, true));
+                case "overwrite" -> List.of(writes(b));
+                case "readrandom" -> List.of(reads(b));
+                case "readseq" -> List.of(scan(b, false));
+                case "readreverse" -> List.of(scan(b, true));
+                case "mixed" -> o.threads.stream().map(t -> mixed(b, t)).toList();
                 default -> throw new IllegalArgumentException(b);
             };
         }
@@ -449,7 +563,7 @@ public final class DbBench {
                 s.endWrites(); // the last commit of a store
             });
             long mem = s.memoryBytes() >= 0 ? s.memoryBytes() : usedHeap() - heapBefore;
-            return new Result(r.benchmark, r.engine, r.ops, r.nanos, mem);
+            return new Result(r.benchmark, 0, r.engine, r.ops, r.nanos, mem);
         }
 
         private Result writes(String name) {
@@ -492,13 +606,13 @@ public final class DbBench {
                 throw new IllegalStateException(engineName + ": " + name + " visited " + n[0] + " entries, " + num
                         + " were written");
             }
-            return new Result(r.benchmark, r.engine, n[0], r.nanos, -1);
+            return new Result(r.benchmark, 0, r.engine, n[0], r.nanos, -1);
         }
 
-        private Result mixed(String name) {
+        private Result mixed(String name, int threads) {
             KvEngine s = existing();
-            int per = num / o.threads;
-            return timed(name, (long) per * o.threads, o.threads, (t, done) -> {
+            int per = num / threads;
+            return timed(name, (long) per * threads, threads, (t, done) -> {
                 byte[] k = new byte[o.keySize];
                 byte[] v = new byte[o.valueSize];
                 SplittableRandom r = new SplittableRandom(o.seed * 31 + t);
@@ -511,44 +625,15 @@ public final class DbBench {
                     }
                     done.report(i);
                 }
-            });
+            }).withThreads(threads);
         }
 
         /** Runs {@code body} on {@code threads} threads at once and times the whole. */
         private Result timed(String name, long ops, int threads, Body body) {
             Progress progress = new Progress(name + " " + engineName, ops, o.progress);
-            List<Thread> workers = new ArrayList<>();
-            Throwable[] failure = new Throwable[1];
-            long start = System.nanoTime();
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                Thread w = Thread.ofPlatform().name("bench-" + id).unstarted(() -> body.run(id, progress));
-                w.setUncaughtExceptionHandler((th, e) -> {
-                    synchronized (failure) {
-                        if (failure[0] == null) {
-                            failure[0] = e;
-                        }
-                    }
-                });
-                workers.add(w);
-                w.start();
-            }
-            try {
-                for (Thread w : workers) {
-                    w.join();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            long nanos = System.nanoTime() - start;
+            long nanos = Workers.run(name + "-" + engineName, threads, t -> body.run(t, progress));
             progress.finish();
-            synchronized (failure) {
-                if (failure[0] != null) {
-                    throw new IllegalStateException(name + " " + engineName + " failed: " + failure[0], failure[0]);
-                }
-            }
-            return new Result(name, engineName, ops, Math.max(1, nanos), -1);
+            return new Result(name, 0, engineName, ops, nanos, -1);
         }
     }
 

@@ -2,6 +2,7 @@ package org.skipstore.bench.tool;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -37,6 +38,11 @@ interface KvEngine extends AutoCloseable {
     /** As {@link #scan()}, in descending key order (stores only). */
     default long scanReverse() {
         throw new UnsupportedOperationException(name() + " has no reverse scan phase");
+    }
+
+    /** Entries the engine holds, or -1 when it cannot count them cheaply (the stores). */
+    default long size() {
+        return -1;
     }
 
     /** Bytes the engine's data occupies (stores: their files on disk), or -1 when it cannot tell. */
@@ -76,10 +82,23 @@ interface KvEngine extends AutoCloseable {
 
         @Override
         public void put(byte[] key, byte[] value) {
-            InsertResult r = list.put(key, value);
+            inserted(list.put(key, value));
+        }
+
+        /** The same put through the memtable's {@code MemorySegment} API. */
+        public void put(MemorySegment key, MemorySegment value) {
+            inserted(list.put(key, value));
+        }
+
+        private static void inserted(InsertResult r) {
             if (r != InsertResult.INSERTED) {
                 throw new IllegalStateException("memtable put failed: " + r);
             }
+        }
+
+        @Override
+        public long size() {
+            return list.size();
         }
 
         @Override
@@ -128,6 +147,11 @@ interface KvEngine extends AutoCloseable {
         @Override
         public boolean get(byte[] key) {
             return map.get(key) != null;
+        }
+
+        @Override
+        public long size() {
+            return map.size();
         }
 
         @Override
