@@ -353,9 +353,8 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
         if (config.whenFull == WhenFull.REFUSE) {
             return InsertResult.OUT_OF_MEMORY;
         }
-        if (sealing.begin(true, this::fresh)) {
-            gate.seal();
-        }
+        sealing.begin(true, this::fresh); // a successor exists now: ours, or a racing sealer's
+        gate.seal(); // by whoever gets here first: no write may go in once one reported SEALED
         return InsertResult.SEALED;
     }
 

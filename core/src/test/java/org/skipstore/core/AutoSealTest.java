@@ -125,12 +125,14 @@ class AutoSealTest {
                     ConcurrentSkipList m = first;
                     for (int i = 0; i < perThread; i++) {
                         InsertResult r;
-                        while ((r = m.insert(b(id + ":" + i), b("v")) ? InsertResult.INSERTED : InsertResult.SEALED)
-                                == InsertResult.SEALED && m.isSealed()) {
+                        while ((r = m.tryInsert(b(id + ":" + i), b("v"))) == InsertResult.SEALED) {
+                            if (!m.isSealed() || m.successor() == null) {
+                                throw new AssertionError("SEALED from a list not sealed, or without a successor: " + id + ":" + i);
+                            }
                             m = m.successor();
                         }
                         if (r != InsertResult.INSERTED) {
-                            throw new AssertionError("refused on an open list: " + id + ":" + i);
+                            throw new AssertionError(r + " for " + id + ":" + i);
                         }
                     }
                 } catch (Throwable e) {

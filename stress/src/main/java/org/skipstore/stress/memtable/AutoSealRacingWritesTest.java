@@ -60,6 +60,9 @@ public class AutoSealRacingWritesTest {
                 return "FROZEN";
             }
             ConcurrentSkipList next = list.successor();
+            if (first == InsertResult.SEALED && !list.isSealed()) {
+                return "SEALED_BUT_OPEN"; // a later write could still go in
+            }
             return first == InsertResult.SEALED && next != null && next.put(key, Memtables.bytes("v")) == InsertResult.INSERTED
                     ? "NEXT" : "REFUSED_" + first;
         } catch (Throwable t) {
