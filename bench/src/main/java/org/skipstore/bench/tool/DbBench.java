@@ -40,6 +40,10 @@ import org.skipstore.bench.store.Stores;
  *   bash bench/bench.sh --benchmarks writers      the writer-scaling table
  *   bash bench/bench.sh --help
  * </pre>
+ *
+ * <p>One file past 600 lines for now: the options with their help text, the phases ({@link Run}),
+ * the table and the progress line, each a nested part of one tool. The next change to the tool
+ * (issue 18, the report) splits the options and the progress line into files of their own.
  */
 public final class DbBench {
 
