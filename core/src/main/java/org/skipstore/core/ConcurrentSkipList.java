@@ -119,6 +119,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
         }
         this.arena = ShardedArena.builder()
                 .shards(b.shards)
+                .regions(2) // nodes and towers apart: see Node
                 .initialChunkBytes(Math.min(b.initialArenaBytesPerShard, maxChunk))
                 .maxChunkBytes(maxChunk)
                 .memoryLimit(limit)

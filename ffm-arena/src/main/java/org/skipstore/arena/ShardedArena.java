@@ -46,6 +46,12 @@ import org.skipstore.arena.internal.Shard;
  * {@code --enable-native-access}. Accesses through {@link #chunk} plus {@link #offset} create no
  * object, which keeps a caller's hot path free of garbage.
  *
+ * <h2>Regions</h2>
+ * With {@link Builder#regions} above 1, each shard has that many bump pointers, each through
+ * chunks of its own, and {@link #allocate(long, long, int)} names the region: a caller keeps the
+ * blocks it visits most packed together, apart from the rest (the memtable keeps its skip list's
+ * towers apart from the nodes). All regions share the memory limit.
+ *
  * <h2>Accounting</h2>
  * {@link #allocatedBytes()} is the exact sum of the sizes of all successful allocations (the
  * counters are updated atomically; the sum is exact whenever no allocation is in flight, and
@@ -81,7 +87,12 @@ public final class ShardedArena implements AutoCloseable {
     /** The most shards an arena can have. */
     public static final int MAX_SHARDS = 1 << 16;
 
+    /** The most regions a shard can have. */
+    public static final int MAX_REGIONS = 8;
+
+    /** Region {@code r} of shard {@code i} is {@code shards[i * regions + r]}. */
     private final Shard[] shards;
+    private final int regions;
     private final ChunkTable table;
     private final long initialChunkBytes;
     private final long maxChunkBytes;
@@ -93,7 +104,8 @@ public final class ShardedArena implements AutoCloseable {
         this.table = new ChunkTable(b.memoryLimit);
         this.initialChunkBytes = b.initialChunkBytes;
         this.maxChunkBytes = b.maxChunkBytes;
-        this.shards = new Shard[b.shards];
+        this.regions = b.regions;
+        this.shards = new Shard[b.shards * b.regions];
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new Shard(i, table, b.initialChunkBytes, b.maxChunkBytes);
         }
@@ -132,6 +144,22 @@ public final class ShardedArena implements AutoCloseable {
      * @throws IllegalStateException    when the arena is closed
      */
     public long allocate(long size, long alignment) {
+        return allocate(size, alignment, 0);
+    }
+
+    /**
+     * {@link #allocate(long, long)} in region {@code region} of the calling thread's shard. Each
+     * region of a shard bumps through chunks of its own, so a caller can keep the blocks it
+     * visits most (a skip list's towers) packed together, apart from the rest: fewer cache lines
+     * and pages for the same visits.
+     *
+     * @param region 0 to {@link #regionCount()} - 1
+     * @throws IllegalArgumentException also on a region out of range
+     */
+    public long allocate(long size, long alignment, int region) {
+        if (region < 0 || region >= regions) {
+            throw new IllegalArgumentException("region must be between 0 and " + (regions - 1) + ": " + region);
+        }
         if (size < 0 || size > MAX_ALLOCATION_BYTES) {
             throw badSize(size);
         }
@@ -142,20 +170,21 @@ public final class ShardedArena implements AutoCloseable {
         if (table.isClosed()) {
             throw ChunkTable.closedError();
         }
-        return shardOfCurrentThread().allocate(size, alignment);
+        return shards[shardOfCurrentThread() * regions + region].allocate(size, alignment);
     }
 
-    private Shard shardOfCurrentThread() {
-        Shard[] s = shards;
-        if (s.length == 1) {
-            return s[0];
+    /** The index of the calling thread's shard. */
+    private int shardOfCurrentThread() {
+        int n = shards.length / regions;
+        if (n == 1) {
+            return 0;
         }
         Integer i = binding.get();
         if (i == null) {
-            i = Math.floorMod(nextShard.getAndIncrement(), s.length);
+            i = Math.floorMod(nextShard.getAndIncrement(), n);
             binding.set(i);
         }
-        return s[i];
+        return i;
     }
 
     private static IllegalArgumentException badSize(long size) {
@@ -236,11 +265,20 @@ public final class ShardedArena implements AutoCloseable {
         return reserved == 0 ? 0.0 : (double) allocatedBytes() / reserved;
     }
 
-    /** The figures of every shard, in shard order. */
+    /** The figures of every shard (all its regions together), in shard order. */
     public List<ShardStats> shardStats() {
-        List<ShardStats> stats = new ArrayList<>(shards.length);
-        for (Shard s : shards) {
-            stats.add(new ShardStats(s.index(), s.allocatedBytes(), s.reservedBytes(), s.chunkCount()));
+        List<ShardStats> stats = new ArrayList<>(shards.length / regions);
+        for (int i = 0; i < shards.length; i += regions) {
+            long allocated = 0;
+            long reserved = 0;
+            int chunks = 0;
+            for (int r = 0; r < regions; r++) {
+                Shard s = shards[i + r];
+                allocated += s.allocatedBytes();
+                reserved += s.reservedBytes();
+                chunks += s.chunkCount();
+            }
+            stats.add(new ShardStats(i / regions, allocated, reserved, chunks));
         }
         return List.copyOf(stats);
     }
@@ -251,7 +289,12 @@ public final class ShardedArena implements AutoCloseable {
     }
 
     public int shardCount() {
-        return shards.length;
+        return shards.length / regions;
+    }
+
+    /** Regions per shard ({@link Builder#regions}). */
+    public int regionCount() {
+        return regions;
     }
 
     /** The memory limit in bytes ({@link Long#MAX_VALUE}: none). */
@@ -282,7 +325,7 @@ public final class ShardedArena implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ShardedArena[shards=" + shards.length + ", allocated=" + allocatedBytes()
+        return "ShardedArena[shards=" + shardCount() + (regions > 1 ? ", regions=" + regions : "") + ", allocated=" + allocatedBytes()
                 + ", reserved=" + reservedBytes() + ", limit=" + memoryLimit()
                 + (isClosed() ? ", closed" : "") + "]";
     }
@@ -293,8 +336,21 @@ public final class ShardedArena implements AutoCloseable {
         private long initialChunkBytes = 64 * 1024;
         private long maxChunkBytes = 16 * 1024 * 1024;
         private long memoryLimit = Long.MAX_VALUE;
+        private int regions = 1;
 
         private Builder() {
+        }
+
+        /**
+         * Regions per shard, 1 to {@link #MAX_REGIONS}: separate bump pointers (and chunks) that
+         * {@link ShardedArena#allocate(long, long, int)} chooses between; default 1.
+         */
+        public Builder regions(int regions) {
+            if (regions < 1 || regions > MAX_REGIONS) {
+                throw new IllegalArgumentException("regions must be between 1 and " + MAX_REGIONS + ": " + regions);
+            }
+            this.regions = regions;
+            return this;
         }
 
         /** Number of shards, 1 to {@link #MAX_SHARDS}; default: available processors. */

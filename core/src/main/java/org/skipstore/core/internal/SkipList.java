@@ -23,9 +23,12 @@ import org.skipstore.arena.ShardedArena;
  * ascending and, within a key, by stamp descending, so the first node of a key is its newest
  * version. Links are {@link Link} words (the next node's arena reference, not an address, packed
  * with the first bits of its key, so that a search decides most comparisons without touching the
- * node it compares with). Nodes are never unlinked; tower words only ever go from 0 to a node, or
- * from one node to a node inserted between: no ABA, no marking, no reclamation until the whole
- * arena is closed.
+ * node it compares with). A node's links above level 0 live in its tower, a block of its own in
+ * another arena region ({@link Node}: the upper levels then lie packed); links on level 0 name
+ * nodes, links above name towers, and a tower names its node. A search walks towers from the
+ * head's tower down to level 1, then steps to the node of the tower it stands on and walks
+ * level 0. Nodes are never unlinked; links only ever go from 0 to a node, or from one node to a
+ * node inserted between: no ABA, no marking, no reclamation until the whole arena is closed.
  *
  * <h2>Stamps: why a write is stamped after it is linked</h2>
  * A snapshot is a number {@code v} ({@link Stamps#current()}) and sees the versions stamped below
@@ -78,7 +81,7 @@ import org.skipstore.arena.ShardedArena;
  * that (without making any writer wait), so a write never finds its list freed under it.
  *
  * <h2>Reads</h2>
- * Lock-free descents from the head with acquire loads of the tower. A read at snapshot {@code v}
+ * Lock-free descents from the head with acquire loads of the links. A read at snapshot {@code v}
  * ({@link #get}) finds the first version of the key, stamps it if pending (a reader at
  * {@code v} must not skip a pending version that may still be stamped below {@code v}), and
  * takes it when its stamp is below {@code v}; otherwise it searches for {@code [key, v - 1]}.
@@ -123,8 +126,14 @@ public final class SkipList {
     /** {@link WriteHook#install}: tests only. */
     static volatile WriteHook hook;
 
+    /** Arena region of the nodes, and of the towers ({@link Node}: kept apart, packed). */
+    public static final int NODE_REGION = 0;
+    public static final int TOWER_REGION = 1;
+
     private final ShardedArena arena;
     private final long head;
+    /** The head's tower: where every search starts. */
+    private final long headTower;
     private final Stamps stamps = new Stamps();
     /** Levels in use: the tallest linked tower (at least 1). Only grows. */
     private volatile int height = 1;
@@ -183,12 +192,18 @@ public final class SkipList {
     public SkipList(ShardedArena arena, long maxEntries) {
         this.arena = arena;
         this.maxEntries = maxEntries;
-        long h = arena.allocate(Node.size(Node.MAX_HEIGHT, 0, 0));
-        if (h == ShardedArena.NULL) {
+        if (arena.regionCount() != 2) {
+            throw new IllegalArgumentException("the arena needs two regions (nodes, towers): " + arena);
+        }
+        long h = arena.allocate(Node.size(Node.MAX_HEIGHT, 0, 0), Long.BYTES, NODE_REGION);
+        long t = h == ShardedArena.NULL ? h : arena.allocate(Node.towerSize(Node.MAX_HEIGHT), Long.BYTES, TOWER_REGION);
+        if (t == ShardedArena.NULL) {
             throw new IllegalStateException("the arena's memory limit leaves no room for the skip list's head node");
         }
-        Node.writeHeader(arena.chunk(h), ShardedArena.offset(h), Long.MAX_VALUE, 0, 0, 0, Node.MAX_HEIGHT, (byte) 0);
+        Node.writeHeader(arena.chunk(h), ShardedArena.offset(h), Long.MAX_VALUE, 0, 0, 0, Node.MAX_HEIGHT, (byte) 0,
+                h, arena.chunk(t), ShardedArena.offset(t), t);
         this.head = h;
+        this.headTower = t;
     }
 
     public ShardedArena arena() {
@@ -211,14 +226,31 @@ public final class SkipList {
         return arena.chunk(ref);
     }
 
-    /** The node after {@code x} on {@code level}, or 0. */
+    /** The node after node {@code x} on {@code level} ({@code x} must be that tall), or 0. */
     public long next(long x, int level) {
-        return Link.ref(link(x, level));
+        if (level == 0) {
+            return Link.ref(link(x, 0));
+        }
+        long w = link(towerOf(x), level);
+        return w == 0 ? 0 : nodeOf(Link.ref(w));
     }
 
-    /** The {@link Link} word {@code x.next[level]}, read with acquire. */
-    private long link(long x, int level) {
-        return Node.nextAcquire(arena.chunk(x), ShardedArena.offset(x), level);
+    /**
+     * The {@link Link} word of {@code level} at position {@code p}, read with acquire: {@code p}
+     * is a node on level 0, a tower on the levels above.
+     */
+    private long link(long p, int level) {
+        return (long) Node.NEXT_WORD.getAcquire(arena.chunk(p), Node.wordOffset(ShardedArena.offset(p), level));
+    }
+
+    /** The tower of node {@code x}, of height 2 or more. */
+    private long towerOf(long x) {
+        return Node.tower(arena.chunk(x), ShardedArena.offset(x));
+    }
+
+    /** The node of tower {@code t}. */
+    private long nodeOf(long t) {
+        return Node.towerNode(arena.chunk(t), ShardedArena.offset(t));
     }
 
     /** The stamp of {@code x} as it is now: {@link Stamps#PENDING} while nobody has stamped it. */
@@ -324,13 +356,17 @@ public final class SkipList {
     }
 
     /**
-     * Whether the node that link {@code w} names sorts before {@code [k, s]}; the link's key
-     * prefix decides without touching the node unless it ties with the key's.
+     * Whether the node that link {@code w} of {@code level} names sorts before {@code [k, s]};
+     * {@code ks} is the key's {@link Link#prefixOfKey summary}. The link's summary decides
+     * without touching the node (or its tower) unless the two tie.
      */
-    private boolean linkBefore(long w, MemorySegment k, long kp, long s) {
+    private boolean linkBefore(long w, int level, MemorySegment k, long kp, long ks, long s) {
         long lp = Link.prefix(w);
-        long kp30 = Link.prefixOfKey(kp);
-        return lp != kp30 ? lp < kp30 : before(Link.ref(w), k, kp, s);
+        if (lp != ks) {
+            return lp < ks;
+        }
+        long n = Link.ref(w);
+        return before(level == 0 ? n : nodeOf(n), k, kp, s);
     }
 
     // ---- stamps ------------------------------------------------------------------------------
@@ -372,12 +408,17 @@ public final class SkipList {
     }
 
     private long seek(MemorySegment k, long kp, long s) {
-        long x = head;
-        long w = 0;
-        for (int level = height - 1; level >= 0; level--) {
-            while ((w = link(x, level)) != 0 && linkBefore(w, k, kp, s)) {
+        long ks = Link.prefixOfKey(kp);
+        long x = headTower;
+        long w;
+        for (int level = height - 1; level >= 1; level--) {
+            while ((w = link(x, level)) != 0 && linkBefore(w, level, k, kp, ks, s)) {
                 x = Link.ref(w);
             }
+        }
+        x = nodeOf(x);
+        while ((w = link(x, 0)) != 0 && linkBefore(w, 0, k, kp, ks, s)) {
+            x = Link.ref(w);
         }
         // Return the successor that was compared, never a fresh read of x's link: a node linked
         // after x since then may sort before [k, s] (a smaller key) or be a version newer than s.
@@ -412,25 +453,34 @@ public final class SkipList {
      */
     public long lastBefore(MemorySegment k) {
         long kp = KeyBytes.prefix(k);
-        long x = head;
-        for (int level = height - 1; level >= 0; level--) {
-            long w;
-            // Before [k, PENDING], in front of every version of k: exactly the nodes with a smaller key.
-            while ((w = link(x, level)) != 0 && linkBefore(w, k, kp, Stamps.PENDING)) {
+        long ks = Link.prefixOfKey(kp);
+        long x = headTower;
+        long w;
+        // Before [k, PENDING], in front of every version of k: exactly the nodes with a smaller key.
+        for (int level = height - 1; level >= 1; level--) {
+            while ((w = link(x, level)) != 0 && linkBefore(w, level, k, kp, ks, Stamps.PENDING)) {
                 x = Link.ref(w);
             }
+        }
+        x = nodeOf(x);
+        while ((w = link(x, 0)) != 0 && linkBefore(w, 0, k, kp, ks, Stamps.PENDING)) {
+            x = Link.ref(w);
         }
         return x;
     }
 
     /** The last node of level 0, or the head when empty. */
     public long last() {
-        long x = head;
-        for (int level = height - 1; level >= 0; level--) {
-            long n;
-            while ((n = next(x, level)) != 0) {
-                x = n;
+        long x = headTower;
+        long w;
+        for (int level = height - 1; level >= 1; level--) {
+            while ((w = link(x, level)) != 0) {
+                x = Link.ref(w);
             }
+        }
+        x = nodeOf(x);
+        while ((w = link(x, 0)) != 0) {
+            x = Link.ref(w);
         }
         return x;
     }
@@ -467,20 +517,28 @@ public final class SkipList {
 
     /**
      * Step 4 ahead of time, for a node the caller reserved: allocates and writes a pending node
-     * of a random height, or returns {@link ShardedArena#NULL} when the arena has no room.
+     * of a random height (and its tower), or returns {@link ShardedArena#NULL} when the arena has
+     * no room.
      */
     public long allocate(MemorySegment k, MemorySegment value, boolean tombstone) {
         long kl = k.byteSize();
         long vl = value == null ? 0 : value.byteSize();
         int h = randomHeight();
-        long x = arena.allocate(Node.size(h, kl, vl));
+        long t = 0;
+        if (h > 1) {
+            t = arena.allocate(Node.towerSize(h), Long.BYTES, TOWER_REGION);
+            if (t == ShardedArena.NULL || !Link.fits(t)) {
+                return ShardedArena.NULL; // (a block a link cannot name is left unused)
+            }
+        }
+        long x = arena.allocate(Node.size(h, kl, vl), Long.BYTES, NODE_REGION);
         if (x == ShardedArena.NULL || !Link.fits(x)) {
-            return ShardedArena.NULL; // (a node a link cannot name is left unused)
+            return ShardedArena.NULL;
         }
         MemorySegment ck = arena.chunk(x);
         long ok = ShardedArena.offset(x);
         Node.writeHeader(ck, ok, Stamps.PENDING, KeyBytes.prefix(k), (int) kl, (int) vl, h,
-                tombstone ? Node.TOMBSTONE : 0);
+                tombstone ? Node.TOMBSTONE : 0, x, h > 1 ? arena.chunk(t) : null, ShardedArena.offset(t), t);
         long ko = Node.keyOffset(ok, h);
         MemorySegment.copy(k, 0, ck, ko, kl);
         if (vl > 0) {
@@ -512,7 +570,8 @@ public final class SkipList {
         for (;;) {
             findSplice(k, kp, Stamps.PENDING, height, preds, succs);             // step 2
             sn = Link.ref(succs[0]);
-            if (sn != 0 && compare(sn, k, kp) != 0) {
+            // (the link's key summary tells most other keys apart without touching the node)
+            if (sn != 0 && (Link.prefix(succs[0]) != Link.prefixOfKey(kp) || compare(sn, k, kp) != 0)) {
                 sn = 0;
             }
             if (sn != 0 && (mode == INSERT_IF_ABSENT || mode == GET_OR_INSERT)) { // step 3
@@ -539,7 +598,7 @@ public final class SkipList {
             MemorySegment ck = arena.chunk(x);
             long ok = ShardedArena.offset(x);
             Node.older(ck, ok, sn != 0);
-            Node.NEXT_WORD.setRelease(ck, Node.nextOffset(ok, 0), succs[0]);
+            Node.NEXT_WORD.setRelease(ck, Node.wordOffset(ok, 0), succs[0]);
             if (casNext(preds[0], 0, succs[0], Link.of(x, kp))) {               // step 5: linked
                 break;
             }
@@ -553,9 +612,14 @@ public final class SkipList {
         Node.casStamp(ck, ok, stamps.next()); // the commit point; a failed CAS: a reader stamped it
         long s = Node.stampAcquire(ck, ok);
         raiseHeight(h);
-        long xl = Link.of(x, kp);
-        for (int level = 1; level < h; level++) {                                // step 7
-            linkLevel(xl, ck, ok, k, kp, s, level, preds[level]);
+        if (h > 1) {
+            long t = Node.tower(ck, ok);
+            long tl = Link.of(t, kp);
+            MemorySegment ct = arena.chunk(t);
+            long ot = ShardedArena.offset(t);
+            for (int level = 1; level < h; level++) {                            // step 7
+                linkLevel(tl, ct, ot, k, kp, s, level, preds[level]);
+            }
         }
         sp.shadowedLive = live;
         sp.found = x;
@@ -570,44 +634,53 @@ public final class SkipList {
     }
 
     /**
-     * Step 7 for one level: {@code xl} is the link to the node (stamp {@code s}), at {@code ok}
-     * in {@code ck}; {@code p} a node before it on this level (or the head).
+     * Step 7 for one level: {@code tl} is the link to the node's tower (stamp {@code s}), at
+     * {@code ot} in {@code ct}; {@code p} a tower before it on this level (or the head's).
      */
-    private void linkLevel(long xl, MemorySegment ck, long ok, MemorySegment k, long kp, long s, int level, long p) {
+    private void linkLevel(long tl, MemorySegment ct, long ot, MemorySegment k, long kp, long s, int level, long p) {
+        long ks = Link.prefixOfKey(kp);
         for (;;) {
             long w;
-            while ((w = link(p, level)) != 0 && linkBefore(w, k, kp, s)) {
+            while ((w = link(p, level)) != 0 && linkBefore(w, level, k, kp, ks, s)) {
                 p = Link.ref(w);
             }
-            Node.NEXT_WORD.setRelease(ck, Node.nextOffset(ok, level), w);
-            if (casNext(p, level, w, xl)) {
+            Node.NEXT_WORD.setRelease(ct, Node.wordOffset(ot, level), w);
+            if (casNext(p, level, w, tl)) {
                 return;
             }
         }
     }
 
-    /** CAS of the link word {@code p.next[level]}. */
+    /** CAS of the link word of {@code level} at position {@code p} (a node on level 0, a tower above). */
     private boolean casNext(long p, int level, long expected, long link) {
-        return Node.NEXT_WORD.compareAndSet(arena.chunk(p), Node.nextOffset(ShardedArena.offset(p), level), expected, link);
+        return Node.NEXT_WORD.compareAndSet(arena.chunk(p), Node.wordOffset(ShardedArena.offset(p), level), expected, link);
     }
 
     /**
-     * Step 2: {@code preds} gets the predecessor node of each level below {@code top}, {@code succs}
-     * the link that follows it; levels from {@code top} up get the head.
+     * Step 2: {@code preds} gets the predecessor of each level below {@code top} (a node on level
+     * 0, a tower above), {@code succs} the link that follows it; levels from {@code top} up get
+     * the head's tower.
      */
     private void findSplice(MemorySegment k, long kp, long s, int top, long[] preds, long[] succs) {
-        long x = head;
+        long ks = Link.prefixOfKey(kp);
+        long x = headTower;
         for (int level = Node.MAX_HEIGHT - 1; level >= top; level--) {
-            preds[level] = head;
+            preds[level] = headTower;
         }
-        for (int level = top - 1; level >= 0; level--) {
-            long w;
-            while ((w = link(x, level)) != 0 && linkBefore(w, k, kp, s)) {
+        long w;
+        for (int level = top - 1; level >= 1; level--) {
+            while ((w = link(x, level)) != 0 && linkBefore(w, level, k, kp, ks, s)) {
                 x = Link.ref(w);
             }
             preds[level] = x;
             succs[level] = w;
         }
+        x = nodeOf(x);
+        while ((w = link(x, 0)) != 0 && linkBefore(w, 0, k, kp, ks, s)) {
+            x = Link.ref(w);
+        }
+        preds[0] = x;
+        succs[0] = w;
     }
 
     /** Raises the list height to at least {@code h}. */

@@ -1,14 +1,16 @@
 package org.skipstore.core.internal;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.foreign.StructLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The node layout is declared once, and the module notes print it as the code has it. */
+/** The node and tower layouts are declared once, and the module notes print it as the code has it. */
 class NodeLayoutTest {
 
     @Test
@@ -18,11 +20,21 @@ class NodeLayoutTest {
             assertThat(Node.keyOffset(0, h)).isEqualTo(data);
             assertThat(Node.size(h, 0, 0)).isEqualTo(data);
             assertThat(Node.size(h, 3, 2)).isEqualTo((data + 5 + 7) & ~7L);
-            for (int i = 0; i < h; i++) {
-                assertThat(Node.nextOffset(0, i)).isLessThan(data).isGreaterThanOrEqualTo(Node.HEADER.byteSize());
+            assertThat(Node.wordOffset(0, 0)).isEqualTo(Node.layout(h).byteOffset(groupElement("next0")))
+                    .isGreaterThanOrEqualTo(Node.HEADER.byteSize());
+            if (h > 1) {
+                assertThat(Node.TOWER).isEqualTo(Node.layout(h).byteOffset(groupElement("tower"))).isLessThan(data);
+                StructLayout tower = Node.towerLayout(h);
+                assertThat(Node.towerSize(h)).isEqualTo(tower.byteSize()).isEqualTo(8L * h);
+                assertThat(Node.TOWER_NODE).isEqualTo(tower.byteOffset(groupElement("node")));
+                for (int i = 1; i < h; i++) {
+                    assertThat(Node.wordOffset(0, i))
+                            .isEqualTo(tower.byteOffset(groupElement("next"), sequenceElement(i - 1)));
+                }
             }
         }
-        assertThat(Node.layout(Node.MAX_HEIGHT).byteSize()).isEqualTo(Node.HEADER.byteSize() + 8L * Node.MAX_HEIGHT);
+        assertThat(Node.layout(1).byteSize()).isEqualTo(Node.HEADER.byteSize() + 8L);
+        assertThat(Node.layout(2).byteSize()).isEqualTo(Node.HEADER.byteSize() + 16L);
     }
 
     @Test
