@@ -157,6 +157,8 @@ public final class SkipList {
     public static final int STAT_VALUE_BYTES = 3;
     /** Change in the number of keys whose newest version is live. */
     public static final int STAT_LIVE = 4;
+    /** Writes whose step 2 started from the place of the thread's last insert ({@link #spliceAfterLast}). */
+    public static final int STAT_HINTED = 5;
     private static final VarHandle STAT = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** The sum of one statistic over all threads; each thread's part is read atomically. */
@@ -173,7 +175,14 @@ public final class SkipList {
         final long[] preds = new long[Node.MAX_HEIGHT];
         final long[] succs = new long[Node.MAX_HEIGHT];
         /** Written only by the owning thread, opaque so that readers never see a torn value. */
-        private final long[] stats = new long[5];
+        private final long[] stats = new long[6];
+        /**
+         * After an insert: {@link #preds} is the place right after the node inserted (the node on
+         * level 0, its tower up to its height, its predecessors above), whose key's prefix is
+         * {@link #hintPrefix}; a next key above it may start there ({@link #spliceAfterLast}).
+         */
+        boolean hint;
+        long hintPrefix;
 
         /** Adds to one of this thread's statistics. */
         public void add(int which, long delta) {
@@ -561,6 +570,8 @@ public final class SkipList {
         sp.shadowedLive = false;
         sp.found = 0;
         long kp = KeyBytes.prefix(k);
+        boolean hinted = sp.hint && Long.compareUnsigned(kp, sp.hintPrefix) > 0;
+        sp.hint = false;
         long x = node;
         int h = x != 0 ? heightOf(x) : 0;
         long[] preds = sp.preds;
@@ -568,7 +579,12 @@ public final class SkipList {
         long sn; // the newest version of k when the node was linked, or 0
         boolean live;
         for (;;) {
-            findSplice(k, kp, Stamps.PENDING, height, preds, succs);             // step 2
+            if (hinted && spliceAfterLast(k, kp, preds, succs)) {                 // step 2
+                sp.add(STAT_HINTED, 1);
+            } else {
+                findSplice(k, kp, Stamps.PENDING, height, preds, succs);
+            }
+            hinted = false; // a retry searches from the head
             sn = Link.ref(succs[0]);
             // (the link's key summary tells most other keys apart without touching the node)
             if (sn != 0 && (Link.prefix(succs[0]) != Link.prefixOfKey(kp) || compare(sn, k, kp) != 0)) {
@@ -621,9 +637,34 @@ public final class SkipList {
                 linkLevel(tl, ct, ot, k, kp, s, level, preds[level]);
             }
         }
+        preds[0] = x; // the hint for the next write of this thread
+        long t = h > 1 ? Node.tower(ck, ok) : 0;
+        for (int level = 1; level < h; level++) {
+            preds[level] = t;
+        }
+        sp.hint = true;
+        sp.hintPrefix = kp;
         sp.shadowedLive = live;
         sp.found = x;
         return INSERTED;
+    }
+
+    /**
+     * Step 2 from the place of the thread's last insert, for keys written in ascending order (a
+     * sequential fill, a sorted batch): a search from the head costs a visit per level, this one
+     * link. The caller checked that {@code k} sorts after the node inserted last, which {@code
+     * preds[0]} names; when the node now after it does not sort before {@code [k, PENDING]}, that
+     * is k's place on level 0. The predecessors above hold from then on: each is before the last
+     * node, so before {@code k}, and on its level, and step 7 walks on from it past whatever
+     * other threads linked since. False when the place does not hold: search from the head.
+     */
+    private boolean spliceAfterLast(MemorySegment k, long kp, long[] preds, long[] succs) {
+        long w = link(preds[0], 0);
+        if (w != 0 && linkBefore(w, 0, k, kp, Link.prefixOfKey(kp), Stamps.PENDING)) {
+            return false;
+        }
+        succs[0] = w;
+        return true;
     }
 
     private static void hookAt(int point) {
