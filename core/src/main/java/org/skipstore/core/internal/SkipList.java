@@ -126,9 +126,10 @@ public final class SkipList {
     /** {@link WriteHook#install}: tests only. */
     static volatile WriteHook hook;
 
-    /** Arena region of the nodes, and of the towers ({@link Node}: kept apart, packed). */
-    public static final int NODE_REGION = 0;
-    public static final int TOWER_REGION = 1;
+    /** Arena region of the nodes. */
+    private static final int NODE_REGION = 0;
+    /** Arena region of the towers: the second when the arena has one ({@link Node}: kept apart, packed). */
+    private final int towerRegion;
 
     private final ShardedArena arena;
     private final long head;
@@ -195,17 +196,16 @@ public final class SkipList {
     }
 
     /**
+     * @param arena      where nodes go (region 0) and towers (region 1, or 0 in an arena of one region)
      * @param maxEntries the limit on nodes, 0 for none
      * @throws IllegalStateException when the arena has no room for the head node
      */
     public SkipList(ShardedArena arena, long maxEntries) {
         this.arena = arena;
         this.maxEntries = maxEntries;
-        if (arena.regionCount() != 2) {
-            throw new IllegalArgumentException("the arena needs two regions (nodes, towers): " + arena);
-        }
+        this.towerRegion = Math.min(1, arena.regionCount() - 1);
         long h = arena.allocate(Node.size(Node.MAX_HEIGHT, 0, 0), Long.BYTES, NODE_REGION);
-        long t = h == ShardedArena.NULL ? h : arena.allocate(Node.towerSize(Node.MAX_HEIGHT), Long.BYTES, TOWER_REGION);
+        long t = h == ShardedArena.NULL ? h : arena.allocate(Node.towerSize(Node.MAX_HEIGHT), Long.BYTES, towerRegion);
         if (t == ShardedArena.NULL) {
             throw new IllegalStateException("the arena's memory limit leaves no room for the skip list's head node");
         }
@@ -535,7 +535,7 @@ public final class SkipList {
         int h = randomHeight();
         long t = 0;
         if (h > 1) {
-            t = arena.allocate(Node.towerSize(h), Long.BYTES, TOWER_REGION);
+            t = arena.allocate(Node.towerSize(h), Long.BYTES, towerRegion);
             if (t == ShardedArena.NULL || !Link.fits(t)) {
                 return ShardedArena.NULL; // (a block a link cannot name is left unused)
             }

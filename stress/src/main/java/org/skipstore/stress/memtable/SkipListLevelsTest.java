@@ -54,7 +54,7 @@ public class SkipListLevelsTest {
     static final String[] KEYS_2 = {"k01", "k03", "k05", SHARED, "k07", "k09", "k11", SHARED, "k13", "k15"};
     static final MemorySegment VALUE = MemorySegment.ofArray(Memtables.bytes("vv"));
 
-    final ShardedArena arena = ShardedArena.builder().shards(1).initialChunkBytes(2048).build();
+    final ShardedArena arena = ShardedArena.builder().shards(1).regions(2).initialChunkBytes(2048).build(); // as the memtable: towers apart
     final SkipList sl = new SkipList(arena, 0);
     String failure1, failure2;
 
