@@ -93,6 +93,9 @@ public final class BuddyAllocator {
      * its size.
      */
     public long allocateRunInPlace(long pages, int tries) {
+        if (pages < 1) {
+            throw new IllegalArgumentException("a run has at least one page: " + pages);
+        }
         int h = 63 - Long.numberOfLeadingZeros(pages);
         FreeBits heads = free[h];
         int tried = 0;
@@ -141,10 +144,19 @@ public final class BuddyAllocator {
         freePages -= 1L << n;
     }
 
-    /** Returns a block; merges it with free buddies. */
+    /**
+     * Returns a block; merges it with free buddies.
+     *
+     * @throws IllegalArgumentException when no allocation could have returned the block: a
+     *                                  negative or misaligned page, past the capacity, or across
+     *                                  two chunks
+     * @throws IllegalStateException    when a page of it is free already (a double free)
+     */
     public void free(long page, int n) {
         checkOrder(n);
-        if ((page & ((1L << n) - 1)) != 0 || page + (1L << n) > capacity) {
+        long size = 1L << n;
+        if (page < 0 || (page & (size - 1)) != 0 || page > capacity - size
+                || Chunks.chunkOf(page) != Chunks.chunkOf(page + size - 1)) {
             throw new IllegalArgumentException("no block of order " + n + " at page " + page);
         }
         if (isFreeAnywhere(page, n)) {

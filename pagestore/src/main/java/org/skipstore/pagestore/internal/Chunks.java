@@ -13,8 +13,10 @@ import java.lang.foreign.MemorySegment;
  *
  * Chunk sizes double from {@link #MIN_PAGES} until {@link #MAX_CHUNK_PAGES}, then stay there, and
  * every chunk starts at a multiple of its own size. So a block of {@code 2^n} pages that starts at
- * a multiple of {@code 2^n} (every block of the buddy allocator does) lies inside one chunk, and
- * one segment covers it. A file's page count is always the end of a chunk: {@link #isCapacity}.
+ * a multiple of {@code 2^n} lies inside one chunk, and one segment covers it, with one exception:
+ * a block at page 0 larger than 16 pages spans chunks 0 and 1 (and more). The buddy allocator
+ * never makes one: it merges buddies only inside a chunk, and refuses to free a block that spans
+ * two. A file's page count is always the end of a chunk: {@link #isCapacity}.
  */
 public final class Chunks {
 
