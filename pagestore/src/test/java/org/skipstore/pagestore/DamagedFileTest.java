@@ -55,8 +55,7 @@ class DamagedFileTest {
                 }
                 txn.commit();
             }
-            store.pager().allocator().forEachFree(e -> unchecked.set((int) Meta.entryPage(e),
-                    (int) (Meta.entryPage(e) + (1L << Meta.entryOrder(e)))));
+            store.pager().allocator().forEachFree((page, n) -> unchecked.set((int) page, (int) (page + (1L << n))));
             Meta m = store.pager().committed();
             if (m.freeList != 0) { // its CRC in the meta covers its entries only
                 unchecked.set((int) m.freeList, (int) (m.freeList + (1L << m.freeOrder)));

@@ -1,6 +1,5 @@
 package org.skipstore.pagestore.internal;
 
-import java.util.function.LongConsumer;
 
 /**
  * The page allocator: blocks of {@code 2^n} pages, {@code n <= }{@link Chunks#MAX_ORDER}, each
@@ -154,9 +153,7 @@ public final class BuddyAllocator {
      */
     public void free(long page, int n) {
         checkOrder(n);
-        long size = 1L << n;
-        if (page < 0 || (page & (size - 1)) != 0 || page > capacity - size
-                || Chunks.chunkOf(page) != Chunks.chunkOf(page + size - 1)) {
+        if (!Block.isBlock(page, n, capacity)) {
             throw new IllegalArgumentException("no block of order " + n + " at page " + page);
         }
         if (isFreeAnywhere(page, n)) {
@@ -218,12 +215,12 @@ public final class BuddyAllocator {
         }
     }
 
-    /** Calls {@code action} with {@link Meta#freeEntry} of every free block, lowest order first. */
-    public void forEachFree(LongConsumer action) {
+    /** Calls {@code action} with the first page and order of every free block, lowest order first. */
+    public void forEachFree(Runs.PieceConsumer action) {
         for (int n = 0; n <= Chunks.MAX_ORDER; n++) {
             FreeBits b = free[n];
             for (int i = b.first(); i >= 0; i = b.nextSetBit(i + 1)) {
-                action.accept(Meta.freeEntry((long) i << n, n));
+                action.accept((long) i << n, n);
             }
         }
     }

@@ -70,15 +70,11 @@ public final class Checker {
     }
 
     private void mark(BitSet set, String what, long page, int n) {
-        if (n < 0 || n > Chunks.MAX_ORDER || (page & ((1L << n) - 1)) != 0) {
-            throw new IllegalStateException(what + " at page " + page + " has a bad order or alignment (order " + n + ")");
-        }
-        if (page < 0 || page + (1L << n) > pageCount) {
-            throw new IllegalStateException(what + " at page " + page + "/" + n + " passes the logical length "
-                    + pageCount);
-        }
-        if (Chunks.chunkOf(page) != Chunks.chunkOf(page + (1L << n) - 1)) {
-            throw new IllegalStateException(what + " at page " + page + "/" + n + " crosses a chunk boundary");
+        if (!Block.isBlock(page, n, pageCount)) { // the reason, for the report
+            String why = n < 0 || n > Chunks.MAX_ORDER || (page & ((1L << n) - 1)) != 0 ? "has a bad order or alignment"
+                    : page < 0 || page + (1L << n) > pageCount ? "passes the logical length " + pageCount
+                    : "crosses a chunk boundary";
+            throw new IllegalStateException(what + " at page " + page + "/" + n + " " + why);
         }
         int from = (int) page;
         int to = (int) (page + (1L << n));

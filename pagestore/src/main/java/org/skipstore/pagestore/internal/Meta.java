@@ -54,6 +54,8 @@ public final class Meta {
     /** "SKIPSTOR". */
     public static final long MAGIC = 0x534B_4950_5354_4F52L;
     public static final int FORMAT_VERSION = 1;
+    /** Meta slots: pages 0 and 1. */
+    public static final int SLOTS = 2;
     /** Root words for the structure on top. */
     public static final int ROOTS = 16;
     /** Offset of an inline free list in the meta page. */

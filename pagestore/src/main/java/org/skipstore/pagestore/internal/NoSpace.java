@@ -1,12 +1,11 @@
 package org.skipstore.pagestore.internal;
 
-import java.util.List;
 import org.skipstore.pagestore.StoreException;
 import org.skipstore.pagestore.StoreException.Problem;
 
 /**
- * The store's size limit is reached ({@link Pager#allocate}): whether a checkpoint would free
- * space, and the {@link Problem#NO_SPACE} error that says where the space is and what to do.
+ * The store's size limit is reached ({@link Space#allocate}): the {@link Problem#NO_SPACE} error
+ * that says where the space is and what to do.
  */
 final class NoSpace {
 
@@ -14,24 +13,11 @@ final class NoSpace {
     }
 
     /**
-     * Whether some held block waits only for the base to move past the transaction that freed it
-     * (no open reader reads a state before that transaction): a checkpoint makes it reusable.
-     */
-    static boolean waitsForBase(List<long[]> held, long baseTxn, long oldestReader) {
-        for (long[] h : held) {
-            if (h[1] > baseTxn && h[1] <= oldestReader) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
      * The error for an allocation of order {@code n} that does not fit: {@code limit} says which
      * limit (the maximum size, the largest file); {@code oldestReader} is the state the oldest open
      * reader reads ({@code Long.MAX_VALUE}: none).
      */
-    static StoreException error(String limit, BuddyAllocator allocator, int n, List<long[]> held, long baseTxn,
+    static StoreException error(String limit, BuddyAllocator allocator, int n, HeldBlocks held, long baseTxn,
             long oldestReader, int pageSize) {
         int largest = -1;
         for (int k = Chunks.MAX_ORDER; k >= 0 && largest < 0; k--) {
@@ -39,16 +25,8 @@ final class NoSpace {
                 largest = k;
             }
         }
-        long forReaders = 0;
-        long forRecovery = 0;
-        for (long[] h : held) {
-            long pages = 1L << Meta.entryOrder(h[0]);
-            if (h[1] > oldestReader) {
-                forReaders += pages;
-            } else if (h[1] > baseTxn) {
-                forRecovery += pages;
-            }
-        }
+        long forReaders = held.pagesFreedIn(oldestReader, Long.MAX_VALUE);
+        long forRecovery = held.pagesFreedIn(baseTxn, oldestReader);
         StringBuilder m = new StringBuilder(limit).append(": ").append(allocator.freePages()).append(" of ")
                 .append(allocator.capacity()).append(" pages (").append(pageSize).append(" bytes each) are free");
         if (largest >= 0) {

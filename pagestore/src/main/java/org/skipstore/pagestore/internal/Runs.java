@@ -32,10 +32,7 @@ public final class Runs {
 
     /** The order of the buddy block a run of {@code pages} is cut from. */
     public static int orderOf(long pages) {
-        if (pages < 1 || pages > Chunks.MAX_CHUNK_PAGES) {
-            throw new IllegalArgumentException("a run has 1 to " + Chunks.MAX_CHUNK_PAGES + " pages: " + pages);
-        }
-        return 64 - Long.numberOfLeadingZeros(pages - 1);
+        return Block.orderFor(pages);
     }
 
     /** Calls {@code action} with each piece of the run of {@code pages} at {@code page}, in page order. */

@@ -16,18 +16,19 @@ import org.skipstore.pagestore.Durability;
 /**
  * The write transaction of a {@link Pager}: allocates blocks, writes only those, frees blocks,
  * sets roots, and commits or aborts. One at a time (it holds the pager's write lock from
- * {@link Pager#begin()} until commit, abort or close). Closing without a commit aborts.
+ * {@link Pager#begin()} until commit, abort or close). Closing without a commit aborts. The commit
+ * receives what it changed as one immutable {@link Changes}.
  */
 public final class WriteTxn implements PageSource, AutoCloseable {
 
     private final Pager pager;
     /** The state this transaction started from. */
-    final Meta base;
+    private final Meta base;
     /** Its id: the base's plus one. */
     final long id;
-    final long[] roots;
+    private final long[] roots;
     /** Blocks allocated by this transaction: page -> order. Only these may be written. */
-    final Map<Long, Integer> allocated = new LinkedHashMap<>();
+    private final Map<Long, Integer> allocated = new LinkedHashMap<>();
     /** Their write buffers, written through the file at commit: page -> buffer (a run's: see {@link #runs}). */
     private final Map<Long, MemorySegment> buffers = new HashMap<>();
     /**
@@ -37,9 +38,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     private final Map<Long, Run> runs = new HashMap<>();
     /** The pieces of those runs: page -> the slice of the run's buffer that the commit writes. */
     private final Map<Long, MemorySegment> pieces = new HashMap<>();
-    /** Committed blocks freed by this transaction ({@link Meta#freeEntry} form). */
-    final List<Long> freed = new ArrayList<>();
-    private final Set<Long> freedSet = new HashSet<>();
+    /** Committed blocks freed by this transaction. */
+    private final List<Block> freed = new ArrayList<>();
+    private final Set<Block> freedSet = new HashSet<>();
     /** The runs of the structure this transaction allocated (first pages): {@link #seal} sums them. */
     private final Set<Long> sealed = new HashSet<>();
     private boolean done;
@@ -64,9 +65,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     /** A new block of {@code 2^n} pages, for this transaction to write; its content is undefined. */
     public long allocate(int n) throws IOException {
         check();
-        long page = pager.allocate(n);
+        long page = pager.space.allocate(n, pager::checkpointToReuse);
         allocated.put(page, n);
-        buffers.put(page, pager.buffer(n));
+        buffers.put(page, pager.pool.take(n));
         return page;
     }
 
@@ -88,11 +89,11 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         }
         check();
         long fit = pager.allocator().allocateRunInPlace(pages, RUN_FIT_TRIES);
-        long page = fit >= 0 ? fit : pager.allocate(k);
+        long page = fit >= 0 ? fit : pager.space.allocate(k, pager::checkpointToReuse);
         if (fit < 0) { // cut from a block of order k, whose tail is free again at once
-            Runs.forEachTailBlock(page, pages, pager::freeNow);
+            Runs.forEachTailBlock(page, pages, pager.space::freeNow);
         }
-        MemorySegment whole = pager.buffer(k);
+        MemorySegment whole = pager.pool.take(k);
         int size = pager.pageSize();
         Runs.forEachPiece(page, pages, (piece, n) -> {
             allocated.put(piece, n);
@@ -102,11 +103,6 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         buffers.put(page, whole.asSlice(0, pages * size));
         sealed.add(page);
         return page;
-    }
-
-    /** The first pages of the runs {@link #seal} sums. */
-    Set<Long> sealedRuns() {
-        return sealed;
     }
 
     /**
@@ -145,9 +141,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             Runs.forEachPiece(page, pages, (piece, n) -> {
                 allocated.remove(piece);
                 pieces.remove(piece);
-                pager.freeNow(piece, n);
+                pager.space.freeNow(piece, n);
             });
-            pager.recycle(r.whole, r.order);
+            pager.pool.give(r.whole, r.order);
             return true;
         }
         return false;
@@ -234,23 +230,23 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             freeAllocated(page, n);
             return;
         }
-        if (page < 2 || page + (1L << n) > base.pageCount || (page & ((1L << n) - 1)) != 0) {
+        if (!Block.isStoreBlock(page, n, base.pageCount)) {
             throw new IllegalArgumentException("no committed block of order " + n + " at page " + page);
         }
-        long e = Meta.freeEntry(page, n);
-        if (!freedSet.add(e) || pager.allocator().isFreeBlock(page, n) || pager.isHeld(page, n)) {
+        Block b = new Block(page, n);
+        if (!freedSet.add(b) || pager.allocator().isFreeBlock(page, n) || pager.isHeld(b)) {
             throw new IllegalStateException("block " + page + "/" + n + " is free already (double free)");
         }
-        freed.add(e);
+        freed.add(b);
     }
 
-    void freeAllocated(long page, int n) {
+    private void freeAllocated(long page, int n) {
         allocated.remove(page);
         sealed.remove(page); // the pager may take the page back for a block of its own
         if (pieces.remove(page) == null) { // a run's pieces share its buffer, which goes back once
-            pager.recycle(buffers.remove(page), n);
+            pager.pool.give(buffers.remove(page), n);
         }
-        pager.freeNow(page, n);
+        pager.space.freeNow(page, n);
     }
 
 
@@ -273,7 +269,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         check();
         boolean committed = false;
         try {
-            pager.commit(this, mode);
+            seal(); // the structure's runs are final: their checksums first, the record's CRCs cover them
+            pager.commit(changes(), mode);
             committed = true;
             releaseBuffers();
         } finally {
@@ -291,6 +288,15 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         if (mode == Durability.GROUP) {
             pager.awaitDurable(id);
         }
+    }
+
+    /** What this transaction changed, for the commit. */
+    private Changes changes() {
+        List<Changes.Write> writes = new ArrayList<>(allocated.size());
+        for (Map.Entry<Long, Integer> a : allocated.entrySet()) {
+            writes.add(new Changes.Write(new Block(a.getKey(), a.getValue()), buffer(a.getKey())));
+        }
+        return new Changes(id, base, roots, writes, freed, List.copyOf(sealed));
     }
 
     /** Drops everything this transaction did. */
@@ -320,12 +326,12 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     void releaseBuffers() {
         for (Map.Entry<Long, Run> r : runs.entrySet()) {
             buffers.remove(r.getKey());
-            pager.recycle(r.getValue().whole, r.getValue().order);
+            pager.pool.give(r.getValue().whole, r.getValue().order);
         }
         runs.clear();
         pieces.clear();
         for (Map.Entry<Long, MemorySegment> b : buffers.entrySet()) {
-            pager.recycle(b.getValue(), allocated.get(b.getKey()));
+            pager.pool.give(b.getValue(), allocated.get(b.getKey()));
         }
         buffers.clear();
     }

@@ -59,7 +59,7 @@ class BuddyAllocatorTest {
     static void assertAgrees(BuddyAllocator a, BitSet model, String context) {
         List<Long> expected = canonical(model, a.capacity());
         List<Long> actual = new ArrayList<>();
-        a.forEachFree(actual::add);
+        a.forEachFree((page, n) -> actual.add(Meta.freeEntry(page, n)));
         assertThat(actual).as("%s: free blocks", context).isEqualTo(expected);
         assertThat(a.freePages()).as("%s: free pages", context).isEqualTo(model.cardinality());
         assertThat(a.freeBlocks()).as("%s: free blocks", context).isEqualTo(expected.size());

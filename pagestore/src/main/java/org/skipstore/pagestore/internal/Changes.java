@@ -1,0 +1,44 @@
+package org.skipstore.pagestore.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * What a write transaction changed, as the commit receives it ({@link Commit}): an immutable
+ * description, so the commit neither reads the transaction's fields nor calls back into it.
+ *
+ * @param id      the transaction id the commit will have (the base's plus one)
+ * @param base    the state the transaction started from
+ * @param roots   the new state's roots ({@link Meta#ROOTS} words)
+ * @param blocks  every block it allocated and what to write there, in allocation order
+ * @param freed   the committed blocks it freed
+ * @param sealed  the first pages of the runs whose checksum the transaction set ({@link WriteTxn#seal}):
+ *                written as summed, so their next read needs no second sum
+ */
+record Changes(long id, Meta base, long[] roots, List<Write> blocks, List<Block> freed, List<Long> sealed) {
+
+    /** A block and the bytes the commit writes into it. */
+    record Write(Block block, MemorySegment content) {
+    }
+
+    Changes {
+        roots = roots.clone();
+        blocks = List.copyOf(blocks);
+        freed = List.copyOf(freed);
+        sealed = List.copyOf(sealed);
+    }
+
+    @Override
+    public long[] roots() {
+        return roots.clone();
+    }
+
+    /** Pages of all its blocks. */
+    long pages() {
+        long n = 0;
+        for (Write w : blocks) {
+            n += w.block().pages();
+        }
+        return n;
+    }
+}

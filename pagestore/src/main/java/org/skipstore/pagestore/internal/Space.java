@@ -1,0 +1,133 @@
+package org.skipstore.pagestore.internal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.function.LongSupplier;
+
+/**
+ * The file's space: the {@link BuddyAllocator} over its pages, the {@link BlockChecks} sized to
+ * them, growth by whole chunks ({@link Chunks}) up to a size limit, and the error that names
+ * where the space went when the limit is reached ({@link NoSpace}). Guarded by the pager's write
+ * lock.
+ *
+ * <p>Growth is sparse ({@link PageFile#grow}): a new chunk costs no writes, and a full disk shows
+ * as a failed block write at commit, which SYNC commits report as {@code NO_SPACE} with nothing
+ * committed. {@link #preallocate} is the way to have the space for real: it writes the zeros.
+ */
+final class Space {
+
+    /** Makes room at the size limit by a checkpoint ({@link Pager#checkpointToReuse}); true when it freed some. */
+    @FunctionalInterface
+    interface Room {
+        boolean make() throws IOException;
+    }
+
+    private final PageFile file;
+    private final BuddyAllocator allocator;
+    private final BlockChecks checks;
+    private final HeldBlocks held;
+    private final Readers readers;
+    private final LongSupplier baseTxn;
+    private final Pager.Hook hook;
+    private final int pageSize;
+    /** The file never grows past this many pages ({@link #limitPages}). */
+    private volatile long maxPages = Long.MAX_VALUE;
+
+    Space(PageFile file, long pageCount, HeldBlocks held, Readers readers, LongSupplier baseTxn, Pager.Hook hook) {
+        this.file = file;
+        this.allocator = new BuddyAllocator(pageCount);
+        this.checks = new BlockChecks(pageCount);
+        this.held = held;
+        this.readers = readers;
+        this.baseTxn = baseTxn;
+        this.hook = hook;
+        this.pageSize = file.pageSize();
+    }
+
+    BuddyAllocator allocator() {
+        return allocator;
+    }
+
+    BlockChecks checks() {
+        return checks;
+    }
+
+    /**
+     * A free block of order {@code n}, growing the file by a chunk at a time when none fits; at
+     * the size limit, {@code room} may first make some by a checkpoint.
+     *
+     * @throws org.skipstore.pagestore.StoreException {@code NO_SPACE} at the limit
+     */
+    long allocate(int n, Room room) throws IOException {
+        long page;
+        while ((page = allocator.allocate(n)) < 0) {
+            long next = Chunks.next(allocator.capacity());
+            if ((next > Integer.MAX_VALUE || next > maxPages) && room.make()) {
+                continue;
+            }
+            if (next > Integer.MAX_VALUE) {
+                throw NoSpace.error("the file has reached its largest size", allocator, n, held, baseTxn.getAsLong(),
+                        readers.oldest(), pageSize);
+            }
+            if (next > maxPages) {
+                throw NoSpace.error("the store has reached its maximum size (growing needs " + next + " pages)",
+                        allocator, n, held, baseTxn.getAsLong(), readers.oldest(), pageSize);
+            }
+            if (next > file.pageCount()) {
+                file.grow(next);
+            }
+            allocator.grow(next);
+            checks.grow(next);
+            hook.at(Pager.Point.AFTER_GROWTH);
+        }
+        return page;
+    }
+
+    /** Frees a block no state has seen (a transaction's own, or the tail of a run). */
+    void freeNow(long page, int n) {
+        allocator.free(page, n);
+    }
+
+    /** Smallest order whose block holds {@code bytes} (at least one page). */
+    int orderFor(long bytes) {
+        long pages = Math.max(1, (bytes + pageSize - 1) / pageSize);
+        if (pages > Chunks.MAX_CHUNK_PAGES) {
+            throw new IllegalArgumentException(bytes + " bytes exceed the largest block ("
+                    + ((long) pageSize << Chunks.MAX_ORDER) + " bytes)");
+        }
+        return Block.orderFor(pages);
+    }
+
+    void limitPages(long pages) {
+        this.maxPages = pages;
+    }
+
+    /**
+     * Grows the file now to at least {@code pages} pages and reserves them on the disk: the new
+     * pages are written (zeros, in 1 MiB writes) and forced, so that commits into them cannot
+     * fail for a full disk. Costs one write of the new space; a file as large already is left
+     * as it is.
+     */
+    void preallocate(long pages) throws IOException {
+        long from = file.pageCount();
+        long c = from;
+        while (c < pages && c < Integer.MAX_VALUE) {
+            c = Chunks.next(c);
+        }
+        if (c <= from) {
+            return;
+        }
+        file.grow(c);
+        long step = Math.max(1, (1L << 20) / pageSize);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment zeros = a.allocate(step * pageSize, pageSize);
+            for (long p = from; p < c;) {
+                long n = Math.min(Math.min(step, c - p), Chunks.start(Chunks.chunkOf(p) + 1) - p); // one chunk a write
+                file.write(p, zeros.asSlice(0, n * pageSize)); // free pages only: no state uses them
+                p += n;
+            }
+        }
+        file.force();
+    }
+}
