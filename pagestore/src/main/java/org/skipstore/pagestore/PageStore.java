@@ -15,6 +15,7 @@ import org.skipstore.pagestore.internal.Chunks;
 import org.skipstore.pagestore.internal.MemoryPageFile;
 import org.skipstore.pagestore.internal.PageFiles;
 import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.PagerStats;
 import org.skipstore.pagestore.internal.ReadView;
 import org.skipstore.pagestore.internal.WriteTxn;
 import org.skipstore.pagestore.internal.bskip.Levels;
@@ -440,7 +441,7 @@ public final class PageStore implements AutoCloseable {
     public Stats stats() {
         try (ReadView v = pager.read()) {
             TreeChecker.Shape shape = TreeChecker.walk(v, levels);
-            Pager.Stats p = pager.stats();
+            PagerStats p = pager.stats();
             return new Stats(shape.entries(), shape.levels(), shape.partitions().clone(), shape.fill(),
                     p.fileBytes(), p.freePages() * (long) pager.pageSize(), p.heldPages() * (long) pager.pageSize(),
                     shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId(), p.recovery());

@@ -12,10 +12,12 @@ import java.util.List;
  * @param roots   the new state's roots ({@link Meta#ROOTS} words)
  * @param blocks  every block it allocated and what to write there, in allocation order
  * @param freed   the committed blocks it freed
+ * @param metadata where the new state's commit metadata is (the base's when unchanged)
  * @param sealed  the first pages of the runs whose checksum the transaction set ({@link WriteTxn#seal}):
  *                written as summed, so their next read needs no second sum
  */
-record Changes(long id, Meta base, long[] roots, List<Write> blocks, List<Block> freed, List<Long> sealed) {
+record Changes(long id, Meta base, long[] roots, List<Write> blocks, List<Block> freed, Meta.Stored metadata,
+        List<Long> sealed) {
 
     /** A block and the bytes the commit writes into it. */
     record Write(Block block, MemorySegment content) {

@@ -32,6 +32,9 @@ public final class Checker {
         if (m.record != 0) {
             mark(used, "the commit record", m.record, m.recordOrder);
         }
+        if (!m.metadata.isNone()) {
+            mark(used, "the commit metadata", m.metadata.page(), m.metadata.order());
+        }
     }
 
     /** Reports a block that the structure on top uses. */

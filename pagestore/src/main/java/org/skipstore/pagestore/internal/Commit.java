@@ -131,7 +131,7 @@ final class Commit {
             }
             Meta next = new Meta(p.pageSize(), c.id(), allocator.capacity(), freeBlock == null ? 0 : freeBlock.page(),
                     freeBlock == null ? 0 : freeBlock.order(), freeCount, freeCrc, record == null ? 0 : record.page(),
-                    record == null ? 0 : record.order(), recordCount, recordCrc, c.roots());
+                    record == null ? 0 : record.order(), recordCount, recordCrc, c.roots(), c.metadata());
             writeBlocks(writes);                                         // step 5
             next.writeTo(metaPage);
             p.hook.at(Pager.Point.BEFORE_PHASE_1);
@@ -210,7 +210,7 @@ final class Commit {
 
     /** A block for the commit itself. */
     private Block allocate(int n) throws IOException {
-        Block b = new Block(p.space.allocate(n, p::checkpointToReuse), n);
+        Block b = new Block(p.space.allocate(n, p.checkpoints::toReuse), n);
         own.add(b);
         return b;
     }

@@ -97,8 +97,8 @@ final class GroupCommit {
                 if (forced) {
                     event.fromTxn = p.baseTxn();
                     event.toTxn = target;
-                    p.newBase(p.nextSlot(), target);
-                    p.countCheckpoint();
+                    p.checkpoints.moveBase(p.checkpoints.nextSlot(), target);
+                    p.checkpoints.counted();
                     event.commit();
                     writeDeferred();
                 }
@@ -138,7 +138,7 @@ final class GroupCommit {
         if (page != null) {
             deferred = null;
             try {
-                p.file().write(p.nextSlot(), page);
+                p.file().write(p.checkpoints.nextSlot(), page);
             } catch (IOException | RuntimeException e) {
                 throw p.poison(e); // the last commit's meta is in no slot: nothing may build on it
             }

@@ -30,7 +30,12 @@ import java.util.Arrays;
  *  64  recordCount  4   entries in it
  *  68  recordCrc    4   CRC32C of those entries
  *  72  roots       128  16 words for the structure on top (B-skip-list level roots, counters)
- * 200  crc          4   CRC32C of bytes 0..199
+ * 200  metadata     8   first page of the block of the commit's named values (0: none, see below)
+ * 208  metadataOrder  4 its order
+ * 212  metadataBytes  4 the encoded values' length in it ({@link CommitMetadata})
+ * 216  metadataCrc  4   CRC32C of those bytes
+ * 220  reserved     4   0
+ * 224  crc          4   CRC32C of bytes 0..223
  * </pre>
  *
  * All fields are little-endian except the magic, which reads as text in a hex dump. The meta
@@ -48,12 +53,19 @@ import java.util.Arrays;
  * the meta and needs none; a single-barrier or unforced commit writes blocks and meta under one
  * force (or none), so a meta may reach the disk before its blocks, and recovery trusts it only
  * when every listed block checks out ({@link #RECORD_ENTRY}).
+ *
+ * <p>The <b>commit metadata</b>, named values a transaction sets with its data (the engine's
+ * flushed log sequence, a Kafka Streams store's changelog offsets), lives in a block of its own
+ * that is part of the state like any other: written copy-on-write by the commit that changes it,
+ * listed in its record, and shared unchanged by the commits that do not. So a state's metadata and
+ * data are always from the same commit.
  */
 public final class Meta {
 
     /** "SKIPSTOR". */
     public static final long MAGIC = 0x534B_4950_5354_4F52L;
-    public static final int FORMAT_VERSION = 1;
+    /** 2: commit metadata ({@code metadata*} fields, the CRC at 224). */
+    public static final int FORMAT_VERSION = 2;
     /** Meta slots: pages 0 and 1. */
     public static final int SLOTS = 2;
     /** Root words for the structure on top. */
@@ -80,6 +92,11 @@ public final class Meta {
             U32.withName("recordCount"),
             U32.withName("recordCrc"),
             MemoryLayout.sequenceLayout(ROOTS, U64).withName("roots"),
+            U64.withName("metadata"),
+            U32.withName("metadataOrder"),
+            U32.withName("metadataBytes"),
+            U32.withName("metadataCrc"),
+            U32.withName("reserved"),
             U32.withName("crc")).withName("meta");
 
     /** One entry of the free list: {@code page << 8 | order}. */
@@ -88,6 +105,7 @@ public final class Meta {
     public static final StructLayout RECORD_ENTRY = MemoryLayout.structLayout(
             U64.withName("block"), U32.withName("crc"), U32.withName("reserved"));
 
+    private static final long MAGIC_AT = off("magic");
     private static final long VERSION = off("version");
     private static final long PAGE_SIZE = off("pageSize");
     private static final long TXN_ID = off("txnId");
@@ -101,7 +119,21 @@ public final class Meta {
     private static final long RECORD_COUNT = off("recordCount");
     private static final long RECORD_CRC = off("recordCrc");
     private static final long ROOTS_OFFSET = off("roots");
+    private static final long METADATA = off("metadata");
+    private static final long METADATA_ORDER = off("metadataOrder");
+    private static final long METADATA_BYTES = off("metadataBytes");
+    private static final long METADATA_CRC = off("metadataCrc");
     private static final long CRC = off("crc");
+
+    private static final long RECORD_BLOCK = RECORD_ENTRY.byteOffset(groupElement("block"));
+    private static final long RECORD_CRC_AT = RECORD_ENTRY.byteOffset(groupElement("crc"));
+    private static final long RECORD_RESERVED = RECORD_ENTRY.byteOffset(groupElement("reserved"));
+
+    static {
+        if (LAYOUT.byteSize() > INLINE_FREE) { // the inline free list starts there
+            throw new ExceptionInInitializerError("the meta layout (" + LAYOUT.byteSize() + " bytes) passes INLINE_FREE");
+        }
+    }
 
     private static long off(String name) {
         return LAYOUT.byteOffset(groupElement(name));
@@ -120,9 +152,28 @@ public final class Meta {
     public final int recordCount;
     public final int recordCrc;
     private final long[] roots;
+    /** The block of the commit metadata, or {@link Stored#NONE}. */
+    public final Stored metadata;
 
+    /** Where a state's commit metadata is: its block, the encoded length and their CRC32C. */
+    public record Stored(long page, int order, int bytes, int crc) {
+        /** No metadata. */
+        public static final Stored NONE = new Stored(0, 0, 0, 0);
+
+        public boolean isNone() {
+            return page == 0;
+        }
+    }
+
+    /** A meta without commit metadata. */
     public Meta(int pageSize, long txnId, long pageCount, long freeList, int freeOrder, int freeCount, int freeCrc,
             long record, int recordOrder, int recordCount, int recordCrc, long[] roots) {
+        this(pageSize, txnId, pageCount, freeList, freeOrder, freeCount, freeCrc, record, recordOrder, recordCount,
+                recordCrc, roots, Stored.NONE);
+    }
+
+    public Meta(int pageSize, long txnId, long pageCount, long freeList, int freeOrder, int freeCount, int freeCrc,
+            long record, int recordOrder, int recordCount, int recordCrc, long[] roots, Stored metadata) {
         this.pageSize = pageSize;
         this.txnId = txnId;
         this.pageCount = pageCount;
@@ -135,6 +186,7 @@ public final class Meta {
         this.recordCount = recordCount;
         this.recordCrc = recordCrc;
         this.roots = roots.clone();
+        this.metadata = metadata;
         if (roots.length != ROOTS) {
             throw new IllegalArgumentException("a meta has " + ROOTS + " roots");
         }
@@ -151,7 +203,7 @@ public final class Meta {
     /** Writes this meta's fields into {@code page}, and zeros up to {@link #INLINE_FREE}. */
     public void writeTo(MemorySegment page) {
         page.asSlice(0, INLINE_FREE).fill((byte) 0);
-        page.set(MAGIC_BE, 0, MAGIC);
+        page.set(MAGIC_BE, MAGIC_AT, MAGIC);
         page.set(U32, VERSION, FORMAT_VERSION);
         page.set(U32, PAGE_SIZE, pageSize);
         page.set(U64, TXN_ID, txnId);
@@ -165,8 +217,12 @@ public final class Meta {
         page.set(U32, RECORD_COUNT, recordCount);
         page.set(U32, RECORD_CRC, recordCrc);
         for (int i = 0; i < ROOTS; i++) {
-            page.set(U64, ROOTS_OFFSET + 8L * i, roots[i]);
+            page.set(U64, ROOTS_OFFSET + U64.byteSize() * i, roots[i]);
         }
+        page.set(U64, METADATA, metadata.page());
+        page.set(U32, METADATA_ORDER, metadata.order());
+        page.set(U32, METADATA_BYTES, metadata.bytes());
+        page.set(U32, METADATA_CRC, metadata.crc());
         page.set(U32, CRC, Checksums.crc32c(page, 0, CRC));
     }
 
@@ -175,7 +231,7 @@ public final class Meta {
 
     /** Checks the slot's magic, CRC, version and page size, in that order. */
     public static Status check(MemorySegment page, int expectedPageSize) {
-        if (page.byteSize() < LAYOUT.byteSize() || page.get(MAGIC_BE, 0) != MAGIC) {
+        if (page.byteSize() < LAYOUT.byteSize() || page.get(MAGIC_BE, MAGIC_AT) != MAGIC) {
             return Status.NO_MAGIC;
         }
         if (page.get(U32, CRC) != Checksums.crc32c(page, 0, CRC)) {
@@ -204,17 +260,18 @@ public final class Meta {
     public static Meta read(MemorySegment page) {
         long[] roots = new long[ROOTS];
         for (int i = 0; i < ROOTS; i++) {
-            roots[i] = page.get(U64, ROOTS_OFFSET + 8L * i);
+            roots[i] = page.get(U64, ROOTS_OFFSET + U64.byteSize() * i);
         }
         return new Meta(page.get(U32, PAGE_SIZE), page.get(U64, TXN_ID), page.get(U64, PAGE_COUNT),
                 page.get(U64, FREE_LIST), page.get(U32, FREE_ORDER), page.get(U32, FREE_COUNT), page.get(U32, FREE_CRC),
                 page.get(U64, RECORD), page.get(U32, RECORD_ORDER), page.get(U32, RECORD_COUNT),
-                page.get(U32, RECORD_CRC), roots);
+                page.get(U32, RECORD_CRC), roots, new Stored(page.get(U64, METADATA), page.get(U32, METADATA_ORDER),
+                page.get(U32, METADATA_BYTES), page.get(U32, METADATA_CRC)));
     }
 
     /** Free-list entries that fit in a meta page of {@code pageSize} bytes. */
     static long inlineCapacity(int pageSize) {
-        return (pageSize - INLINE_FREE) / 8;
+        return (pageSize - INLINE_FREE) / FREE_ENTRY.byteSize();
     }
 
     /**
@@ -230,7 +287,7 @@ public final class Meta {
         }
         for (int slot = 0; slot < 2; slot++) {
             MemorySegment page = file.pages(slot, 1);
-            if (page.get(U64, TXN_ID) == m.txnId && page.get(MAGIC_BE, 0) == MAGIC) {
+            if (page.get(U64, TXN_ID) == m.txnId && page.get(MAGIC_BE, MAGIC_AT) == MAGIC) {
                 return page.asSlice(INLINE_FREE);
             }
         }
@@ -250,30 +307,33 @@ public final class Meta {
     }
 
     static long getEntry(MemorySegment block, long index) {
-        return block.get(FREE_ENTRY, 8 * index);
+        return block.get(FREE_ENTRY, FREE_ENTRY.byteSize() * index);
     }
 
     static void setEntry(MemorySegment block, long index, long entry) {
-        block.set(FREE_ENTRY, 8 * index, entry);
+        block.set(FREE_ENTRY, FREE_ENTRY.byteSize() * index, entry);
     }
 
     static long recordBlock(MemorySegment block, long index) {
-        return block.get(U64, RECORD_ENTRY.byteSize() * index);
+        return block.get(U64, RECORD_ENTRY.byteSize() * index + RECORD_BLOCK);
     }
 
     static int recordCrc(MemorySegment block, long index) {
-        return block.get(U32, RECORD_ENTRY.byteSize() * index + 8);
+        return block.get(U32, RECORD_ENTRY.byteSize() * index + RECORD_CRC_AT);
     }
 
     static void setRecord(MemorySegment block, long index, long entry, int crc) {
-        block.set(U64, RECORD_ENTRY.byteSize() * index, entry);
-        block.set(U32, RECORD_ENTRY.byteSize() * index + 8, crc);
-        block.set(U32, RECORD_ENTRY.byteSize() * index + 12, 0);
+        long at = RECORD_ENTRY.byteSize() * index;
+        block.set(U64, at + RECORD_BLOCK, entry);
+        block.set(U32, at + RECORD_CRC_AT, crc);
+        block.set(U32, at + RECORD_RESERVED, 0);
     }
 
     @Override
     public String toString() {
         return "Meta[txn=" + txnId + ", pages=" + pageCount + ", freeList=" + freeList + "/" + freeCount
-                + ", record=" + record + "/" + recordCount + ", roots=" + Arrays.toString(roots) + "]";
+                + ", record=" + record + "/" + recordCount
+                + (metadata.isNone() ? "" : ", metadata=" + metadata.page() + "/" + metadata.bytes() + " B")
+                + ", roots=" + Arrays.toString(roots) + "]";
     }
 }

@@ -14,6 +14,12 @@ public interface PageSource {
     /** Root word {@code i} of the state. */
     long root(int i);
 
+    /**
+     * The state's commit metadata ({@link CommitMetadata}), by name: unmodifiable, empty when it
+     * has none; a write transaction's shows its own changes.
+     */
+    java.util.SortedMap<String, byte[]> metadata();
+
     /** Pages {@code [page, page + count)}, read-only, as they are (no checksum is checked). */
     MemorySegment read(long page, long count);
 

@@ -79,11 +79,6 @@ public final class Pager implements AutoCloseable {
         void at(Point point) throws IOException;
     }
 
-    /** Checkpoint (NO_SYNC) when the blocks written since the base exceed this many pages... */
-    private long checkpointPages = 1024;
-    /** ... or when the pages held back from reuse exceed this many. */
-    private long checkpointHeldPages = 1024;
-
     private final PageFile file;
     private final Durability durability;
     final Hook hook;
@@ -96,16 +91,13 @@ public final class Pager implements AutoCloseable {
     final Space space;
     final BufferPool pool;
     final GroupCommit group;
+    final Checkpoints checkpoints;
 
     /** The last committed state: what new readers read. */
     private volatile Meta committed;
-    /** Slot of the base (the last state known durable) and its transaction id. */
-    private int baseSlot;
-    private long baseTxn;
     private volatile StoreException poisoned;
     private volatile boolean closed;
     private long commits;
-    private long checkpoints;
     /** What open skipped to recover an earlier state ({@link Fallback}); null when nothing. */
     private Recovery recovery;
 
@@ -115,9 +107,8 @@ public final class Pager implements AutoCloseable {
         this.hook = hook;
         this.pageSize = file.pageSize();
         this.committed = state;
-        this.baseSlot = slot;
-        this.baseTxn = state.txnId;
-        this.space = new Space(file, state.pageCount, held, readers, () -> baseTxn, hook);
+        this.checkpoints = new Checkpoints(this, slot, state.txnId);
+        this.space = new Space(file, state.pageCount, held, readers, checkpoints::baseTxn, hook);
         this.pool = new BufferPool(pageSize);
         this.group = new GroupCommit(this, state.txnId);
     }
@@ -174,8 +165,8 @@ public final class Pager implements AutoCloseable {
     }
 
     /** Returns held blocks that no reader and no recoverable state can reach any more. */
-    private void reclaim() {
-        held.reclaim(Math.min(readers.oldest(), baseTxn), space.allocator());
+    void reclaim() {
+        held.reclaim(Math.min(readers.oldest(), checkpoints.baseTxn()), space.allocator());
     }
 
     /** Commits {@code c} (write lock held): {@link Commit}. */
@@ -190,30 +181,11 @@ public final class Pager implements AutoCloseable {
         commits++;
     }
 
-    /** The slot that is not the base's: where the next meta goes. */
-    int nextSlot() {
-        return 1 - baseSlot;
-    }
+    // ---- checkpoints ({@link Checkpoints}) -----------------------------------------------------
 
-    /** State {@code txn}, whose meta is in {@code slot}, is durable: it becomes the base. */
-    void newBase(int slot, long txn) {
-        baseSlot = slot;
-        baseTxn = txn;
-        sinceBase.durableUpTo(txn); // blocks of later commits (made while a group force ran) stay listed
-        group.durable(txn);
-    }
-
-    // ---- checkpoints -------------------------------------------------------------------------
-
-    /** Sets when NO_SYNC commits force a checkpoint (pages written since the last one, pages held back). */
+    /** Sets when NO_SYNC commits take a checkpoint (pages written since the last one, pages held back). */
     public void checkpointAfter(long writtenPages, long heldPages) {
-        this.checkpointPages = writtenPages;
-        this.checkpointHeldPages = heldPages;
-    }
-
-    /** Whether a NO_SYNC commit should force a checkpoint now ({@link #checkpointAfter}). */
-    boolean checkpointDue() {
-        return sinceBase.pages() > checkpointPages || held.pages() > checkpointHeldPages;
+        checkpoints.after(writtenPages, heldPages);
     }
 
     /** Forces a checkpoint now (NO_SYNC and GROUP): every commit so far becomes durable. */
@@ -225,47 +197,10 @@ public final class Pager implements AutoCloseable {
         writeLock.lock();
         try {
             checkWritable();
-            checkpointLocked();
+            checkpoints.take();
         } finally {
             writeLock.unlock();
         }
-    }
-
-    /** Makes the last commit the base: one force. Caller holds the write lock. */
-    void checkpointLocked() throws IOException {
-        Meta m = committed;
-        if (m.txnId == baseTxn) {
-            return;
-        }
-        CheckpointEvent event = new CheckpointEvent();
-        event.begin();
-        force();
-        hook.at(Point.AFTER_CHECKPOINT);
-        event.fromTxn = baseTxn;
-        event.toTxn = m.txnId;
-        newBase(nextSlot(), m.txnId);
-        checkpoints++;
-        event.commit();
-    }
-
-    void countCheckpoint() {
-        checkpoints++;
-    }
-
-    /**
-     * At the size limit, when held blocks wait only for the base (NO_SYNC between checkpoints,
-     * GROUP between forces): a checkpoint, so that they can be reused; true when it freed some.
-     * Without it a full NO_SYNC store refused even the deletes that would make room until
-     * {@code sync()}. The open transaction is unaffected: it builds on the last commit, which
-     * becomes the base (its meta is in the other slot unless a group force runs: then not).
-     */
-    boolean checkpointToReuse() throws IOException {
-        if (group.busy() || committed.txnId == baseTxn || !held.waitsForBase(baseTxn, readers.oldest())) {
-            return false;
-        }
-        checkpointLocked();
-        reclaim();
-        return true;
     }
 
     /** Waits until a force has covered transaction {@code txn} (GROUP): {@link GroupCommit}. */
@@ -358,7 +293,7 @@ public final class Pager implements AutoCloseable {
     }
 
     public long checkpoints() {
-        return checkpoints;
+        return checkpoints.count();
     }
 
     /** What open skipped or found damaged ({@link Fallback}): null when there was nothing to report. */
@@ -368,28 +303,15 @@ public final class Pager implements AutoCloseable {
 
     /** The transaction of the base: the state a machine crash falls back to at worst. */
     public long baseTxn() {
-        return baseTxn;
+        return checkpoints.baseTxn();
     }
 
     public long heldPages() {
         return held.pages();
     }
 
-    /** Counters and sizes of the page layer; consistent when no transaction is open. */
-    public record Stats(long fileBytes, long pageCount, long pagesInUse, long freePages, long heldPages,
-            int[] freeBlocksPerOrder, long commits, long checkpoints, long lastTxn, long baseTxn, int readers,
-            Recovery recovery) {
-        @Override
-        public String toString() {
-            return "Stats[file=" + fileBytes + " B, pages=" + pageCount + ", inUse=" + pagesInUse + ", free=" + freePages
-                    + ", held=" + heldPages + ", freeBlocksPerOrder=" + java.util.Arrays.toString(freeBlocksPerOrder)
-                    + ", commits=" + commits + ", checkpoints=" + checkpoints + ", lastTxn=" + lastTxn + ", baseTxn="
-                    + baseTxn + ", readers=" + readers + (recovery == null ? "" : ", recovery=" + recovery) + "]";
-        }
-    }
-
     /** A snapshot of the counters (taken under the write lock: waits for an open transaction). */
-    public Stats stats() {
+    public PagerStats stats() {
         writeLock.lock();
         try {
             BuddyAllocator a = space.allocator();
@@ -398,8 +320,9 @@ public final class Pager implements AutoCloseable {
                 perOrder[n] = a.freeBlocks(n);
             }
             long pages = a.capacity();
-            return new Stats(pages * pageSize, pages, pages - a.freePages() - held.pages(), a.freePages(),
-                    held.pages(), perOrder, commits, checkpoints, committed.txnId, baseTxn, readers.count(), recovery);
+            return new PagerStats(pages * pageSize, pages, pages - a.freePages() - held.pages(), a.freePages(),
+                    held.pages(), perOrder, commits, checkpoints.count(), committed.txnId, checkpoints.baseTxn(), readers.count(),
+                    recovery);
         } finally {
             writeLock.unlock();
         }
@@ -458,9 +381,9 @@ public final class Pager implements AutoCloseable {
             if (closed) {
                 return;
             }
-            if (poisoned == null && committed.txnId != baseTxn) {
+            if (poisoned == null && committed.txnId != checkpoints.baseTxn()) {
                 try {
-                    checkpointLocked(); // unforced commits: make them durable on a clean close
+                    checkpoints.take(); // unforced commits: make them durable on a clean close
                 } catch (IOException e) {
                     // poisoned; close anyway
                 }

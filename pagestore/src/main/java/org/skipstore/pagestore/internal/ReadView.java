@@ -31,6 +31,11 @@ public final class ReadView implements PageSource, AutoCloseable {
         return meta.root(i);
     }
 
+    @Override
+    public java.util.SortedMap<String, byte[]> metadata() {
+        return CommitMetadata.read(this, meta);
+    }
+
     /** Pages {@code [page, page + count)} of the state, read-only. */
     @Override
     public MemorySegment read(long page, long count) {

@@ -123,6 +123,16 @@ final class Recover {
                 return "free list names a block out of range";
             }
         }
+        Meta.Stored md = m.metadata;
+        if (!md.isNone()) {
+            if (!Block.isStoreBlock(md.page(), md.order(), m.pageCount) || md.bytes() < 0
+                    || md.bytes() > ((long) file.pageSize() << md.order())) {
+                return "commit metadata out of range";
+            }
+            if (Checksums.crc32c(file.pages(md.page(), 1L << md.order()), 0, md.bytes()) != md.crc()) {
+                return "commit metadata fails its CRC";
+            }
+        }
         if (m.record != 0) {
             long entry = Meta.RECORD_ENTRY.byteSize();
             if (!Block.isStoreBlock(m.record, m.recordOrder, m.pageCount)

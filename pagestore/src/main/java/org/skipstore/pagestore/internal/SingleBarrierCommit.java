@@ -25,12 +25,12 @@ final class SingleBarrierCommit implements CommitMode {
 
     @Override
     public long complete(Pager p, long txn, MemorySegment metaPage, List<Commit.Written> written) throws IOException {
-        int slot = p.nextSlot();
+        int slot = p.checkpoints.nextSlot();
         p.file().write(slot, metaPage);
         p.hook.at(Pager.Point.AFTER_META_WRITE);
         p.force();                                             // the one barrier, the commit point
         p.hook.at(Pager.Point.AFTER_PHASE_2);
-        p.newBase(slot, txn);
+        p.checkpoints.moveBase(slot, txn);
         p.pool.give(metaPage, 0);
         return 0;
     }

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  */
 final class Space {
 
-    /** Makes room at the size limit by a checkpoint ({@link Pager#checkpointToReuse}); true when it freed some. */
+    /** Makes room at the size limit by a checkpoint ({@link Checkpoints#toReuse}); true when it freed some. */
     @FunctionalInterface
     interface Room {
         boolean make() throws IOException;

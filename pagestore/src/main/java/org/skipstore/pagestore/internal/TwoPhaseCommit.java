@@ -31,7 +31,7 @@ final class TwoPhaseCommit implements CommitMode {
 
     @Override
     public long complete(Pager p, long txn, MemorySegment metaPage, List<Commit.Written> written) throws IOException {
-        int slot = p.nextSlot();
+        int slot = p.checkpoints.nextSlot();
         p.force();                                             // phase 1: the blocks
         long phase1 = System.nanoTime();
         p.hook.at(Pager.Point.AFTER_PHASE_1);
@@ -39,7 +39,7 @@ final class TwoPhaseCommit implements CommitMode {
         p.hook.at(Pager.Point.AFTER_META_WRITE);
         p.force();                                             // phase 2: the meta, the commit point
         p.hook.at(Pager.Point.AFTER_PHASE_2);
-        p.newBase(slot, txn);
+        p.checkpoints.moveBase(slot, txn);
         p.pool.give(metaPage, 0);
         return phase1;
     }

@@ -11,7 +11,7 @@ import org.skipstore.pagestore.Durability;
  * ({@link SinceBase}), so whatever the kernel happened to write back, recovery finds a complete
  * later state or falls back to the base. A checkpoint (one force) makes the latest commit the
  * base: NO_SYNC takes one when the pages written or held since the base pass a threshold
- * ({@link Pager#checkpointAfter}); GROUP commits wait for one that covers them
+ * ({@link Checkpoints#after}); GROUP commits wait for one that covers them
  * ({@link GroupCommit}), which commits made meanwhile share.
  *
  * <p>While a group force runs, the slot must keep the meta being forced: the meta of a commit
@@ -43,7 +43,7 @@ final class UnforcedCommit implements CommitMode {
         if (p.group.forcing()) {
             p.group.defer(metaPage);
         } else {
-            p.file().write(p.nextSlot(), metaPage);
+            p.file().write(p.checkpoints.nextSlot(), metaPage);
             p.hook.at(Pager.Point.AFTER_META_WRITE);
             p.pool.give(metaPage, 0);
         }
@@ -55,8 +55,8 @@ final class UnforcedCommit implements CommitMode {
 
     @Override
     public void published(Pager p) throws IOException {
-        if (durability == Durability.NO_SYNC && p.checkpointDue()) {
-            p.checkpointLocked();
+        if (durability == Durability.NO_SYNC && p.checkpoints.due()) {
+            p.checkpoints.take();
         }
     }
 }

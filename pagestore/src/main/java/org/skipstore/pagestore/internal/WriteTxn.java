@@ -5,12 +5,15 @@ import static org.skipstore.pagestore.internal.PageSource.CHECKSUM;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.skipstore.pagestore.Durability;
 
 /**
@@ -43,6 +46,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     private final Set<Block> freedSet = new HashSet<>();
     /** The runs of the structure this transaction allocated (first pages): {@link #seal} sums them. */
     private final Set<Long> sealed = new HashSet<>();
+    /** The commit metadata as this transaction set it; null while unchanged from the base's. */
+    private TreeMap<String, byte[]> metadata;
     private boolean done;
 
     WriteTxn(Pager pager, Meta base) {
@@ -65,7 +70,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     /** A new block of {@code 2^n} pages, for this transaction to write; its content is undefined. */
     public long allocate(int n) throws IOException {
         check();
-        long page = pager.space.allocate(n, pager::checkpointToReuse);
+        long page = pager.space.allocate(n, pager.checkpoints::toReuse);
         allocated.put(page, n);
         buffers.put(page, pager.pool.take(n));
         return page;
@@ -89,7 +94,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         }
         check();
         long fit = pager.allocator().allocateRunInPlace(pages, RUN_FIT_TRIES);
-        long page = fit >= 0 ? fit : pager.space.allocate(k, pager::checkpointToReuse);
+        long page = fit >= 0 ? fit : pager.space.allocate(k, pager.checkpoints::toReuse);
         if (fit < 0) { // cut from a block of order k, whose tail is free again at once
             Runs.forEachTailBlock(page, pages, pager.space::freeNow);
         }
@@ -170,7 +175,6 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         return b;
     }
 
-
     @Override
     public MemorySegment block(long page, long pagesOffset) {
         check();
@@ -249,7 +253,6 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         pager.space.freeNow(page, n);
     }
 
-
     @Override
     public long root(int i) {
         return roots[i];
@@ -258,6 +261,50 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     public void setRoot(int i, long value) {
         check();
         roots[i] = value;
+    }
+
+    @Override
+    public SortedMap<String, byte[]> metadata() {
+        check();
+        return metadata == null ? CommitMetadata.read(this, base) : Collections.unmodifiableSortedMap(metadata);
+    }
+
+    /**
+     * Sets commit metadata {@code name} to {@code value} (a copy is kept), committed with the data
+     * ({@link CommitMetadata}); a null value removes the name.
+     *
+     * @throws IllegalArgumentException for an empty or too long name, or when the metadata would
+     *                                  pass {@link CommitMetadata#MAX_BYTES} (nothing changes then)
+     */
+    public void putMetadata(String name, byte[] value) {
+        check();
+        CommitMetadata.checkName(name);
+        TreeMap<String, byte[]> next = new TreeMap<>(metadata());
+        if (value == null) {
+            next.remove(name);
+        } else {
+            next.put(name, value.clone());
+        }
+        CommitMetadata.checkSize(next);
+        metadata = next;
+    }
+
+    /** Writes changed metadata into a block of its own, freeing the base's: at commit, before {@link #seal}. */
+    private Meta.Stored storeMetadata() throws IOException {
+        if (metadata == null || CommitMetadata.same(metadata, CommitMetadata.read(this, base))) {
+            return base.metadata;
+        }
+        if (!base.metadata.isNone()) {
+            free(base.metadata.page(), base.metadata.order());
+        }
+        if (metadata.isEmpty()) {
+            return Meta.Stored.NONE;
+        }
+        int n = pager.space.orderFor(CommitMetadata.size(metadata));
+        long page = allocate(n);
+        MemorySegment b = write(page);
+        int bytes = (int) CommitMetadata.encode(metadata, b);
+        return new Meta.Stored(page, n, bytes, Checksums.crc32c(b, 0, bytes));
     }
 
     /** Commits with the pager's {@link Durability}; see {@link Pager}. */
@@ -269,8 +316,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         check();
         boolean committed = false;
         try {
+            Meta.Stored md = storeMetadata();
             seal(); // the structure's runs are final: their checksums first, the record's CRCs cover them
-            pager.commit(changes(), mode);
+            pager.commit(changes(md), mode);
             committed = true;
             releaseBuffers();
         } finally {
@@ -291,12 +339,12 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     }
 
     /** What this transaction changed, for the commit. */
-    private Changes changes() {
+    private Changes changes(Meta.Stored md) {
         List<Changes.Write> writes = new ArrayList<>(allocated.size());
         for (Map.Entry<Long, Integer> a : allocated.entrySet()) {
             writes.add(new Changes.Write(new Block(a.getKey(), a.getValue()), buffer(a.getKey())));
         }
-        return new Changes(id, base, roots, writes, freed, List.copyOf(sealed));
+        return new Changes(id, base, roots, writes, freed, md, List.copyOf(sealed));
     }
 
     /** Drops everything this transaction did. */

@@ -36,19 +36,21 @@ class MetaTest {
             roots[i] = 0x0101_0101_0101_0101L * (i + 1) ^ Long.MIN_VALUE; // top bit set: no sign is lost
         }
         return new Meta(pageSize, txnId, pageCount, 0x7EAD_BEEF_0000_0010L, 11, 0x3000_0012, 0x9000_0013,
-                0x6000_0000_0000_0014L, 12, 0x2000_0015, 0xA000_0016, roots);
+                0x6000_0000_0000_0014L, 12, 0x2000_0015, 0xA000_0016, roots,
+                new Meta.Stored(0x5000_0000_0000_0017L, 13, 0x1000_0018, 0xB000_0019));
     }
 
     /** All 64-bit fields at their largest, 32-bit ones too: the format holds them whole. */
     private static Meta largest(int pageSize) {
         long[] roots = new long[Meta.ROOTS];
         Arrays.fill(roots, -1L);
-        return new Meta(pageSize, -1L, -1L, -1L, -1, -1, -1, -1L, -1, -1, -1, roots);
+        return new Meta(pageSize, -1L, -1L, -1L, -1, -1, -1, -1L, -1, -1, -1, roots, new Meta.Stored(-1L, -1, -1, -1));
     }
 
     private static long[] fields(Meta m) {
         long[] f = {m.pageSize, m.txnId, m.pageCount, m.freeList, m.freeOrder, m.freeCount, m.freeCrc, m.record,
-            m.recordOrder, m.recordCount, m.recordCrc};
+            m.recordOrder, m.recordCount, m.recordCrc, m.metadata.page(), m.metadata.order(), m.metadata.bytes(),
+            m.metadata.crc()};
         long[] all = Arrays.copyOf(f, f.length + Meta.ROOTS);
         for (int i = 0; i < Meta.ROOTS; i++) {
             all[f.length + i] = m.root(i);
@@ -91,7 +93,8 @@ class MetaTest {
                 Map.entry("freeList", 32L), Map.entry("freeOrder", 40L), Map.entry("freeCount", 44L),
                 Map.entry("freeCrc", 48L), Map.entry("recordOrder", 52L), Map.entry("record", 56L),
                 Map.entry("recordCount", 64L), Map.entry("recordCrc", 68L), Map.entry("roots", 72L),
-                Map.entry("crc", 200L));
+                Map.entry("metadata", 200L), Map.entry("metadataOrder", 208L), Map.entry("metadataBytes", 212L),
+                Map.entry("metadataCrc", 216L), Map.entry("crc", 224L));
         documented.forEach((name, at) -> assertThat(Meta.LAYOUT.byteOffset(groupElement(name))).as(name).isEqualTo(at));
         try (Arena arena = Arena.ofConfined()) {
             Meta m = distinct(4096, 0x1122_3344_5566_7788L, 1 << 20);
@@ -104,7 +107,9 @@ class MetaTest {
             assertThat(page.get(U32, 12)).isEqualTo(4096);
             assertThat(page.get(U64, 24)).isEqualTo(1 << 20);
             assertThat(page.get(U64, 72 + 8 * 15)).isEqualTo(m.root(15));
-            assertThat(page.get(U32, 200)).isEqualTo(Checksums.crc32c(page, 0, 200));
+            assertThat(page.get(U64, 200)).isEqualTo(m.metadata.page());
+            assertThat(page.get(U32, 216)).isEqualTo(m.metadata.crc());
+            assertThat(page.get(U32, 224)).isEqualTo(Checksums.crc32c(page, 0, 224));
         }
     }
 

@@ -200,12 +200,13 @@ class PageFilesTest {
                 "pages of 4096 bytes");
         assertProblem(() -> PageFiles.open(file, 1024, Durability.SYNC, false, Pager.Hook.NONE), Problem.PAGE_SIZE,
                 "pages of 4096 bytes");
-        // A future format: version 2 with a valid CRC in both slots.
+        // A future format: the next version with a valid CRC in both slots.
+        int future = Meta.FORMAT_VERSION + 1;
         for (int slot = 0; slot < 2; slot++) {
-            rewriteVersion(file, slot, 2);
+            rewriteVersion(file, slot, future);
         }
         assertProblem(() -> PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE), Problem.VERSION,
-                "format version 2");
+                "format version " + future);
     }
 
     @Test
@@ -266,8 +267,9 @@ class PageFilesTest {
             ch.read(meta, (long) slot * PAGE);
             meta.putInt(8, version);
             CRC32C crc = new CRC32C();
-            crc.update(meta.array(), 0, 200);
-            meta.putInt(200, (int) crc.getValue());
+            int crcAt = (int) Meta.LAYOUT.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("crc"));
+            crc.update(meta.array(), 0, crcAt);
+            meta.putInt(crcAt, (int) crc.getValue());
             meta.rewind();
             ch.write(meta, (long) slot * PAGE);
         }

@@ -29,7 +29,7 @@ class PagerTest {
         assertThat(m.txnId).isEqualTo(1);
         assertThat(m.pageCount).isEqualTo(Chunks.MIN_PAGES);
         Workload.readAndCheck(p.file(), m);
-        Pager.Stats s = p.stats();
+        PagerStats s = p.stats();
         assertThat(s.pagesInUse()).isEqualTo(2); // the two meta pages (the free list is inline)
         assertThat(s.freePages() + s.pagesInUse() + s.heldPages()).isEqualTo(s.pageCount());
     }
@@ -57,7 +57,7 @@ class PagerTest {
     @Test
     void abortDropsEverythingTheTransactionDid() throws IOException {
         Pager p = fresh(Durability.SYNC);
-        Pager.Stats before = p.stats();
+        PagerStats before = p.stats();
         Meta m = p.committed();
         try (WriteTxn t = p.begin()) {
             for (int i = 0; i < 20; i++) {
@@ -67,7 +67,7 @@ class PagerTest {
             t.abort();
         }
         assertThat(p.committed()).isSameAs(m);
-        Pager.Stats after = p.stats();
+        PagerStats after = p.stats();
         assertThat(after.pagesInUse()).isEqualTo(before.pagesInUse());
         assertThat(after.commits()).isEqualTo(before.commits());
         try (WriteTxn t = p.begin()) { // the next transaction starts from the same state
