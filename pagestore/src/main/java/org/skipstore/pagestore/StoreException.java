@@ -33,8 +33,10 @@ public class StoreException extends IOException {
         /** A force (msync/fsync) failed: the store refuses further writes, see {@link #getCause()}. */
         FAILED_FORCE,
         /**
-         * Writing a commit's blocks failed for another reason than space (an I/O error): nothing
-         * was committed, see {@link #getCause()}.
+         * Writing a commit failed for another reason than space (an I/O error, or an interrupt that
+         * closed the file): when its blocks failed in a forced mode, nothing was committed and the
+         * store stays usable; otherwise (its meta, or an unforced mode) what reached the disk is
+         * unknown and the store refuses further writes until reopened. See {@link #getCause()}.
          */
         FAILED_WRITE,
         /** The store or transaction is closed. */

@@ -336,6 +336,19 @@ class PageStoreTest {
     }
 
     @Test
+    void preallocationReservesTheSpaceOnTheDiskNotOnlyTheLength() throws Exception {
+        Path file = dir.resolve("reserved.skip");
+        try (PageStore store = PageStore.builder().preallocate(8 << 20).open(file)) {
+            // The blocks the file system gave the file: a sparse file has its length, not its blocks.
+            Process stat = new ProcessBuilder("stat", "--format=%b %B", file.toString()).redirectErrorStream(true).start();
+            String[] out = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
+            org.junit.jupiter.api.Assumptions.assumeTrue(stat.waitFor() == 0 && out.length == 2, "no stat(1) here");
+            long allocated = Long.parseLong(out[0]) * Long.parseLong(out[1]);
+            assertThat(allocated).as("bytes allocated on the disk").isGreaterThanOrEqualTo(8L << 20);
+        }
+    }
+
+    @Test
     void cursorsWalkBothWaysAndResumeInALaterTransaction() throws IOException {
         try (PageStore store = PageStore.builder().promotion(4).openInMemory()) {
             try (WriteTransaction w = store.write()) {

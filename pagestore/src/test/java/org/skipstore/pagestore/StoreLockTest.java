@@ -76,7 +76,7 @@ class StoreLockTest {
                 Thread.interrupted();
             }
             assertThatThrownBy(() -> store.put(b("k3"), b("v3"))).as("a later write, not interrupted")
-                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.FAILED_FORCE))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.FAILED_WRITE))
                     .hasMessageContaining("ClosedByInterruptException");
             assertThat(probe(file)).as("the store is still open").isEqualTo("LOCKED");
             assertThat(store.get(b("k"))).isEqualTo(b("v")); // readers still read the mapping

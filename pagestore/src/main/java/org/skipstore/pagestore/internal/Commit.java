@@ -167,7 +167,7 @@ final class Commit {
             }
             throw e;
         } catch (IOException | RuntimeException e) {
-            p.poison(e); // the in-memory state may no longer match the file: refuse further writes
+            p.poison(Problem.FAILED_WRITE, e); // the in-memory state may no longer match the file: refuse further writes
             throw e;
         }
     }
@@ -185,7 +185,7 @@ final class Commit {
             }
         } catch (IOException e) {
             if (e instanceof ClosedChannelException) {
-                throw p.poison(e); // an interrupt closed the channel: no write can succeed any more
+                throw p.poison(Problem.FAILED_WRITE, e); // an interrupt closed the channel: no write can succeed any more
             }
             if (mode.listsSinceBase()) {
                 throw e; // its bookkeeping moved on already ({@link SinceBase}): poisoned by the caller

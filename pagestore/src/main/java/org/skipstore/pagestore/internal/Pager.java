@@ -212,16 +212,18 @@ public final class Pager implements AutoCloseable {
         try {
             file.force();
         } catch (IOException e) {
-            throw poison(e);
+            throw poison(Problem.FAILED_FORCE, e);
         }
     }
 
     /**
-     * Refuses every later write: what reached the disk is unknown after {@code e}. The error names
-     * the failure; the first one is kept for later refusals.
+     * Refuses every later write: what reached the disk is unknown after {@code e}, a failed force
+     * ({@link Problem#FAILED_FORCE}) or a failed write of a commit's blocks or meta
+     * ({@link Problem#FAILED_WRITE}). The first failure is kept: later refusals carry its problem
+     * and it as their cause.
      */
-    StoreException poison(Exception e) {
-        StoreException p = new StoreException(Problem.FAILED_FORCE,
+    StoreException poison(Problem problem, Exception e) {
+        StoreException p = new StoreException(problem,
                 "a commit failed (" + e + "); what reached the disk is unknown, so the store refuses further writes;"
                         + " reopen it to recover the last durable commit", e);
         if (poisoned == null) {
@@ -345,7 +347,7 @@ public final class Pager implements AutoCloseable {
         }
         StoreException p = poisoned;
         if (p != null) {
-            throw new StoreException(Problem.FAILED_FORCE, p.getMessage(), p);
+            throw new StoreException(p.problem(), p.getMessage(), p);
         }
         RuntimeException d = space.checks().damage();
         if (d != null) { // a write would copy damaged blocks into new ones, checksummed as good

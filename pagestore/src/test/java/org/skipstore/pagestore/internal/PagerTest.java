@@ -257,6 +257,27 @@ class PagerTest {
     }
 
     @Test
+    void aFailedMetaWriteIsNamedAFailedWriteNotAFailedForce() throws IOException {
+        SimulatedPageFile[] sim = {SimulatedPageFile.fresh(PAGE)};
+        boolean[] armed = {false};
+        Pager p = Pager.create(sim[0], Durability.SYNC, point -> {
+            if (armed[0] && point == Pager.Point.AFTER_PHASE_1) {
+                sim[0].writesFail = true; // the blocks are forced; the meta's write fails
+            }
+        });
+        armed[0] = true;
+        Workload w = new Workload(new SplittableRandom(3));
+        try (WriteTxn t = p.begin()) {
+            w.change(t, 1);
+            assertThatThrownBy(t::commit).isInstanceOf(IOException.class).hasMessageContaining("No space left");
+        }
+        sim[0].writesFail = false;
+        assertThatThrownBy(p::begin).isInstanceOf(StoreException.class)
+                .satisfies(e -> assertThat(((StoreException) e).problem()).isEqualTo(Problem.FAILED_WRITE))
+                .hasMessageContaining("refuses further writes");
+    }
+
+    @Test
     void aFailedForcePoisonsTheStoreAndReopenRecoversTheLastDurableCommit() throws IOException {
         SimulatedPageFile sim = SimulatedPageFile.fresh(PAGE);
         Pager p = Pager.create(sim, Durability.SYNC, Pager.Hook.NONE);
