@@ -154,6 +154,11 @@ public final class Pager implements AutoCloseable {
         }
     }
 
+    /** {@code t} committed or rolled back: the next writer may begin. */
+    void end(WriteTxn t) {
+        writeLock.unlock();
+    }
+
     /** A read view of the last committed state; it stays that state until closed. */
     public ReadView read() {
         checkOpen();

@@ -330,7 +330,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             } catch (RuntimeException e) {
                 // the commit's own exception is the one to report
             } finally {
-                pager.writeLock.unlock();
+                pager.end(this);
             }
         }
         if (mode == Durability.GROUP) {
@@ -356,7 +356,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         try {
             rollback();
         } finally {
-            pager.writeLock.unlock();
+            pager.end(this);
         }
     }
 
