@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.pagestore.StoreException.Problem;
-import org.skipstore.pagestore.internal.ChildJvm;
+import org.skipstore.pagestore.child.ChildJvm;
+import org.skipstore.pagestore.child.StoreCommitLoop;
 
 /**
  * A child JVM ({@link StoreCommitLoop}) commits through the PageStore API on a real mapped file
@@ -63,6 +64,8 @@ class StoreKillTest {
             }
             child.toHandle().destroyForcibly(); // SIGKILL
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            // 128 + SIGKILL: a child that had died on its own would end the reads early, unseen
+            assertThat(child.exitValue()).as("kill %d: the child's exit", kill).isEqualTo(137);
             while ((line = out.readLine()) != null) { // acknowledged before the kill landed
                 if (line.startsWith("ACK ")) {
                     lastAcked = Long.parseLong(line.substring(4));

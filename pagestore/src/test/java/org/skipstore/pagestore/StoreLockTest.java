@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.pagestore.StoreException.Problem;
-import org.skipstore.pagestore.internal.ChildJvm;
+import org.skipstore.pagestore.child.ChildJvm;
+import org.skipstore.pagestore.child.LockProbe;
 import org.skipstore.pagestore.internal.PageFiles;
 import org.skipstore.pagestore.internal.StoreLock;
 

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.child.ChildJvm;
+import org.skipstore.pagestore.internal.child.GrowUntilFull;
 
 /**
  * A real full disk, as a file size limit ({@code ulimit -f}) on a child JVM: growth fails with a

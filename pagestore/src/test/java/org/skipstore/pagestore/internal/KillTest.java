@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.StoreException;
 import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.pagestore.child.ChildJvm;
+import org.skipstore.pagestore.internal.child.CommitLoop;
 
 /**
  * Real processes: a child JVM ({@link CommitLoop}) commits in a loop on a real mapped file and is
@@ -68,6 +70,8 @@ class KillTest {
             }
             child.toHandle().destroyForcibly(); // SIGKILL (the handle keeps the output stream open to drain)
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            // 128 + SIGKILL: a child that had died on its own would end the reads early, unseen
+            assertThat(child.exitValue()).as("kill %d: the child's exit", kill).isEqualTo(137);
             // Whatever the child printed after we stopped reading was acknowledged too.
             while ((line = out.readLine()) != null) {
                 String[] f = line.split(" ");

@@ -13,20 +13,21 @@ import java.util.SplittableRandom;
  * lists data blocks as {@code (page, order, seed)}, and each data block holds the bytes a
  * {@link SplittableRandom} of its seed gives. Each transaction frees some blocks, adds some, and
  * writes a new directory (copy-on-write, freeing the old one), so a committed state is fully
- * described by its item list, and any torn or missing page shows as a wrong byte.
+ * described by its item list, and any torn or missing page shows as a wrong byte. Public for the
+ * child JVMs of the kill tests ({@code internal.child}).
  */
-final class Workload {
+public final class Workload {
 
     private final SplittableRandom random;
     /** The items of the state the next transaction starts from: {page, order, seed}. */
-    List<long[]> items = new ArrayList<>();
+    public List<long[]> items = new ArrayList<>();
 
-    Workload(SplittableRandom random) {
+    public Workload(SplittableRandom random) {
         this.random = random;
     }
 
     /** Makes one transaction's changes in {@code t} and returns the items it will commit. */
-    List<long[]> change(WriteTxn t, int maxOrder) throws IOException {
+    public List<long[]> change(WriteTxn t, int maxOrder) throws IOException {
         List<long[]> next = new ArrayList<>();
         for (long[] it : items) {
             if (random.nextInt(4) == 0) {
@@ -97,7 +98,7 @@ final class Workload {
      *
      * @throws AssertionError naming what is wrong
      */
-    static List<long[]> readAndCheck(PageFile file, Meta m) {
+    public static List<long[]> readAndCheck(PageFile file, Meta m) {
         List<long[]> items = new ArrayList<>();
         Checker checker = new Checker(file, m);
         long dir = m.root(0);
@@ -126,7 +127,7 @@ final class Workload {
         return items;
     }
 
-    static String describe(List<long[]> items) {
+    public static String describe(List<long[]> items) {
         StringBuilder s = new StringBuilder("[");
         for (long[] it : items) {
             s.append(s.length() > 1 ? ", " : "").append(it[0]).append('/').append(it[1]).append('#')

@@ -15,6 +15,8 @@ import org.skipstore.pagestore.ReadTransaction;
 /**
  * A reader never sees part of a transaction: the writer sets the first and the last key (in
  * different partitions) to 1 in one transaction; a reader reads both in one read transaction.
+ * {@link org.skipstore.stress.pager.ReaderSeesWholeTransactionTest} races the same on the page
+ * layer alone.
  */
 @JCStressTest
 @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "The snapshot before the commit.")

@@ -1,4 +1,4 @@
-package org.skipstore.stress.pagestore;
+package org.skipstore.stress.pager;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -15,7 +15,9 @@ import org.skipstore.pagestore.internal.ReadView;
 /**
  * Proves that a block the writer frees is not reused while a reader can still see it, and so
  * that an open view does not change: the reader reads its number twice, and the writer's
- * second commit would overwrite the first block if it reused it too early.
+ * second commit would overwrite the first block if it reused it too early. The page layer alone;
+ * {@link org.skipstore.stress.store.FreedPagesNotReusedUnderReaderTest} races the same through
+ * the store, in every durability mode.
  *
  * <p>State 2 holds 1 at root 0. The writer commits 2 (freeing the block of 1) and then 3 (which
  * allocates: the block of 1 is the first candidate, reusable only once no view of state 2 is
@@ -30,30 +32,30 @@ import org.skipstore.pagestore.internal.ReadView;
         desc = "The view changed under the reader: a block it sees was reused.")
 @Outcome(expect = FORBIDDEN, desc = "A view mixed states, or a call threw.")
 @State
-public class FreedBlockNotReusedUnderReaderTest {
+public class FreedPagesNotReusedUnderReaderTest {
 
-    final Pager pager = Stores.withOne();
+    final Pager pager = Fixtures.withOne();
 
     @Actor
     public void writer() {
-        Stores.commitValue(pager, 2);
-        Stores.commitValue(pager, 3);
+        Fixtures.commitValue(pager, 2);
+        Fixtures.commitValue(pager, 3);
     }
 
     @Actor
     public void reader(LLL_Result r) {
         try (ReadView v = pager.read()) {
             r.r1 = v.txnId();
-            r.r2 = Stores.value(v);
+            r.r2 = Fixtures.value(v);
             Thread.onSpinWait();
-            r.r3 = Stores.value(v);
+            r.r3 = Fixtures.value(v);
         } catch (Throwable t) {
-            r.r1 = Stores.name(t);
+            r.r1 = Fixtures.name(t);
         }
     }
 
     @Arbiter
     public void close(LLL_Result r) {
-        Stores.close(pager);
+        Fixtures.close(pager);
     }
 }

@@ -1,4 +1,4 @@
-package org.skipstore.stress.pagestore;
+package org.skipstore.stress.pager;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;

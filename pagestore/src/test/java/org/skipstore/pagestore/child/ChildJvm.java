@@ -1,11 +1,15 @@
-package org.skipstore.pagestore.internal;
+package org.skipstore.pagestore.child;
 
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** How the tests start a child JVM on this module's classes (on the class path). */
+/**
+ * How the tests start a child JVM on this module's classes and tests. The child runs them on the
+ * class path, not the module path: its mains reach the internal package without the
+ * {@code --add-exports} that the module would otherwise need.
+ */
 public final class ChildJvm {
 
     private ChildJvm() {

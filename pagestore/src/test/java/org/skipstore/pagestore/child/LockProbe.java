@@ -1,10 +1,12 @@
-package org.skipstore.pagestore;
+package org.skipstore.pagestore.child;
 
 import java.nio.file.Path;
+import org.skipstore.pagestore.PageStore;
+import org.skipstore.pagestore.StoreException;
 
 /**
- * A child JVM's attempt to open a store: prints {@code OPENED} (after a put and a commit),
- * {@code LOCKED}, or the problem it met.
+ * The child process of {@code StoreLockTest}: a child JVM's attempt to open a store; prints
+ * {@code OPENED} (after a put and a commit), {@code LOCKED}, or the problem it met.
  */
 public final class LockProbe {
 

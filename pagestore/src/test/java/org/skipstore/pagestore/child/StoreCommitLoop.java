@@ -1,10 +1,14 @@
-package org.skipstore.pagestore;
+package org.skipstore.pagestore.child;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.KeyValue;
+import org.skipstore.pagestore.PageStore;
+import org.skipstore.pagestore.WriteTransaction;
 
 /**
- * The child process of {@link StoreKillTest}: commits numbered transactions through the
+ * The child process of {@code StoreKillTest}: commits numbered transactions through the
  * PageStore API until it is killed, printing {@code ACK <n>} after commit {@code n} returned.
  * Transaction {@code n} sets {@code "counter"} to {@code n}, puts {@link #PER_TXN} entries of its
  * own (some spanning pages) and deletes those of transaction {@code n - WINDOW}: the state after
@@ -14,7 +18,8 @@ public final class StoreCommitLoop {
 
     static final int PER_TXN = 5;
     static final int WINDOW = 40;
-    static final byte[] COUNTER = "counter".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /** The key whose value is the number of the last commit. */
+    public static final byte[] COUNTER = "counter".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private StoreCommitLoop() {
     }
@@ -33,7 +38,7 @@ public final class StoreCommitLoop {
     }
 
     /** The entries after commit {@code n}, in key order. */
-    static java.util.List<KeyValue> expected(long n) {
+    public static java.util.List<KeyValue> expected(long n) {
         java.util.TreeMap<byte[], byte[]> m = new java.util.TreeMap<>(org.skipstore.core.Keys.BYTE_ARRAY_ORDER);
         if (n > 0) {
             m.put(COUNTER, ByteBuffer.allocate(8).putLong(n).array());

@@ -1,4 +1,4 @@
-package org.skipstore.stress.pagestore;
+package org.skipstore.stress.pager;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -11,13 +11,13 @@ import org.skipstore.pagestore.internal.ReadView;
 import org.skipstore.pagestore.internal.WriteTxn;
 
 /**
- * Helpers of the page-layer stress tests: a store in memory (the concurrency of the page layer
- * does not depend on the file), and commits that point root 0 at a one-page block holding a
- * number.
+ * Helpers of the page-layer stress tests: a pager on a file in memory (the concurrency of the
+ * page layer does not depend on the file), and commits that point root 0 at a one-page block
+ * holding a number.
  */
-final class Stores {
+final class Fixtures {
 
-    private Stores() {
+    private Fixtures() {
     }
 
     /** A store whose state 2 has root 0 at a block holding {@code 1}. */

@@ -1,12 +1,16 @@
-package org.skipstore.pagestore.internal;
+package org.skipstore.pagestore.internal.child;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.internal.PageFiles;
+import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.Workload;
+import org.skipstore.pagestore.internal.WriteTxn;
 
 /**
- * The child process of {@link KillTest}: opens (or creates) the store, recovers its items from
+ * The child process of {@code KillTest}: opens (or creates) the store, recovers its items from
  * the directory, and commits workload transactions until it is killed, printing
  * {@code ACK <txn> <items>} after each commit returns (and so is acknowledged).
  */

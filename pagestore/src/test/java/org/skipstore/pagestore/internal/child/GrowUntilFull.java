@@ -1,13 +1,17 @@
-package org.skipstore.pagestore.internal;
+package org.skipstore.pagestore.internal.child;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.StoreException;
+import org.skipstore.pagestore.internal.PageFiles;
+import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.Workload;
+import org.skipstore.pagestore.internal.WriteTxn;
 
 /**
- * Child process of {@link DiskFullTest}, run under a file size limit ({@code ulimit -f}): commits
+ * The child process of {@code DiskFullTest}, run under a file size limit ({@code ulimit -f}): commits
  * workload transactions with large blocks until the file cannot grow, then commits once more
  * within the space it has. Prints {@code FULL <last txn> <problem> <message>} and {@code OK <txn>}.
  */
