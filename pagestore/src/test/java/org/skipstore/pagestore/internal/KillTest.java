@@ -87,6 +87,12 @@ class KillTest {
                 assertThat(m.txnId).as("kill %d (%s): recovered transaction", kill, mode)
                         .isBetween(lastAcked, lastAcked + 1);
                 List<long[]> items = Workload.readAndCheck(p.file(), m);
+                if (m.txnId > 1) { // the metadata is the one committed with this data, acknowledged or in flight
+                    try (ReadView v = p.read()) {
+                        assertThat(v.metadata().get("state")).as("kill %d: metadata of %d", kill, m.txnId)
+                                .isEqualTo(CommitLoop.state(m.txnId, items));
+                    }
+                }
                 if (m.txnId == lastAcked) {
                     assertThat(Workload.describe(items).hashCode()).as("kill %d: state of %d", kill, m.txnId)
                             .isEqualTo(acked.get(m.txnId));

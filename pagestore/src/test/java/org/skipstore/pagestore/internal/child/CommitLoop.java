@@ -12,7 +12,8 @@ import org.skipstore.pagestore.internal.WriteTxn;
 /**
  * The child process of {@code KillTest}: opens (or creates) the store, recovers its items from
  * the directory, and commits workload transactions until it is killed, printing
- * {@code ACK <txn> <items>} after each commit returns (and so is acknowledged).
+ * {@code ACK <txn> <items>} after each commit returns (and so is acknowledged). Each commit also
+ * sets the commit metadata {@code "state"} to {@link #state} of the data it commits.
  */
 public final class CommitLoop {
 
@@ -31,6 +32,7 @@ public final class CommitLoop {
         for (;;) {
             try (WriteTxn t = p.begin()) {
                 List<long[]> next = w.change(t, 3);
+                t.putMetadata("state", state(t.id(), next)); // committed with the data it names
                 t.commit();
                 w.items = next;
                 System.out.println("ACK " + t.id() + " " + Workload.describe(next).hashCode());
@@ -50,6 +52,7 @@ public final class CommitLoop {
                     rewrite.items = kept;
                     // rewrite.change frees some more and adds some, and writes the directory
                     List<long[]> next = rewrite.change(t, 3);
+                    t.putMetadata("state", state(t.id(), next));
                     t.commit();
                     w.items = next;
                     System.out.println("ACK " + t.id() + " " + Workload.describe(next).hashCode());
@@ -57,5 +60,10 @@ public final class CommitLoop {
                 }
             }
         }
+    }
+
+    /** The metadata a commit of transaction {@code txn} with {@code items} sets: {@code "<txn> <items' hash>"}. */
+    public static byte[] state(long txn, List<long[]> items) {
+        return (txn + " " + Workload.describe(items).hashCode()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 }
