@@ -24,9 +24,9 @@ public final class Chunks {
     public static final long MIN_PAGES = 16;
     /**
      * Largest chunk, in pages, and so the largest block: 2^14 pages, 64 MiB of 4-KiB pages. The
-     * file grows by a whole chunk (written, so the space is really there), so this is also the
-     * file's largest growth step: a larger one (2^18 was tried) made a 277 MB store a 512 MB
-     * file.
+     * file grows by a whole chunk (sparsely: {@link MappedPageFile#grow} reserves no disk blocks),
+     * so this is also the file's largest growth step: a larger one (2^18 was tried) made a 277 MB
+     * store a 512 MB file.
      */
     public static final long MAX_CHUNK_PAGES = 1L << 14;
     /** Largest block order: {@code log2(MAX_CHUNK_PAGES)}. */

@@ -7,12 +7,13 @@ import java.lang.foreign.MemorySegment;
  * A file of fixed-size pages, seen as memory: what the page layer stands on.
  *
  * <p>The file grows in chunks ({@link Chunks}): never shrinks, never moves a page, so a segment
- * that {@link #pages} returned stays valid until {@link #close()}. Writes are plain memory
- * stores into those segments; none of them is durable until a {@link #force()} that follows it
- * returns, and the operating system may write any dirty page back at any moment before that, in
- * any order, and possibly only in part (a torn page). The commit protocol ({@link Pager}) is
- * built on exactly these promises and no others; {@code MappedPageFile} keeps them with a
- * memory-mapped file, and the tests' fault-injecting file breaks everything they allow.
+ * that {@link #pages} returned stays valid until {@link #close()}. Segments are for reading;
+ * pages are changed only by {@link #write}. No write is durable until a {@link #force()} that
+ * follows it returns, or a {@link #force(long, long)} whose range covers it; the operating system
+ * may write any dirty page back at any moment before that, in any order, and possibly only in
+ * part (a torn page). The commit protocol ({@link Pager}) is built on exactly these promises and
+ * no others; {@code MappedPageFile} keeps them with a file mapped read-only and written through
+ * its channel, and the tests' fault-injecting file breaks everything they allow.
  */
 public interface PageFile extends AutoCloseable {
 
@@ -23,7 +24,8 @@ public interface PageFile extends AutoCloseable {
     long pageCount();
 
     /**
-     * The {@code count} pages from {@code page} as one writable segment.
+     * The {@code count} pages from {@code page} as one segment, to read: a mapped file's is
+     * read-only; change pages with {@link #write}.
      *
      * @throws IndexOutOfBoundsException when the range passes {@link #pageCount()} or crosses a
      *                                   chunk boundary (a naturally aligned block of at most
@@ -40,11 +42,11 @@ public interface PageFile extends AutoCloseable {
     MemorySegment block(long page, long pagesOffset, long statePages);
 
     /**
-     * Writes {@code src} (whole pages) at {@code page} through the file rather than the mapping:
-     * {@link #pages} shows the new bytes at once, and, as with stores into the mapping, nothing is
-     * durable before a {@link #force()}. A transaction writes its blocks this way: a store into a
-     * clean mapped page costs a write fault in the kernel (on ext4 about 10 µs a page here), a
-     * write through the file costs a copy.
+     * Writes {@code src} (whole pages) at {@code page}: {@link #pages} shows the new bytes at
+     * once, and nothing is durable before a force that covers them. A mapped file writes through
+     * its channel (pwrite), not into the mapping: a store into a clean mapped page would cost a
+     * write fault in the kernel (on ext4 about 10 µs a page here), a write through the file costs
+     * a copy.
      */
     void write(long page, MemorySegment src) throws IOException;
 
@@ -59,7 +61,26 @@ public interface PageFile extends AutoCloseable {
     /** Makes every write made so far durable: one barrier. */
     void force() throws IOException;
 
-    /** Unmaps the file; later accesses to its segments throw {@link IllegalStateException}. */
+    /**
+     * Makes the writes made so far to pages {@code [page, page + count)} durable, and perhaps
+     * others (a file that cannot force a range forces all of it). A count of 0 forces nothing.
+     *
+     * <p>Each call is a whole barrier, as {@link #force()} is (on ext4 a journal commit or a disk
+     * cache flush), and saves only the writing back of dirty pages outside the range: k ranges
+     * forced one call each cost k barriers. So it pays only while the rest of the file holds many
+     * dirty pages that need not be durable yet, and a commit may force only its own ranges when
+     * no page that an earlier, unforced commit wrote is reachable from the state it commits.
+     *
+     * @throws IndexOutOfBoundsException when the range passes {@link #pageCount()}
+     * @throws IllegalStateException     after {@link #close()}
+     */
+    void force(long page, long count) throws IOException;
+
+    /**
+     * Releases the file. A mapped file unmaps it: later accesses to its segments throw
+     * {@link IllegalStateException}, never crash; a file in memory keeps its pages until they are
+     * unreachable.
+     */
     @Override
     void close() throws IOException;
 }
