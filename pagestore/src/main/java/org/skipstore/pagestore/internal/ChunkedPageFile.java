@@ -49,18 +49,6 @@ public abstract class ChunkedPageFile implements PageFile {
         return chunks;
     }
 
-    /**
-     * Checks that pages {@code [page, page + count)} lie in the file, as a range force needs.
-     *
-     * @throws IndexOutOfBoundsException when they do not
-     */
-    protected final void checkRange(long page, long count) {
-        long pages = pageCount;
-        if (page < 0 || count < 0 || page + count > pages) {
-            throw new IndexOutOfBoundsException("pages [" + page + ", " + (page + count) + ") of a file of " + pages);
-        }
-    }
-
     /** One slice of the chunk: the count is read from the chunk itself. */
     @Override
     public final MemorySegment block(long page, long pagesOffset, long statePages) {

@@ -22,9 +22,6 @@ import org.skipstore.pagestore.StoreException.Problem;
  */
 public final class MappedPageFile extends ChunkedPageFile {
 
-    /** Whether msync of a read-only mapping's range is known to sync that range of the file. */
-    private static final boolean MSYNC_SYNCS_RANGE = System.getProperty("os.name", "").startsWith("Linux");
-
     private final Path path;
     private final FileChannel channel;
     /** The store's hold ({@link StoreLock}); null for a file being created under its name's. */
@@ -150,41 +147,16 @@ public final class MappedPageFile extends ChunkedPageFile {
         mapUpTo(newPageCount);
     }
 
-    /** fdatasync(2): every dirty page of the file written back, then one barrier. */
+    /**
+     * fdatasync(2): every dirty page of the file written back, then one barrier (on ext4 a journal
+     * commit when the file's metadata needs one, else a disk cache flush). Not msync of the
+     * written ranges: each msync is a barrier of its own, so a commit of k scattered blocks would
+     * pay k of them, and the ranges would also have to cover every block that earlier unforced
+     * commits wrote (measured in {@code ForceBenchmark}; see the notes).
+     */
     @Override
     public void force() throws IOException {
         channel.force(false);
-    }
-
-    /**
-     * msync(2) with MS_SYNC of the range through the mapping, one call per chunk it touches. On
-     * Linux that is {@code vfs_fsync_range} over those bytes of the file with datasync set: only
-     * their dirty pages are written back, whoever dirtied them (here: pwrite through the
-     * channel), then the same barrier as fdatasync's (a journal commit when the file's metadata
-     * needs one, else a disk cache flush). The JDK documents force of a read-only mapping as
-     * possibly doing nothing; the JDK's code (19 to 25 at least) calls msync for it all the same,
-     * and Linux syncs it as a shared mapping of a file open for writing. Elsewhere the whole file
-     * is forced.
-     */
-    @Override
-    public void force(long page, long count) throws IOException {
-        checkRange(page, count);
-        if (!MSYNC_SYNCS_RANGE) {
-            force();
-            return;
-        }
-        long pages = pageCount(); // first, as in pages(): the chunks read after it cover it
-        MemorySegment[] chunks = chunks();
-        long end = page + count;
-        for (long at = page; at < end; ) {
-            long stop = Math.min(end, Chunks.start(Chunks.chunkOf(at) + 1));
-            try {
-                Chunks.slice(chunks, pages, pageShift, at, stop - at).force();
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause(); // as a failed channel force: the pager poisons the store on it
-            }
-            at = stop;
-        }
     }
 
     /**

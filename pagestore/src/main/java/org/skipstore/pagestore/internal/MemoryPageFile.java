@@ -39,11 +39,6 @@ public final class MemoryPageFile extends ChunkedPageFile {
     }
 
     @Override
-    public void force(long page, long count) {
-        checkRange(page, count); // the same contract as a durable file's, though nothing is durable
-    }
-
-    @Override
     public void close() {
         // memory goes with the last reference
     }

@@ -9,8 +9,7 @@ import java.lang.foreign.MemorySegment;
  * <p>The file grows in chunks ({@link Chunks}): never shrinks, never moves a page, so a segment
  * that {@link #pages} returned stays valid until {@link #close()}. Segments are for reading;
  * pages are changed only by {@link #write}. No write is durable until a {@link #force()} that
- * follows it returns, or a {@link #force(long, long)} whose range covers it; the operating system
- * may write any dirty page back at any moment before that, in any order, and possibly only in
+ * follows it returns; the operating system may write any dirty page back at any moment before that, in any order, and possibly only in
  * part (a torn page). The commit protocol ({@link Pager}) is built on exactly these promises and
  * no others; {@code MappedPageFile} keeps them with a file mapped read-only and written through
  * its channel, and the tests' fault-injecting file breaks everything they allow.
@@ -43,7 +42,7 @@ public interface PageFile extends AutoCloseable {
 
     /**
      * Writes {@code src} (whole pages) at {@code page}: {@link #pages} shows the new bytes at
-     * once, and nothing is durable before a force that covers them. A mapped file writes through
+     * once, and nothing is durable before a {@link #force()}. A mapped file writes through
      * its channel (pwrite), not into the mapping: a store into a clean mapped page would cost a
      * write fault in the kernel (on ext4 about 10 µs a page here), a write through the file costs
      * a copy.
@@ -60,21 +59,6 @@ public interface PageFile extends AutoCloseable {
 
     /** Makes every write made so far durable: one barrier. */
     void force() throws IOException;
-
-    /**
-     * Makes the writes made so far to pages {@code [page, page + count)} durable, and perhaps
-     * others (a file that cannot force a range forces all of it). A count of 0 forces nothing.
-     *
-     * <p>Each call is a whole barrier, as {@link #force()} is (on ext4 a journal commit or a disk
-     * cache flush), and saves only the writing back of dirty pages outside the range: k ranges
-     * forced one call each cost k barriers. So it pays only while the rest of the file holds many
-     * dirty pages that need not be durable yet, and a commit may force only its own ranges when
-     * no page that an earlier, unforced commit wrote is reachable from the state it commits.
-     *
-     * @throws IndexOutOfBoundsException when the range passes {@link #pageCount()}
-     * @throws IllegalStateException     after {@link #close()}
-     */
-    void force(long page, long count) throws IOException;
 
     /**
      * Releases the file. A mapped file unmaps it: later accesses to its segments throw

@@ -10,12 +10,11 @@ import java.util.SplittableRandom;
 /**
  * The fault-injecting page file of the crash tests. It keeps two images: what the process sees
  * (the page cache: every write lands there at once) and what is durable (the disk: only what a
- * {@link #force()} or a {@link #force(long, long)} covered, plus growth, which the real file
- * forces). A simulated machine crash ({@link #crash}) builds the disk image after the crash: for
- * every page whose cached content differs from the durable one, the kernel may have written it
- * back whole, not at all, or torn (a random subset of its 512-byte sectors), chosen at random. A
- * process crash ({@link #processCrashImage()}) keeps the page cache. Forces and growth can be
- * made to fail.
+ * {@link #force()} covered, plus growth, which the real file forces). A simulated machine crash
+ * ({@link #crash}) builds the disk image after the crash: for every page whose cached content
+ * differs from the durable one, the kernel may have written it back whole, not at all, or torn
+ * (a random subset of its 512-byte sectors), chosen at random. A process crash
+ * ({@link #processCrashImage()}) keeps the page cache. Forces and growth can be made to fail.
  */
 public final class SimulatedPageFile extends ChunkedPageFile {
 
@@ -114,28 +113,6 @@ public final class SimulatedPageFile extends ChunkedPageFile {
 
     @Override
     public synchronized void force() throws IOException {
-        barrier();
-        durable = processCrashImage();
-    }
-
-    /** Makes exactly this range durable: a crash may still lose or tear every page outside it. */
-    @Override
-    public synchronized void force(long page, long count) throws IOException {
-        if (closed) {
-            throw new IllegalStateException("closed");
-        }
-        checkRange(page, count);
-        if (count == 0) {
-            return; // as the mapped file: no msync, so no barrier and no failure
-        }
-        barrier();
-        for (long p = page; p < page + count; p++) { // page by page: a range may cross chunks
-            MemorySegment.copy(super.pages(p, 1), ValueLayout.JAVA_BYTE, 0, durable, (int) (p * pageSize), pageSize);
-        }
-    }
-
-    /** What every force shares: it may be made to fail, and it counts. */
-    private void barrier() throws IOException {
         if (forcesUntilFailure == 0) {
             throw new IOException("Input/output error (simulated failed force)");
         }
@@ -143,6 +120,7 @@ public final class SimulatedPageFile extends ChunkedPageFile {
             forcesUntilFailure--;
         }
         forces++;
+        durable = processCrashImage();
     }
 
     /** The durable image: what the disk holds for sure. */
