@@ -11,6 +11,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.skipstore.core.Keys;
+import org.skipstore.core.internal.KeyBytes;
 import org.skipstore.pagestore.internal.PageSource;
 
 /**
@@ -286,7 +287,7 @@ public final class Partition {
 
     /** The first 8 bytes of {@code key} as an unsigned number, what {@link #search} compares first. */
     public static long prefix(MemorySegment key) {
-        return Keys.prefix(key, 0, key.byteSize());
+        return KeyBytes.prefix(key);
     }
 
     /** {@link #search} with the key's {@link #prefix} computed once, for a search down the levels. */
