@@ -1,5 +1,8 @@
 package org.skipstore.pagestore.internal.bskip;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -32,7 +35,7 @@ import org.skipstore.pagestore.internal.PageSource;
  * partition is larger (only possible in a level's first partition) go to the first partition of
  * the level below ({@code root[L - 1]}). On level 0 the key is found or not.
  *
- * <h2>Root words ({@code Meta} roots)</h2>
+ * <h2>Root words ({@code Meta} roots, {@link #ROOT_WORDS})</h2>
  * {@code 0..7}: first partition of each level, 0 when the level is empty; {@code 8}: the number
  * of entries; {@code 9}: the format word ({@link #FORMAT_MAGIC}, version, B); {@code 10}: the
  * hash seed of the levels.
@@ -48,9 +51,23 @@ import org.skipstore.pagestore.internal.PageSource;
  */
 public final class Tree {
 
-    public static final int ROOT_COUNT = 8;
-    public static final int ROOT_FORMAT = 9;
-    public static final int ROOT_SEED = 10;
+    /**
+     * The list's root words, the first of the meta's roots ({@link PageSource#root} reads word
+     * {@code i}): the words' indices below are derived from it.
+     */
+    public static final StructLayout ROOT_WORDS = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(Levels.LEVELS, JAVA_LONG).withName("level"),
+            JAVA_LONG.withName("count"),
+            JAVA_LONG.withName("format"),
+            JAVA_LONG.withName("seed")).withName("roots");
+    public static final int ROOT_COUNT = rootWord("count");
+    public static final int ROOT_FORMAT = rootWord("format");
+    public static final int ROOT_SEED = rootWord("seed");
+
+    private static int rootWord(String name) {
+        return Math.toIntExact(ROOT_WORDS.byteOffset(groupElement(name)) / JAVA_LONG.byteSize());
+    }
+
     /** "BSKP" in the high half of the format word. */
     public static final long FORMAT_MAGIC = 0x42534B50L;
     /**
