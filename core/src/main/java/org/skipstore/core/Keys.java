@@ -43,26 +43,6 @@ public final class Keys {
                 b.byteSize());
     }
 
-    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
-
-    /**
-     * The first eight bytes of the key of {@code length} bytes at {@code offset} of {@code s}, as
-     * a big-endian number, zero-padded when the key is shorter. Compared as unsigned numbers,
-     * two prefixes never contradict the order of their keys; equal prefixes need the full
-     * comparison. Both tiers decide most comparisons with it (a skip list node's header, a
-     * partition's binary search).
-     */
-    public static long prefix(MemorySegment s, long offset, long length) {
-        if (length >= 8) {
-            return s.get(BE_LONG, offset);
-        }
-        long p = 0;
-        for (int i = 0; i < length; i++) {
-            p |= (s.get(ValueLayout.JAVA_BYTE, offset + i) & 0xFFL) << (56 - 8 * i);
-        }
-        return p;
-    }
-
     /**
      * Compares the key of {@code aLength} bytes at {@code aOffset} of {@code a} with the key of
      * {@code bLength} bytes at {@code bOffset} of {@code b}, as {@link #compare(byte[], byte[])}

@@ -3,7 +3,6 @@ package org.skipstore.core.internal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import org.skipstore.core.Keys;
 
 /**
  * Unsigned key comparison eight bytes at a time. A big-endian long of key bytes compares, as an
@@ -17,14 +16,27 @@ public final class KeyBytes {
     private KeyBytes() {
     }
 
-    /** The first eight bytes of {@code k}, big-endian, zero-padded when {@code k} is shorter. */
+    /**
+     * The first eight bytes of {@code k} as a big-endian number, zero-padded when {@code k} is
+     * shorter. Compared as unsigned numbers, two prefixes never contradict the order of their
+     * keys; equal prefixes need the full comparison. Both tiers decide most comparisons with it
+     * (a skip list node's header, a partition's slots): the page store reads it through the
+     * qualified export of this package.
+     */
     public static long prefix(MemorySegment k) {
-        return Keys.prefix(k, 0, k.byteSize());
+        return prefix(k, 0, k.byteSize());
     }
 
-    /** {@link #prefix(MemorySegment)} of {@code len} bytes of {@code s} at {@code off}. */
-    public static long prefix(MemorySegment s, long off, int len) {
-        return Keys.prefix(s, off, len);
+    /** {@link #prefix(MemorySegment)} of the key of {@code len} bytes at {@code off} of {@code s}. */
+    public static long prefix(MemorySegment s, long off, long len) {
+        if (len >= 8) {
+            return s.get(BE_LONG, off);
+        }
+        long p = 0;
+        for (int i = 0; i < len; i++) {
+            p |= (s.get(ValueLayout.JAVA_BYTE, off + i) & 0xFFL) << (56 - 8 * i);
+        }
+        return p;
     }
 
     /**

@@ -1,16 +1,26 @@
 package org.skipstore.pagestore.internal.bskip;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.COUNT;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.DOWN;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.DOWN_BYTES;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.GARBAGE;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.HEAP;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.KIND;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.LEVEL;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.SLOTS;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.SLOT_BYTES;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.SLOT_NODE;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.SLOT_PREFIX;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.U32;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.U64;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.VALUE_PAGE;
+import static org.skipstore.pagestore.internal.bskip.PartitionFormat.VALUE_PAGE_BYTES;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.skipstore.core.Keys;
+import org.skipstore.core.internal.KeyBytes;
 import org.skipstore.pagestore.internal.PageSource;
 
 /**
@@ -40,7 +50,10 @@ import org.skipstore.pagestore.internal.PageSource;
  *  data node:   varint keyLength | key | varint (valueLength << 1 | 0) | value          inline
  *               varint keyLength | key | varint (valueLength << 1 | 1) | u64 first page  out of line
  * </pre>
- * A value too large to sit among the nodes (see {@code Tree}) lives out of line, in a run of
+ * The fixed-size parts (header, slot, the u64 fields of nodes) are {@code MemoryLayout}s in
+ * {@link PartitionFormat}, which derives every offset used here.
+ *
+ * <p>A value too large to sit among the nodes (see {@code Tree}) lives out of line, in a run of
  * pages of its own after the run's checksum ({@link Tree#VALUE_RUN}), whose size follows from its
  * length; the node keeps its first page.
  *
@@ -56,42 +69,23 @@ import org.skipstore.pagestore.internal.PageSource;
  * which {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
  * are unsigned LEB128 varints (one byte below 128). This class is a set of static functions over
  * the block's segment: it holds no state, so a partition costs no object.
+ *
+ * <p>Longer than 400 lines because it is the one place that keeps the block's invariant (slots in
+ * key order, nodes below each other in the same order, heap and garbage counts exact): every
+ * operation goes through the same private slot and node helpers, which a split would expose to
+ * the whole package.
  */
 public final class Partition {
 
     public static final byte DATA = 0;
     public static final byte INDEX = 1;
 
-    private static final ValueLayout.OfInt U32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong U64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    public static final StructLayout HEADER = MemoryLayout.structLayout(
-            PageSource.CHECKSUM.withName("crc"), // first, as in every run of the structure
-            JAVA_BYTE.withName("kind"),
-            JAVA_BYTE.withName("level"),
-            PageSource.PAGES.withName("pages"),
-            U32.withName("count"),
-            U32.withName("heap"),
-            U32.withName("garbage")).withName("partition");
-
-    static {
-        if (HEADER.byteOffset(groupElement("crc")) != 0) {
-            throw new AssertionError("a run's checksum is its first field"); // BlockChecks reads it there
-        }
-    }
-
-    private static final long KIND = HEADER.byteOffset(groupElement("kind"));
-    private static final long LEVEL = HEADER.byteOffset(groupElement("level"));
+    /** The header's layout (all of the format: {@link PartitionFormat}). */
+    public static final StructLayout HEADER = PartitionFormat.HEADER;
     /** Offset of the page count: {@link PageSource#block} reads it. */
-    public static final long PAGES = HEADER.byteOffset(groupElement("pages"));
-    private static final long COUNT = HEADER.byteOffset(groupElement("count"));
-    private static final long HEAP = HEADER.byteOffset(groupElement("heap"));
-    private static final long GARBAGE = HEADER.byteOffset(groupElement("garbage"));
-    /** First slot. */
-    private static final long SLOTS = HEADER.byteSize();
+    public static final long PAGES = PartitionFormat.PAGES;
     /** Bytes of a slot: the node's offset (u32), then its key's prefix (u64). */
-    public static final long SLOT = 12;
-    private static final long SLOT_PREFIX = 4;
+    public static final long SLOT = SLOT_BYTES;
 
     private Partition() {
     }
@@ -133,18 +127,23 @@ public final class Partition {
         return Integer.toUnsignedLong(p.get(U32, HEAP));
     }
 
+    /** Offset of slot {@code i}. */
+    private static long slot(int i) {
+        return SLOTS + SLOT_BYTES * i;
+    }
+
     private static long node(MemorySegment p, int i) {
-        return Integer.toUnsignedLong(p.get(U32, SLOTS + SLOT * i));
+        return Integer.toUnsignedLong(p.get(U32, slot(i) + SLOT_NODE));
     }
 
     /** The key prefix kept in slot {@code i} ({@link #prefix} of node {@code i}'s key). */
     public static long slotPrefix(MemorySegment p, int i) {
-        return p.get(U64, SLOTS + SLOT * i + SLOT_PREFIX);
+        return p.get(U64, slot(i) + SLOT_PREFIX);
     }
 
     private static void setSlot(MemorySegment p, int i, long offset, long prefix) {
-        p.set(U32, SLOTS + SLOT * i, (int) offset);
-        p.set(U64, SLOTS + SLOT * i + SLOT_PREFIX, prefix);
+        p.set(U32, slot(i) + SLOT_NODE, (int) offset);
+        p.set(U64, slot(i) + SLOT_PREFIX, prefix);
     }
 
     /**
@@ -166,7 +165,7 @@ public final class Partition {
 
     /** Bytes between the slots and the heap. */
     public static long free(MemorySegment p) {
-        return heap(p) - (SLOTS + SLOT * count(p));
+        return heap(p) - slot(count(p));
     }
 
     /** Bytes an insert may use after a {@link #compact}. */
@@ -183,12 +182,13 @@ public final class Partition {
 
     /** Bytes of an index node, or of a data node with its value inline. */
     public static long nodeSize(byte kind, long keyLength, long valueLength) {
-        return Varint.size(keyLength) + keyLength + (kind == INDEX ? 8 : Varint.size(valueLength << 1) + valueLength);
+        return Varint.size(keyLength) + keyLength
+                + (kind == INDEX ? DOWN_BYTES : Varint.size(valueLength << 1) + valueLength);
     }
 
     /** Bytes of a data node whose value of {@code valueLength} bytes lives out of line. */
     public static long outOfLineNodeSize(long keyLength, long valueLength) {
-        return Varint.size(keyLength) + keyLength + Varint.size(valueLength << 1 | 1) + 8;
+        return Varint.size(keyLength) + keyLength + Varint.size(valueLength << 1 | 1) + VALUE_PAGE_BYTES;
     }
 
     /** The key of node {@code i}, a slice of the block. */
@@ -238,7 +238,7 @@ public final class Partition {
         if ((f & 1) == 0) {
             throw new IllegalStateException("the value of node " + i + " is inline");
         }
-        return p.get(U64, at + Varint.size(f));
+        return p.get(VALUE_PAGE, at + Varint.size(f));
     }
 
 
@@ -246,14 +246,14 @@ public final class Partition {
     public static long down(MemorySegment p, int i) {
         long at = node(p, i);
         long kl = Varint.read(p, at);
-        return p.get(U64, at + Varint.size(kl) + kl);
+        return p.get(DOWN, at + Varint.size(kl) + kl);
     }
 
     /** Rewrites the down reference of index node {@code i} (the block must be the writer's). */
     public static void setDown(MemorySegment p, int i, long down) {
         long at = node(p, i);
         long kl = Varint.read(p, at);
-        p.set(U64, at + Varint.size(kl) + kl, down);
+        p.set(DOWN, at + Varint.size(kl) + kl, down);
     }
 
     /**
@@ -286,7 +286,7 @@ public final class Partition {
 
     /** The first 8 bytes of {@code key} as an unsigned number, what {@link #search} compares first. */
     public static long prefix(MemorySegment key) {
-        return Keys.prefix(key, 0, key.byteSize());
+        return KeyBytes.prefix(key);
     }
 
     /** {@link #search} with the key's {@link #prefix} computed once, for a search down the levels. */
@@ -349,7 +349,7 @@ public final class Partition {
         at = Varint.write(p, at, key.byteSize());
         MemorySegment.copy(key, 0, p, at, key.byteSize());
         at = Varint.write(p, at + key.byteSize(), valueLength << 1 | 1);
-        p.set(U64, at, page);
+        p.set(VALUE_PAGE, at, page);
         return true;
     }
 
@@ -362,7 +362,7 @@ public final class Partition {
         }
         at = Varint.write(p, at, key.byteSize());
         MemorySegment.copy(key, 0, p, at, key.byteSize());
-        p.set(U64, at + key.byteSize(), down);
+        p.set(DOWN, at + key.byteSize(), down);
         return true;
     }
 
@@ -394,9 +394,9 @@ public final class Partition {
         long at = limit - size;
         MemorySegment.copy(p, heap, p, heap - size, limit - heap); // nodes i.. move down
         for (int k = i; k < n; k++) {
-            p.set(U32, SLOTS + SLOT * k, (int) (node(p, k) - size));
+            p.set(U32, slot(k) + SLOT_NODE, (int) (node(p, k) - size));
         }
-        MemorySegment.copy(p, SLOTS + SLOT * i, p, SLOTS + SLOT * (i + 1), SLOT * (n - i)); // shift slots up
+        MemorySegment.copy(p, slot(i), p, slot(i + 1), SLOT_BYTES * (n - i)); // shift slots up
         setSlot(p, i, at, prefix);
         p.set(U32, HEAP, (int) (heap - size));
         p.set(U32, COUNT, n + 1);
@@ -410,7 +410,7 @@ public final class Partition {
             throw new IndexOutOfBoundsException("slot " + i + " of " + n);
         }
         long size = nodeBytes(p, i);
-        MemorySegment.copy(p, SLOTS + SLOT * (i + 1), p, SLOTS + SLOT * i, SLOT * (n - i - 1));
+        MemorySegment.copy(p, slot(i + 1), p, slot(i), SLOT_BYTES * (n - i - 1));
         p.set(U32, COUNT, n - 1);
         p.set(U32, GARBAGE, (int) (Integer.toUnsignedLong(p.get(U32, GARBAGE)) + size));
     }
@@ -424,10 +424,10 @@ public final class Partition {
     private static long nodeBytesAt(MemorySegment s, long at, byte kind) {
         long kl = Varint.read(s, at);
         if (kind == INDEX) {
-            return Varint.size(kl) + kl + 8;
+            return Varint.size(kl) + kl + DOWN_BYTES;
         }
         long f = Varint.read(s, at + Varint.size(kl) + kl);
-        return Varint.size(kl) + kl + Varint.size(f) + ((f & 1) != 0 ? 8 : f >>> 1);
+        return Varint.size(kl) + kl + Varint.size(f) + ((f & 1) != 0 ? VALUE_PAGE_BYTES : f >>> 1);
     }
 
     /**
@@ -444,7 +444,7 @@ public final class Partition {
             long size = nodeBytesAt(p, at, kind);
             top -= size;
             MemorySegment.copy(p, at, p, top, size); // overlapping ranges copy as memmove does
-            p.set(U32, SLOTS + SLOT * i, (int) top); // the prefix stays
+            p.set(U32, slot(i) + SLOT_NODE, (int) top); // the prefix stays
         }
         p.set(U32, HEAP, (int) top);
         p.set(U32, GARBAGE, 0);
@@ -494,7 +494,7 @@ public final class Partition {
         long heap = heap(src);
         long heapBytes = src.byteSize() - heap;
         init(dst, kind(src), level(src), pages);
-        if (SLOTS + SLOT * n + heapBytes > dst.byteSize()) { // the garbage does not fit: node by node
+        if (slot(n) + heapBytes > dst.byteSize()) { // the garbage does not fit: node by node
             copyNodeByNode(src, dst);
             return;
         }

@@ -1,5 +1,8 @@
 package org.skipstore.pagestore.internal.bskip;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -30,9 +33,11 @@ import org.skipstore.pagestore.internal.PageSource;
  * Start in the top level's one partition ({@code root[top]}); in each partition take the last
  * node whose key is at most the one sought and follow its down reference; when every key of the
  * partition is larger (only possible in a level's first partition) go to the first partition of
- * the level below ({@code root[L - 1]}). On level 0 the key is found or not.
+ * the level below ({@code root[L - 1]}). On level 0 the key is found or not. Every walk down
+ * the list is this one, {@link #descend}, with a {@link Rule} saying which node to follow: reads,
+ * cursors and the writer's copy-on-write path.
  *
- * <h2>Root words ({@code Meta} roots)</h2>
+ * <h2>Root words ({@code Meta} roots, {@link #ROOT_WORDS})</h2>
  * {@code 0..7}: first partition of each level, 0 when the level is empty; {@code 8}: the number
  * of entries; {@code 9}: the format word ({@link #FORMAT_MAGIC}, version, B); {@code 10}: the
  * hash seed of the levels.
@@ -48,9 +53,23 @@ import org.skipstore.pagestore.internal.PageSource;
  */
 public final class Tree {
 
-    public static final int ROOT_COUNT = 8;
-    public static final int ROOT_FORMAT = 9;
-    public static final int ROOT_SEED = 10;
+    /**
+     * The list's root words, the first of the meta's roots ({@link PageSource#root} reads word
+     * {@code i}): the words' indices below are derived from it.
+     */
+    public static final StructLayout ROOT_WORDS = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(Levels.LEVELS, JAVA_LONG).withName("level"),
+            JAVA_LONG.withName("count"),
+            JAVA_LONG.withName("format"),
+            JAVA_LONG.withName("seed")).withName("roots");
+    public static final int ROOT_COUNT = rootWord("count");
+    public static final int ROOT_FORMAT = rootWord("format");
+    public static final int ROOT_SEED = rootWord("seed");
+
+    private static int rootWord(String name) {
+        return Math.toIntExact(ROOT_WORDS.byteOffset(groupElement(name)) / JAVA_LONG.byteSize());
+    }
+
     /** "BSKP" in the high half of the format word. */
     public static final long FORMAT_MAGIC = 0x42534B50L;
     /**
@@ -137,28 +156,69 @@ public final class Tree {
 
     /** The value of {@code key}, or null: a read-only slice of the state's pages. */
     public static MemorySegment get(PageSource s, MemorySegment key) {
+        long kp = Partition.prefix(key);
+        MemorySegment p = descend(s, key, kp, Rule.FLOOR, null);
+        if (p == null) {
+            return null;
+        }
+        int i = Partition.search(p, key, kp);
+        return i >= 0 ? value(s, p, i) : null;
+    }
+
+    /**
+     * What a descent does on each level it enters: a read only loads the partition; the writer
+     * makes it its own (copy-on-write) and a cursor keeps its path.
+     *
+     * @param <X> what entering may throw (the writer's allocation: {@link java.io.IOException})
+     */
+    interface Path<X extends Exception> {
+        /**
+         * Enters the partition of level {@code L} at {@code page}, reached through node {@code j}
+         * of the partition entered on level {@code L + 1}, or through level {@code L}'s root word
+         * ({@code j == -1}, as always on the top level); returns the partition to go on in.
+         */
+        MemorySegment enter(int L, long page, int j) throws X;
+    }
+
+    /**
+     * The one descent, from the top level to level 0, as {@linkplain Tree Search} says: on each
+     * index level it follows the node {@code rule} picks ({@link Rule#follow}); once a level
+     * holds {@code key} itself, every partition below starts with it, so it follows node 0
+     * without searching. {@link #land} then finds the entry on level 0.
+     *
+     * @param key  the key sought; ignored (may be null) for {@link Rule#FIRST} and {@link Rule#LAST}
+     * @param kp   {@code key}'s {@link Partition#prefix}, computed once for every level
+     * @param path what to do on each level; null: only read
+     * @return the partition reached on level 0, or null when the list is empty
+     */
+    static <X extends Exception> MemorySegment descend(PageSource s, MemorySegment key, long kp, Rule rule,
+            Path<X> path) throws X {
         int L = top(s);
         if (L < 0) {
             return null;
         }
         long page = s.root(L);
-        long kp = Partition.prefix(key);
+        int j = -1;
+        boolean onKey = false;
         while (true) {
-            MemorySegment p = partition(s, page);
-            int i = Partition.search(p, key, kp);
+            MemorySegment p = path == null ? partition(s, page) : path.enter(L, page, j);
             if (L == 0) {
-                return i >= 0 ? value(s, p, i) : null;
+                return p;
             }
-            if (i >= 0) { // an index key: each partition below it starts with it
-                page = Partition.down(p, i);
-                while (--L > 0) {
-                    page = Partition.down(partition(s, page), 0);
-                }
-                return value(s, partition(s, page), 0);
-            }
-            int j = -i - 2;
+            int found = onKey ? 0 : rule.keyed() ? Partition.search(p, key, kp) : -1;
+            j = rule.follow(p, found);
+            onKey = found >= 0 && j == found;
             page = j >= 0 ? Partition.down(p, j) : s.root(L - 1);
             L--;
         }
+    }
+
+    /**
+     * Where {@code rule} lands in {@code p}, the partition of level 0 that {@link #descend}
+     * reached: an index, or -1 or {@code count} when the entry lies in the partition before or
+     * after (or nowhere).
+     */
+    static int land(MemorySegment p, MemorySegment key, long kp, Rule rule) {
+        return rule.land(p, rule.keyed() ? Partition.search(p, key, kp) : -1);
     }
 }

@@ -30,6 +30,8 @@ public final class TreeCursor {
     private final int[] idx = new int[Levels.LEVELS];
     private int top = -1;
     private boolean valid;
+    /** {@link #enter}, made once: a seek allocates nothing. */
+    private final Tree.Path<RuntimeException> path = this::enter;
 
     public TreeCursor(PageSource s) {
         this.s = s;
@@ -64,21 +66,21 @@ public final class TreeCursor {
     }
 
     public boolean first() {
-        return descend(null, Mode.FIRST);
+        return seek(null, Rule.FIRST);
     }
 
     public boolean last() {
-        return descend(null, Mode.LAST);
+        return seek(null, Rule.LAST);
     }
 
     /** To the first entry whose key is at least {@code key}. */
     public boolean seekCeiling(MemorySegment key) {
-        return descend(key, Mode.CEILING);
+        return seek(key, Rule.CEILING);
     }
 
     /** To the last entry whose key is at most {@code key}. */
     public boolean seekFloor(MemorySegment key) {
-        return descend(key, Mode.FLOOR);
+        return seek(key, Rule.FLOOR);
     }
 
     /** To the next entry; false (and invalid) past the last. */
@@ -99,54 +101,35 @@ public final class TreeCursor {
         return valid = retreat(0);
     }
 
-    private enum Mode { FIRST, LAST, CEILING, FLOOR }
-
-    private boolean descend(MemorySegment key, Mode mode) {
+    /** The descent ({@link Tree#descend}), keeping the path; lands on level 0 or moves off its partition. */
+    private boolean seek(MemorySegment key, Rule rule) {
         top = Tree.top(s);
-        if (top < 0) {
+        long kp = key == null ? 0 : Partition.prefix(key);
+        MemorySegment p = Tree.descend(s, key, kp, rule, path);
+        if (p == null) {
             return valid = false;
         }
-        long page = s.root(top);
-        for (int L = top; ; L--) {
-            load(L, page);
-            MemorySegment p = parts[L];
-            int n = Partition.count(p);
-            if (L == 0) {
-                int i = switch (mode) {
-                    case FIRST -> 0;
-                    case LAST -> n - 1;
-                    case CEILING -> {
-                        int f = Partition.search(p, key);
-                        yield f >= 0 ? f : -f - 1;
-                    }
-                    case FLOOR -> {
-                        int f = Partition.search(p, key);
-                        yield f >= 0 ? f : -f - 2;
-                    }
-                };
-                idx[0] = i;
-                if (i >= n) {
-                    return valid = advance(0);
-                }
-                if (i < 0) {
-                    return valid = retreat(0);
-                }
-                return valid = true;
-            }
-            int j = switch (mode) {
-                case FIRST -> -1;
-                case LAST -> n - 1;
-                case CEILING, FLOOR -> {
-                    int f = Partition.search(p, key);
-                    yield f >= 0 ? f : -f - 2;
-                }
-            };
-            if (j < 0 && s.root(L - 1) == Partition.down(p, 0)) {
-                j = 0; // the root partition below starts with this level's first key: one position
-            }
-            idx[L] = j;
-            page = j >= 0 ? Partition.down(p, j) : s.root(L - 1);
+        int i = Tree.land(p, key, kp, rule);
+        idx[0] = i;
+        if (i >= Partition.count(p)) {
+            return valid = advance(0);
         }
+        if (i < 0) {
+            return valid = retreat(0);
+        }
+        return valid = true;
+    }
+
+    /** {@link Tree.Path#enter}: records the partition and the index followed above it. */
+    private MemorySegment enter(int L, long page, int j) {
+        if (L < top) {
+            if (j < 0 && page == Partition.down(parts[L + 1], 0)) {
+                j = 0; // the root partition below starts with the level's first key: one position
+            }
+            idx[L + 1] = j;
+        }
+        load(L, page);
+        return parts[L];
     }
 
     /** Moves level {@code L} to its next partition, at its first node; false at the end. */

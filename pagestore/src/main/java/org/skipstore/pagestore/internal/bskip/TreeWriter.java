@@ -58,6 +58,9 @@ public final class TreeWriter {
     private final int[] wj = new int[Levels.LEVELS];
     private final long[] sp = new long[Levels.LEVELS];
     private final int[] sj = new int[Levels.LEVELS];
+    /** The writable descents that record into those paths, made once. */
+    private final Tree.Path<IOException> wPath = (L, page, j) -> enter(L, page, j, wp, wj);
+    private final Tree.Path<IOException> sPath = (L, page, j) -> enter(L, page, j, sp, sj);
     private int top;
     /** Whether {@link #wp} and {@link #wj} hold a valid path of owned partitions (see {@link #fingerCovers}). */
     private boolean finger;
@@ -108,7 +111,7 @@ public final class TreeWriter {
             bumpCount(1);
             return true;
         }
-        descend(key, false, wp, wj);
+        descend(key, Rule.FLOOR, wPath);
         setFinger();
         return putOnPath(key, value, h);
     }
@@ -169,8 +172,8 @@ public final class TreeWriter {
         finger = false;
         top = Tree.top(txn);
         int h = levels.level(key);
-        descend(key, false, wp, wj);
-        descend(key, true, sp, sj);
+        descend(key, Rule.FLOOR, wPath);
+        descend(key, Rule.STRICT, sPath);
         for (int L = h; L >= 0; L--) {
             MemorySegment e = txn.write(wp[L]);
             int i = L == h ? Partition.search(e, key) : 0;
@@ -303,28 +306,21 @@ public final class TreeWriter {
     // ---- copy-on-write ---------------------------------------------------------------------------
 
     /**
-     * The writable descent for {@code key}: touches the path from the top to level 0 and records
-     * it in {@code pages} and {@code js}. With {@code strict}, it follows the last key
-     * <em>below</em> {@code key} on each level instead of at most {@code key}: the path of the
-     * left neighbours.
+     * The writable descent for {@code key} ({@link Tree#descend} by {@code rule}): touches the
+     * path from the top to level 0 and records it in {@code path}'s arrays. {@link Rule#STRICT}
+     * follows the last key <em>below</em> {@code key} on each level: the path of the left neighbours.
      */
-    private void descend(MemorySegment key, boolean strict, long[] pages, int[] js) throws IOException {
-        long page = touch(txn.root(top));
-        txn.setRoot(top, page);
-        js[top] = -1;
-        for (int L = top; ; L--) {
-            pages[L] = page;
-            if (L == 0) {
-                return;
-            }
-            MemorySegment p = txn.write(page);
-            int i = Partition.search(p, key);
-            int j = i >= 0 ? (strict ? i - 1 : i) : -i - 2;
-            long child = j >= 0 ? Partition.down(p, j) : txn.root(L - 1);
-            js[L - 1] = j;
-            page = touch(child);
-            repoint(L - 1, pages, j, child, page);
-        }
+    private void descend(MemorySegment key, Rule rule, Tree.Path<IOException> path) throws IOException {
+        Tree.descend(txn, key, Partition.prefix(key), rule, path);
+    }
+
+    /** {@link Tree.Path#enter} of a writable descent: the partition made this transaction's, its references updated. */
+    private MemorySegment enter(int L, long page, int j, long[] pages, int[] js) throws IOException {
+        long own = touch(page);
+        js[L] = j;
+        pages[L] = own;
+        repoint(L, pages, j, page, own);
+        return txn.write(own);
     }
 
     /** Block {@code page} as a partition this transaction may write: itself, or a fresh copy. */
