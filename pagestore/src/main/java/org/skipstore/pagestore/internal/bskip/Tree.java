@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import org.skipstore.pagestore.internal.Meta;
 import org.skipstore.pagestore.internal.PageSource;
 
 /**
@@ -68,6 +69,12 @@ public final class Tree {
 
     private static int rootWord(String name) {
         return Math.toIntExact(ROOT_WORDS.byteOffset(groupElement(name)) / JAVA_LONG.byteSize());
+    }
+
+    static {
+        if (ROOT_WORDS.byteSize() > (long) Meta.ROOTS * JAVA_LONG.byteSize()) { // the meta has this many
+            throw new ExceptionInInitializerError("the tree's root words pass the meta's " + Meta.ROOTS);
+        }
     }
 
     /** "BSKP" in the high half of the format word. */
