@@ -40,6 +40,8 @@ public class SkipstoreException extends RuntimeException {
         FAILED_FORCE,
         /** Writing a commit's blocks failed for another reason than space: nothing was committed. */
         FAILED_WRITE,
+        /** The store's file does not exist and was not to be created. */
+        NOT_FOUND,
         /** Another I/O error of the file system, see {@link #getCause()}. */
         IO
     }

@@ -1,5 +1,6 @@
 package org.skipstore.pagestore;
 
+import org.skipstore.core.SkipstoreException;
 import java.nio.file.Path;
 
 /**
@@ -15,7 +16,7 @@ public final class LockProbe {
         try (PageStore store = PageStore.open(Path.of(args[0]))) {
             store.put("probe".getBytes(), "written by another process".getBytes());
             System.out.println("OPENED");
-        } catch (StoreException e) {
+        } catch (SkipstoreException e) {
             System.out.println(e.problem());
         }
     }

@@ -76,14 +76,14 @@ class TutorialTest {
             }
 
             // 7. What the store holds, and a full structural check (as an fsck would).
-            PageStore.Stats stats = store.verify();
+            PageStoreStats stats = store.verify();
             assertThat(stats.entries()).isEqualTo(6);
         }
 
         // 8. Reopen: everything committed is there. After a crash, open recovers the last whole
         //    commit by itself; nothing to replay.
         try (PageStore store = PageStore.open(file)) {
-            assertThat(store.scan("e".getBytes(UTF_8), "h".getBytes(UTF_8)))
+            assertThat(store.list(Range.closedOpen("e".getBytes(UTF_8), "h".getBytes(UTF_8))))
                     .extracting(kv -> new String(kv.key(), UTF_8)).containsExactly("elderberry", "fig", "grape");
         }
     }

@@ -1,8 +1,7 @@
 package org.skipstore.pagestore.internal;
 
 import java.util.List;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * The store's size limit is reached ({@link Pager#allocate}): whether a checkpoint would free
@@ -31,7 +30,7 @@ final class NoSpace {
      * limit (the maximum size, the largest file); {@code oldestReader} is the state the oldest open
      * reader reads ({@code Long.MAX_VALUE}: none).
      */
-    static StoreException error(String limit, BuddyAllocator allocator, int n, List<long[]> held, long baseTxn,
+    static StoreFailure error(String limit, BuddyAllocator allocator, int n, List<long[]> held, long baseTxn,
             long oldestReader, int pageSize) {
         int largest = -1;
         for (int k = Chunks.MAX_ORDER; k >= 0 && largest < 0; k--) {
@@ -66,6 +65,6 @@ final class NoSpace {
                 .append(" (its space is reusable once no open read transaction reads a commit before the delete),")
                 .append(" close long-running read transactions, or reopen the store with a larger maxSize")
                 .append(" (when that is the limit)");
-        return new StoreException(Problem.NO_SPACE, m.toString());
+        return new StoreFailure(Problem.NO_SPACE, m.toString());
     }
 }

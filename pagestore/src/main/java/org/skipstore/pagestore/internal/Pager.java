@@ -14,8 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.Recovery;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * Copy-on-write transactions over a {@link PageFile}: one writer at a time, any number of readers
@@ -165,7 +164,7 @@ public final class Pager implements AutoCloseable {
     private long pooledBytes;
     private long bufferBytes;
     static final long POOLED_BYTES = 16L << 20;
-    private volatile StoreException poisoned;
+    private volatile StoreFailure poisoned;
     private volatile boolean closed;
     private long commits;
     private long checkpoints;
@@ -236,7 +235,7 @@ public final class Pager implements AutoCloseable {
             try {
                 p.loadFreeList(m);
             } catch (RuntimeException e) { // overlapping or repeated entries: written by a bug, not a crash
-                throw new StoreException(Problem.CORRUPT, name + " is damaged: the free list of transaction " + m.txnId
+                throw new StoreFailure(Problem.CORRUPT, name + " is damaged: the free list of transaction " + m.txnId
                         + " is inconsistent (" + e.getMessage() + ")", e);
             }
             file.force(); // the state may be in the page cache only (an unforced commit): make it the base
@@ -246,25 +245,25 @@ public final class Pager implements AutoCloseable {
         throw openError(name, slots, status, truncated, why);
     }
 
-    private static StoreException openError(String name, MemorySegment[] slots, Meta.Status[] status,
+    private static StoreFailure openError(String name, MemorySegment[] slots, Meta.Status[] status,
             boolean truncated, String why) {
         if (status[0] == Meta.Status.NO_MAGIC && status[1] == Meta.Status.NO_MAGIC) {
-            return new StoreException(Problem.NOT_A_STORE, name + " is not a Skipstore file (no meta page has the magic)");
+            return new StoreFailure(Problem.NOT_A_STORE, name + " is not a Skipstore file (no meta page has the magic)");
         }
         for (int s = 0; s < 2; s++) {
             if (status[s] == Meta.Status.BAD_VERSION) {
-                return new StoreException(Problem.VERSION, name + " has format version " + Meta.versionOf(slots[s])
+                return new StoreFailure(Problem.VERSION, name + " has format version " + Meta.versionOf(slots[s])
                         + "; this version of Skipstore reads version " + Meta.FORMAT_VERSION);
             }
             if (status[s] == Meta.Status.BAD_PAGE_SIZE) {
-                return new StoreException(Problem.PAGE_SIZE, name + " has pages of " + Meta.pageSizeOf(slots[s])
+                return new StoreFailure(Problem.PAGE_SIZE, name + " has pages of " + Meta.pageSizeOf(slots[s])
                         + " bytes, not " + slots[s].byteSize());
             }
         }
         if (truncated) {
-            return new StoreException(Problem.TRUNCATED, name + " is truncated: " + why);
+            return new StoreFailure(Problem.TRUNCATED, name + " is truncated: " + why);
         }
-        return new StoreException(Problem.CORRUPT, name + " is damaged: no valid meta page (slot 0: " + status[0]
+        return new StoreFailure(Problem.CORRUPT, name + " is damaged: no valid meta page (slot 0: " + status[0]
                 + ", slot 1: " + status[1] + (why == null ? "" : "; " + why) + ")");
     }
 
@@ -334,7 +333,7 @@ public final class Pager implements AutoCloseable {
      *                               free the same blocks as the first (a corrupt store), where
      *                               waiting would wait forever
      */
-    public WriteTxn begin() throws StoreException {
+    public WriteTxn begin() throws StoreFailure {
         checkWritable();
         if (writeLock.isHeldByCurrentThread()) {
             throw new IllegalStateException("this thread has a write transaction open already: commit or close it "
@@ -345,7 +344,7 @@ public final class Pager implements AutoCloseable {
             checkWritable();
             reclaim();
             return new WriteTxn(this, committed);
-        } catch (RuntimeException | StoreException e) {
+        } catch (RuntimeException | StoreFailure e) {
             writeLock.unlock();
             throw e;
         }
@@ -588,7 +587,7 @@ public final class Pager implements AutoCloseable {
                     // Only free space was written and no state changed yet: the transaction can be
                     // rolled back (the caller does) and the store stays usable.
                     recycle(metaPage, 0);
-                    throw new StoreException(isFull(e) ? Problem.NO_SPACE : Problem.FAILED_WRITE,
+                    throw new StoreFailure(isFull(e) ? Problem.NO_SPACE : Problem.FAILED_WRITE,
                             "writing the commit's blocks failed, nothing was committed: " + e.getMessage(), e);
                 }
                 throw e; // unforced modes moved their bookkeeping already: poison (below)
@@ -662,7 +661,7 @@ public final class Pager implements AutoCloseable {
                     && (sinceBasePages > checkpointPages || heldPages > checkpointHeldPages)) {
                 checkpointLocked();
             }
-        } catch (StoreException e) {
+        } catch (StoreFailure e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // The in-memory state may no longer match the file: refuse further writes.
@@ -865,8 +864,8 @@ public final class Pager implements AutoCloseable {
         }
     }
 
-    private StoreException poison(Exception e) {
-        StoreException p = new StoreException(Problem.FAILED_FORCE,
+    private StoreFailure poison(Exception e) {
+        StoreFailure p = new StoreFailure(Problem.FAILED_FORCE,
                 "a commit failed (" + e + "); what reached the disk is unknown, so the store refuses further writes;"
                         + " reopen it to recover the last durable commit", e);
         if (poisoned == null) {
@@ -980,17 +979,17 @@ public final class Pager implements AutoCloseable {
         return closed;
     }
 
-    private void checkWritable() throws StoreException {
+    private void checkWritable() throws StoreFailure {
         if (closed) {
-            throw new StoreException(Problem.CLOSED, "the store is closed");
+            throw new StoreFailure(Problem.CLOSED, "the store is closed");
         }
-        StoreException p = poisoned;
+        StoreFailure p = poisoned;
         if (p != null) {
-            throw new StoreException(Problem.FAILED_FORCE, p.getMessage(), p);
+            throw new StoreFailure(Problem.FAILED_FORCE, p.getMessage(), p);
         }
         RuntimeException d = checks.damage();
         if (d != null) { // a write would copy damaged blocks into new ones, checksummed as good
-            throw new StoreException(Problem.CORRUPT, "the store is damaged (" + d.getMessage()
+            throw new StoreFailure(Problem.CORRUPT, "the store is damaged (" + d.getMessage()
                     + "); it refuses writes: copy out what reads, or restore it from a backup", d);
         }
     }

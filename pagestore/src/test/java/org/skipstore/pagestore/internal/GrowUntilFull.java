@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
 
 /**
  * Child process of {@link DiskFullTest}, run under a file size limit ({@code ulimit -f}): commits
@@ -27,7 +26,7 @@ public final class GrowUntilFull {
                     w.items = next;
                 }
             }
-        } catch (StoreException e) {
+        } catch (StoreFailure e) {
             System.out.println("FULL " + p.committed().txnId + " " + e.problem() + " " + e.getMessage());
         }
         try (WriteTxn t = p.begin()) { // the store goes on within its space
