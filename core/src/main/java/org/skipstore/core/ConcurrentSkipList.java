@@ -555,7 +555,8 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
      * and returns it as the frozen list with its successor, a fresh, empty list of the same
      * configuration. Only this call waits; writers never do.
      *
-     * @throws IllegalStateException when already sealed (automatically or not) or closed
+     * @throws IllegalStateException when already sealed (automatically or not)
+     * @throws SkipstoreException     {@link SkipstoreException.Problem#CLOSED} when closed
      */
     public Sealed seal() {
         checkOpen();

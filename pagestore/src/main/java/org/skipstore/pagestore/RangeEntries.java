@@ -1,5 +1,6 @@
 package org.skipstore.pagestore;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -26,8 +27,11 @@ final class RangeEntries extends Spliterators.AbstractSpliterator<KeyValue> {
         super(range.limit, Spliterator.ORDERED | Spliterator.DISTINCT | Spliterator.NONNULL);
         this.c = c;
         this.range = range;
-        this.from = range.from == null ? null : MemorySegment.ofArray(range.from);
-        this.to = range.to == null ? null : MemorySegment.ofArray(range.to);
+        // native copies, as every key the store reads ({@link NativeKeys}); the GC frees them,
+        // since a stream may be pulled by another thread than the one that made it
+        Arena bounds = range.from == null && range.to == null ? null : Arena.ofAuto();
+        this.from = NativeKeys.copy(range.from, bounds);
+        this.to = NativeKeys.copy(range.to, bounds);
     }
 
     @Override
