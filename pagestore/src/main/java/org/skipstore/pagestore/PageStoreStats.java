@@ -5,8 +5,8 @@ package org.skipstore.pagestore;
  * {@link PageStore#recovery()}'s, or null.
  */
 public record PageStoreStats(long entries, int levels, long[] partitionsPerLevel, double averageFill, long fileBytes,
-                    long freeBytes, long heldBytes, long outOfLineValues, int pageSize, int promotion,
-                    long lastCommit, Recovery recovery) {
+                             long freeBytes, long heldBytes, long outOfLineValues, int pageSize, int promotion,
+                             long lastCommit, Recovery recovery) {
 
     /** Partitions on level {@code L} (0 is the data level). */
     public long partitions(int level) {
