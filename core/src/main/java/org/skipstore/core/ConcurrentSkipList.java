@@ -74,10 +74,19 @@ import org.skipstore.core.internal.SkipList;
  * snapshot never changes. No writer waits for another, and no reader waits for a writer: a
  * preempted writer holds up nobody (see {@code SkipList} for the protocol).
  *
+ * <h2>Reads: {@code get} returns tombstones</h2>
+ * Unlike a {@code Map}'s, {@link #get(byte[])} returns the newest <em>version</em> of a key, and
+ * for a deleted key that is its tombstone ({@link Entry#isTombstone()}, an empty value), not null:
+ * a memtable must hand its deletions on to the store it is flushed into (fastskip's semantics).
+ * {@link #getLive(byte[])}, {@link #containsKey(byte[])} and {@link #getInto} answer as a
+ * {@code Map} would; iteration, {@link Snapshot}s and {@link Cursor}s show tombstones too.
+ *
  * <h2>Closing</h2>
  * {@link #close()} frees all memory (once the writes under way have left). Later calls, and
- * accesses to entries, cursors and snapshots of this list from any thread, throw
- * {@link IllegalStateException}; never a crash.
+ * calls on cursors and snapshots of this list from any thread, throw a
+ * {@link SkipstoreException} with {@link SkipstoreException.Problem#CLOSED}; a read racing the
+ * close, or of an {@link Entry}'s segment after it, throws the JDK's
+ * {@link IllegalStateException} of a closed arena. Never a crash.
  *
  * <h2>Events</h2>
  * JFR events {@code org.skipstore.MemtableSeal} (each seal: automatic or not, versions, bytes,
@@ -151,7 +160,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("the ConcurrentSkipList is closed");
+            throw new SkipstoreException(SkipstoreException.Problem.CLOSED, "the ConcurrentSkipList is closed");
         }
     }
 
@@ -344,7 +353,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     /** What a write the gate refused reports. */
     private InsertResult refusal(int flags) {
         if ((flags & Gate.CLOSED) != 0) {
-            throw new IllegalStateException("the ConcurrentSkipList is closed");
+            throw new SkipstoreException(SkipstoreException.Problem.CLOSED, "the ConcurrentSkipList is closed");
         }
         return InsertResult.SEALED;
     }
@@ -372,7 +381,11 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
 
     // ---- reads -------------------------------------------------------------------------------
 
-    /** The newest version of the key (possibly a tombstone), or null when the key was never written. */
+    /**
+     * The newest version of the key, <em>possibly a tombstone</em> (a deleted key returns its
+     * tombstone, not null; {@link #getLive(byte[])} filters it), or null when the key was never
+     * written.
+     */
     public Entry get(byte[] key) {
         MemorySegment k = Args.key(key);
         checkOpen();
@@ -473,20 +486,21 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
         return stream(iterator());
     }
 
-    /** A cursor on the first key (invalid when empty), reading the newest versions. */
+    /**
+     * A cursor reading the newest versions, before the first key ({@link OrderedCursor}):
+     * {@code while (c.next())} walks them all.
+     */
     public Cursor cursor() {
         checkOpen();
-        Cursor c = new Cursor(this, Long.MAX_VALUE, null);
-        c.first();
-        return c;
+        return new Cursor(this, Long.MAX_VALUE, null);
     }
 
-    /** A cursor on the first key at or after {@code key}. */
+    /** A cursor on the first key at or after {@code key}: {@link #cursor()} and {@link Cursor#seek(byte[])}. */
     public Cursor cursorAt(byte[] key) {
         return cursorAt(Args.key(key));
     }
 
-    /** A cursor on the first key at or after {@code key}. */
+    /** A cursor on the first key at or after {@code key}: {@link #cursor()} and {@link Cursor#seek(MemorySegment)}. */
     public Cursor cursorAt(MemorySegment key) {
         checkOpen();
         Cursor c = new Cursor(this, Long.MAX_VALUE, null);
@@ -541,7 +555,8 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
      * and returns it as the frozen list with its successor, a fresh, empty list of the same
      * configuration. Only this call waits; writers never do.
      *
-     * @throws IllegalStateException when already sealed (automatically or not) or closed
+     * @throws IllegalStateException when already sealed (automatically or not)
+     * @throws SkipstoreException     {@link SkipstoreException.Problem#CLOSED} when closed
      */
     public Sealed seal() {
         checkOpen();

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
  * learned of through a happens-before edge). Deletions after the snapshot do not hide what it
  * saw. Taking one costs no lock and makes no writer wait.
  *
- * <p>Closing the snapshot makes its further use an {@link IllegalStateException}; closing the
- * memtable does too.
+ * <p>Closing the snapshot makes its further use a {@link SkipstoreException} with
+ * {@link SkipstoreException.Problem#CLOSED}; closing the memtable does too.
  */
 public final class Snapshot implements AutoCloseable, Iterable<Entry> {
     private final ConcurrentSkipList owner;
@@ -28,7 +28,7 @@ public final class Snapshot implements AutoCloseable, Iterable<Entry> {
 
     void check() {
         if (closed) {
-            throw new IllegalStateException("the snapshot is closed");
+            throw new SkipstoreException(SkipstoreException.Problem.CLOSED, "the snapshot is closed");
         }
         owner.checkOpen();
     }
@@ -38,7 +38,10 @@ public final class Snapshot implements AutoCloseable, Iterable<Entry> {
         return v - 1;
     }
 
-    /** The version of {@code key} this snapshot sees (possibly a tombstone), or null. */
+    /**
+     * The version of {@code key} this snapshot sees, <em>possibly a tombstone</em> (not null for a
+     * deleted key: {@link #getLive(byte[])} filters it), or null when it sees none.
+     */
     public Entry get(byte[] key) {
         return get(Args.key(key));
     }
@@ -55,11 +58,23 @@ public final class Snapshot implements AutoCloseable, Iterable<Entry> {
         return e == null || e.isTombstone() ? null : e;
     }
 
+    /** See {@link #getLive(byte[])}. */
+    public Entry getLive(MemorySegment key) {
+        Entry e = get(key);
+        return e == null || e.isTombstone() ? null : e;
+    }
+
+    /** Whether this snapshot sees a live version of {@code key}. */
     public boolean containsKey(byte[] key) {
         return getLive(key) != null;
     }
 
-    /** A cursor over this snapshot, not yet positioned: call {@code first}, {@code last} or {@code seek}. */
+    /** See {@link #containsKey(byte[])}. */
+    public boolean containsKey(MemorySegment key) {
+        return getLive(key) != null;
+    }
+
+    /** A cursor over this snapshot, before its first key ({@link OrderedCursor}). */
     public Cursor cursor() {
         check();
         return new Cursor(owner, v, this);

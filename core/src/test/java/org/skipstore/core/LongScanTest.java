@@ -47,6 +47,7 @@ class LongScanTest {
             assertThat(scanned).as("seed %d", seed).containsExactlyElementsOf(model.keySet());
             // moves in the middle of a long scan start the lanes afresh
             try (Cursor c = sl.cursor()) {
+                c.first();
                 for (int i = 0; i < 100; i++) {
                     c.next();
                 }

@@ -1,18 +1,26 @@
 package org.skipstore.pagestore;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import org.skipstore.pagestore.StoreException.Problem;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.NoSuchFileException;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.internal.CorruptBlockException;
 import org.skipstore.pagestore.internal.MappedPageFile;
 import org.skipstore.pagestore.internal.Pager;
+import org.skipstore.pagestore.internal.StoreFailure;
 
 /**
- * What reading damaged or vanished pages throws deep inside the store, translated once, at the
- * API: a {@link StoreException} naming the problem ({@link Problem#CORRUPT}, or
- * {@link Problem#TRUNCATED} for a file cut short under the mapping), unchecked
- * ({@link UncheckedIOException}) from the methods that declare no {@code IOException}. The
- * symptoms:
+ * The API boundary of the store's failures: every public method that reaches the internals
+ * passes what they throw through {@link #translate} once, so the user sees the one unchecked
+ * family, {@link SkipstoreException}, with the cause kept (as Lucene's
+ * {@code MemorySegmentIndexInput} turns its segment failures into {@code IOException}s at its
+ * API). The internals may go on throwing checked {@link IOException}s ({@link StoreFailure} for
+ * the store's own problems, the file system's otherwise).
+ *
+ * <p>What reading damaged or vanished pages throws deep inside is recorded as damage of the
+ * store, which then refuses writes, and becomes {@link Problem#CORRUPT} (or
+ * {@link Problem#TRUNCATED} for a file cut short under the mapping):
  * <ul>
  *   <li>{@link CorruptBlockException}: a block failed its checksum;</li>
  *   <li>{@link IndexOutOfBoundsException}: a length or reference in a block leads out of it or of
@@ -21,61 +29,74 @@ import org.skipstore.pagestore.internal.Pager;
  *   <li>{@link InternalError} from the JDK: a mapped page was gone (SIGBUS), because another
  *       program truncated the file.</li>
  * </ul>
- * Each is recorded as damage of the store, which then refuses writes. Anything else passes
- * through unchanged.
+ * Use of a closed store (the JDK's {@link IllegalStateException} of an unmapped file, a closed
+ * channel) becomes {@link Problem#CLOSED}. Other runtime exceptions (the arguments' checks, a
+ * call out of order) pass through unchanged, as do errors.
  */
 final class Failures {
 
     private Failures() {
     }
 
-    /** The exception for a read method to throw for {@code e}: translated, or {@code e} itself. */
-    static RuntimeException onRead(Pager pager, String name, Throwable e) {
-        StoreException s = translate(pager, name, e);
-        if (s != null) {
-            return new UncheckedIOException(s.getMessage(), s);
-        }
-        return rethrow(e);
-    }
-
-    /** The exception for a method that declares {@code IOException} to throw for {@code e}. */
-    static IOException onWrite(Pager pager, String name, Throwable e) {
-        StoreException s = translate(pager, name, e);
-        if (s != null) {
+    /**
+     * The exception a public method throws for {@code e}.
+     *
+     * @param pager the store's pager, or null while a store is being opened
+     * @param name  the store, for the message
+     */
+    static RuntimeException translate(Pager pager, String name, Throwable e) {
+        if (e instanceof SkipstoreException s) {
             return s;
         }
-        if (e instanceof IOException io) {
-            return io;
+        if (e instanceof StoreFailure f) {
+            return f.toPublic();
         }
-        throw rethrow(e);
-    }
-
-    private static RuntimeException rethrow(Throwable e) {
+        if (pager != null && pager.isClosed()
+                && (e instanceof IllegalStateException || e instanceof ClosedChannelException)) {
+            return closed(name, e);
+        }
+        if (pager != null) {
+            SkipstoreException damage = damage(pager, name, e);
+            if (damage != null) {
+                return damage;
+            }
+        }
+        if (e instanceof NoSuchFileException n) {
+            return new SkipstoreException(Problem.NOT_FOUND, name + " does not exist", n);
+        }
+        if (e instanceof IOException io) {
+            return new SkipstoreException(Problem.IO, name + ": " + io, io);
+        }
         if (e instanceof RuntimeException r) {
             return r;
         }
-        throw (Error) e; // only Errors reach here: the checked exceptions are handled by the callers
+        throw (Error) e; // the checked exceptions are all IOExceptions, handled above
     }
 
-    /** A {@link StoreException} when {@code e} is a symptom of damage (recorded), else null. */
-    static StoreException translate(Pager pager, String name, Throwable e) {
+    /** {@link Problem#CLOSED} for {@code name}; {@code cause} may be null. */
+    static SkipstoreException closed(String name, Throwable cause) {
+        return new SkipstoreException(Problem.CLOSED, name + " is closed", cause);
+    }
+
+    /** A {@link Problem#CORRUPT} or {@link Problem#TRUNCATED} when {@code e} is a symptom of damage (recorded), else null. */
+    private static SkipstoreException damage(Pager pager, String name, Throwable e) {
         if (e instanceof CorruptBlockException c) {
             pager.checks().damaged(c);
-            return new StoreException(Problem.CORRUPT, name + " is damaged: " + c.getMessage(), c);
+            return new SkipstoreException(Problem.CORRUPT, name + " is damaged: " + c.getMessage(), c);
         }
         if (e instanceof IndexOutOfBoundsException o) {
             pager.checks().damaged(o);
-            return new StoreException(Problem.CORRUPT, name + " is damaged: a length or reference leads out of its "
-                    + "block or the file (" + o.getMessage() + ")", o);
+            return new SkipstoreException(Problem.CORRUPT, name + " is damaged: a length or reference leads out of "
+                    + "its block or the file (" + o.getMessage() + ")", o);
         }
         if (e instanceof InternalError i && String.valueOf(i.getMessage()).contains("memory access")) {
             pager.checks().damaged(new IllegalStateException("a mapped page faulted: " + i.getMessage(), i));
             String size = fileSize(pager);
             return size != null
-                    ? new StoreException(Problem.TRUNCATED, name + " was truncated while open: " + size
+                    ? new SkipstoreException(Problem.TRUNCATED, name + " was truncated while open: " + size
                             + "; close it and restore the file", i)
-                    : new StoreException(Problem.CORRUPT, name + ": reading a mapped page failed (" + i.getMessage()
-                            + ")", i);
+                    : new SkipstoreException(Problem.CORRUPT, name + ": reading a mapped page failed ("
+                            + i.getMessage() + ")", i);
         }
         return null;
     }

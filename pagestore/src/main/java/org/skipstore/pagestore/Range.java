@@ -1,11 +1,14 @@
 package org.skipstore.pagestore;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
  * Which entries a scan visits: bounds (each inclusive or exclusive, or none), direction, a
  * limit, and whether values are read. Immutable; the factories and {@code with} methods return
- * new ranges. Keys are compared as unsigned bytes.
+ * new ranges. Keys are compared as unsigned bytes. Each factory takes its bounds as
+ * {@code byte[]} or as {@code MemorySegment}; either is copied, so the range outlives them.
  *
  * <pre>{@code
  * Range.closedOpen(from, to)                 // from <= key < to, ascending
@@ -71,6 +74,36 @@ public final class Range {
         return new Range(null, true, key(to), true, false, Long.MAX_VALUE, false);
     }
 
+    /** {@code from <= key < to}. */
+    public static Range closedOpen(MemorySegment from, MemorySegment to) {
+        return closedOpen(bytes(from), bytes(to));
+    }
+
+    /** {@code from <= key <= to}. */
+    public static Range closed(MemorySegment from, MemorySegment to) {
+        return closed(bytes(from), bytes(to));
+    }
+
+    /** {@code key >= from}. */
+    public static Range atLeast(MemorySegment from) {
+        return atLeast(bytes(from));
+    }
+
+    /** {@code key > from}: resumes a scan after the last key it saw. */
+    public static Range greaterThan(MemorySegment from) {
+        return greaterThan(bytes(from));
+    }
+
+    /** {@code key < to}. */
+    public static Range lessThan(MemorySegment to) {
+        return lessThan(bytes(to));
+    }
+
+    /** {@code key <= to}. */
+    public static Range atMost(MemorySegment to) {
+        return atMost(bytes(to));
+    }
+
     /** The same bounds, from the largest key down. */
     public Range reversed() {
         return new Range(from, fromInclusive, to, toInclusive, !reversed, limit, keysOnly);
@@ -95,5 +128,10 @@ public final class Range {
 
     private static byte[] key(byte[] k) {
         return Objects.requireNonNull(k, "bound").clone();
+    }
+
+    /** A copy of a segment bound (the factories then copy it once more: ranges are not hot). */
+    private static byte[] bytes(MemorySegment k) {
+        return Objects.requireNonNull(k, "bound").toArray(ValueLayout.JAVA_BYTE);
     }
 }

@@ -11,7 +11,7 @@ import org.skipstore.pagestore.internal.ReadView;
  * <p>The segments it hands out are valid until it closes; afterwards they stay readable but may
  * show bytes of later commits, as their pages are reused: copy what you keep (the class comment
  * of {@link Transaction}, "Segment lifetime"; in
- * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die at close).
+ * {@linkplain PageStoreBuilder#checkedSegments(boolean) checked mode} they die at close).
  */
 public final class ReadTransaction extends Transaction {
 
@@ -29,8 +29,8 @@ public final class ReadTransaction extends Transaction {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (state == State.OPEN) {
+            state = State.CLOSED;
             releaseSegments();
             view.close();
         }

@@ -4,7 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The copies that a store opened with {@link PageStore.Builder#checkedSegments(boolean)} hands
+ * The copies that a store opened with {@link PageStoreBuilder#checkedSegments(boolean)} hands
  * out instead of views of its pages: read-only, in an arena that {@link #release()} closes, so
  * that a read after the owner ends throws {@link IllegalStateException} instead of showing
  * whatever the pages hold by then.

@@ -5,7 +5,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.skipstore.core.Keys;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.internal.PageSource;
 import org.skipstore.pagestore.internal.bskip.Tree;
 import org.skipstore.pagestore.internal.bskip.TreeCursor;
@@ -16,6 +20,15 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * {@link WriteTransaction} reads its own state, changes included. A transaction is for one
  * thread; close it (try-with-resources) to let the store reuse the pages it holds.
  *
+ * <h2>States</h2>
+ * A transaction is {@link State#OPEN} until it ends: a read transaction is then
+ * {@link State#CLOSED}; a write transaction {@link State#COMMITTED}, {@link State#ABORTED} (by
+ * {@link WriteTransaction#abort()} or a close without commit), or {@link State#FAILED} when a
+ * change or its commit failed and aborted it. Every call on an ended transaction (and on its
+ * cursors) throws a {@link SkipstoreException} with {@link Problem#CLOSED} whose message names
+ * the state and, after a failure, whose cause is the exception that ended it. {@link #state()}
+ * tells without throwing.
+ *
  * <h2>Segment lifetime</h2>
  * The {@code MemorySegment}s it hands out ({@link #get(MemorySegment)}, {@link Cursor#key()},
  * {@link Cursor#value()}, a scan's {@link Visitor}) are read-only views of the store's pages, not
@@ -23,10 +36,10 @@ import org.skipstore.pagestore.internal.bskip.TreeCursor;
  * change, commit or abort (its own entries are views of its write buffers, which are then
  * changed or reused). Afterwards they stay readable, never a crash, but may show bytes of later commits once
  * the store reuses the pages (LMDB's contract): copy what you keep; the {@code byte[]} methods
- * ({@link #get(byte[])}, {@link Cursor#keyBytes()}, {@link #list}) copy. Once the store closes,
- * reading one may throw {@link IllegalStateException} (a file store's always does: the file is
- * unmapped). A mapped view cannot be given the transaction's lifetime without restricted
- * methods; a store opened with {@link PageStore.Builder#checkedSegments(boolean)} hands out
+ * ({@link #get(byte[])}, {@link Cursor#keyBytes()}, {@link #list}, {@link #stream}) copy. Once
+ * the store closes, reading one may throw {@link IllegalStateException} (a file store's always
+ * does: the file is unmapped). A mapped view cannot be given the transaction's lifetime without
+ * restricted methods; a store opened with {@link PageStoreBuilder#checkedSegments(boolean)} hands out
  * copies that die with the transaction instead, so that a late read throws
  * {@link IllegalStateException} (a mode for tests and debugging: it copies).
  */
@@ -38,7 +51,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         /**
          * The segments are valid during the call only; afterwards they stay readable but may
          * show other bytes (see {@link Transaction}, "Segment lifetime"): copy what you keep. In
-         * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die when the
+         * {@linkplain PageStoreBuilder#checkedSegments(boolean) checked mode} they die when the
          * scan returns, and reading them then throws {@link IllegalStateException}.
          *
          * @param key   the key, a read-only view valid during the call
@@ -48,14 +61,31 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         boolean visit(MemorySegment key, MemorySegment value);
     }
 
+    /** Where a transaction is in its life (lmdbjava's {@code Txn.State}, for our transactions). */
+    public enum State {
+        /** Reads and (a write transaction) changes may be made. */
+        OPEN,
+        /** A read transaction that was closed. */
+        CLOSED,
+        /** A write transaction whose commit returned. */
+        COMMITTED,
+        /** A write transaction aborted by {@link WriteTransaction#abort()} or closed without commit. */
+        ABORTED,
+        /** A write transaction aborted because a change or its commit failed: see the cause. */
+        FAILED
+    }
+
     private static final MemorySegment EMPTY = MemorySegment.NULL.asReadOnly(); // native, as every segment here
 
     final PageStore store;
     final PageSource source;
-    boolean closed;
+    /** Set by the subclasses as the transaction ends; read by {@link #check()}. */
+    State state = State.OPEN;
+    /** What ended a {@link State#FAILED} transaction. */
+    Throwable failure;
     /** Changes made (write transactions): cursors re-seek when it moves. */
     int changes;
-    /** Checked mode ({@link PageStore.Builder#checkedSegments}): what it hands out; else null. */
+    /** Checked mode ({@link PageStoreBuilder#checkedSegments}): what it hands out; else null. */
     final SegmentCopies copies;
 
     Transaction(PageStore store, PageSource source) {
@@ -72,11 +102,11 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** The value as the pages hold it: for the methods that copy it or only test it. */
     MemorySegment find(MemorySegment key) {
         check();
-        MemorySegment k = store.checkKey(key);
+        MemorySegment k = store.limits.checkKey(key);
         try {
             return Tree.get(source, k); // read-only: every block a PageSource hands out is
         } catch (RuntimeException | InternalError e) {
-            throw store.readFailure(e);
+            throw store.failure(e);
         }
     }
 
@@ -94,14 +124,16 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
 
     /** A copy of the value of {@code key}, or null. */
     public byte[] get(byte[] key) {
-        MemorySegment v = find(store.key(key));
+        MemorySegment v = find(store.limits.key(key));
         return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** Whether {@code key} is in this state. */
     public boolean containsKey(byte[] key) {
-        return find(store.key(key)) != null;
+        return find(store.limits.key(key)) != null;
     }
 
+    /** See {@link #containsKey(byte[])}. */
     public boolean containsKey(MemorySegment key) {
         return find(key) != null;
     }
@@ -109,10 +141,17 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** Entries in this state. */
     public long count() {
         check();
-        return Tree.count(source);
+        try {
+            return Tree.count(source);
+        } catch (RuntimeException | InternalError e) {
+            throw store.failure(e);
+        }
     }
 
-    /** A new cursor, not yet on an entry: position it with {@code first}, {@code seek}, ... */
+    /**
+     * A new cursor, before the first entry ({@link org.skipstore.core.OrderedCursor}):
+     * {@code while (c.next())} walks every entry.
+     */
     public Cursor cursor() {
         check();
         return new Cursor(this, new TreeCursor(source));
@@ -134,7 +173,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
             }
             throw (RuntimeException) e.getCause();
         } catch (RuntimeException | InternalError e) {
-            throw store.readFailure(e);
+            throw store.failure(e);
         } finally {
             if (scanCopies != null) {
                 scanCopies.release();
@@ -200,6 +239,23 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         return c > 0 || (c == 0 && !inclusive);
     }
 
+    /**
+     * The entries of {@code range} as a lazy, sequential stream of copies on a cursor of its own:
+     * close the stream (try-with-resources) to close the cursor. Valid while this transaction is
+     * open; in a write transaction it sees the changes made meanwhile, as its cursor does.
+     *
+     * <pre>{@code
+     * try (Stream<KeyValue> s = txn.stream(Range.closedOpen(from, to))) {
+     *     List<byte[]> keys = s.map(KeyValue::key).toList();
+     * }
+     * }</pre>
+     */
+    public Stream<KeyValue> stream(Range range) {
+        java.util.Objects.requireNonNull(range, "range");
+        Cursor c = cursor();
+        return StreamSupport.stream(new RangeEntries(c, range), false).onClose(c::close);
+    }
+
     /** The entries of {@code range}, copied. */
     public List<KeyValue> list(Range range) {
         List<KeyValue> out = new ArrayList<>();
@@ -210,13 +266,21 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** The id of the committed state this transaction reads (a write transaction: the one it will commit). */
     public abstract long id();
 
+    /** Where the transaction is in its life; {@link State#OPEN} until it ends. */
+    public final State state() {
+        return state;
+    }
+
     /** Ends the transaction; a write transaction that was not committed is aborted. */
     @Override
     public abstract void close();
 
+    /** @throws SkipstoreException {@link Problem#CLOSED} once the transaction or its store has ended */
     final void check() {
-        if (closed) {
-            throw new IllegalStateException("the transaction is closed");
+        if (state != State.OPEN) {
+            throw new SkipstoreException(Problem.CLOSED, state == State.FAILED
+                    ? "the transaction failed and was aborted: " + failure
+                    : "the transaction is " + state.name().toLowerCase(java.util.Locale.ROOT), failure);
         }
         store.checkOpen();
     }

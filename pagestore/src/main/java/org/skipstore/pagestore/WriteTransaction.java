@@ -2,6 +2,7 @@ package org.skipstore.pagestore;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import org.skipstore.core.SkipstoreException;
 import org.skipstore.pagestore.internal.WriteTxn;
 import org.skipstore.pagestore.internal.bskip.TreeWriter;
 
@@ -14,11 +15,12 @@ import org.skipstore.pagestore.internal.bskip.TreeWriter;
  * <p>The segments it hands out are valid until its next change ({@link #put}, {@link #delete}),
  * {@link #commit()} or {@link #abort()}; afterwards they stay readable but may show other bytes:
  * copy what you keep ({@link Transaction}, "Segment lifetime"; in
- * {@linkplain PageStore.Builder#checkedSegments(boolean) checked mode} they die then).
+ * {@linkplain PageStoreBuilder#checkedSegments(boolean) checked mode} they die then).
  *
- * <p>When a change fails (the disk or the store's maximum size is full, a force failed), the
- * transaction is aborted at once and later calls throw {@link IllegalStateException}: nothing
- * committed is lost.
+ * <p>When a change or the commit fails (the disk or the store's maximum size is full, a force
+ * failed, damage was found), the transaction is aborted at once and its {@link #state()} is
+ * {@link Transaction.State#FAILED}: nothing committed is lost, and every later call throws
+ * {@link SkipstoreException.Problem#CLOSED} with the failure as its cause.
  */
 public final class WriteTransaction extends Transaction {
 
@@ -32,40 +34,39 @@ public final class WriteTransaction extends Transaction {
     }
 
     /** Sets {@code key} to {@code value}; returns true when the key was new. */
-    public boolean put(byte[] key, byte[] value) throws IOException {
-        return put(store.key(key), PageStore.segment(value));
+    public boolean put(byte[] key, byte[] value) {
+        return put(store.limits.key(key), Limits.segment(value));
     }
 
     /** Sets {@code key} to {@code value} (both copied); returns true when the key was new. */
-    public boolean put(MemorySegment key, MemorySegment value) throws IOException {
+    public boolean put(MemorySegment key, MemorySegment value) {
         check();
-        MemorySegment k = store.checkKey(key);
-        store.checkValue(value);
+        MemorySegment k = store.limits.checkKey(key);
+        store.limits.checkValue(value);
         changes++;
         try {
             return writer.put(k, value);
         } catch (IOException | RuntimeException | Error e) {
-            abort();
-            throw store.writeFailure(e); // damage found on the way: CORRUPT, and the store refuses writes
+            throw fail(e); // damage found on the way: CORRUPT, and the store refuses writes
         } finally {
             releaseSegments(); // after the change: key or value may be a segment this transaction handed out
         }
     }
 
     /** Removes {@code key}; returns true when it was there. */
-    public boolean delete(byte[] key) throws IOException {
-        return delete(store.key(key));
+    public boolean delete(byte[] key) {
+        return delete(store.limits.key(key));
     }
 
-    public boolean delete(MemorySegment key) throws IOException {
+    /** See {@link #delete(byte[])}. */
+    public boolean delete(MemorySegment key) {
         check();
-        MemorySegment k = store.checkKey(key);
+        MemorySegment k = store.limits.checkKey(key);
         changes++;
         try {
             return writer.delete(k);
         } catch (IOException | RuntimeException | Error e) {
-            abort();
-            throw store.writeFailure(e); // damage found on the way: CORRUPT, and the store refuses writes
+            throw fail(e); // damage found on the way: CORRUPT, and the store refuses writes
         } finally {
             releaseSegments(); // after the change: the key may be a segment this transaction handed out
         }
@@ -73,25 +74,43 @@ public final class WriteTransaction extends Transaction {
 
     /**
      * Commits: the changes become visible to new readers and, as the store's {@link Durability}
-     * says, durable. Ends the transaction.
+     * says, durable. Ends the transaction ({@link Transaction.State#COMMITTED}).
      *
-     * @throws StoreException when the commit cannot be made (no space: nothing changed; a failed
-     *                        force: the store refuses further writes)
+     * @throws SkipstoreException when the commit cannot be made (no space: nothing changed; a
+     *                            failed force: the store refuses further writes); the
+     *                            transaction is then {@link Transaction.State#FAILED}
      */
-    public void commit() throws IOException {
+    public void commit() {
         check();
-        closed = true;
+        state = State.COMMITTED;
         releaseSegments();
-        txn.commit();
+        try {
+            txn.commit();
+        } catch (IOException | RuntimeException | Error e) {
+            state = State.FAILED; // the WriteTxn rolled itself back
+            failure = e; // until translated: an Error is thrown as it is
+            failure = store.failure(e);
+            throw (RuntimeException) failure;
+        }
     }
 
-    /** Drops every change. Ends the transaction; does nothing when it has ended. */
+    /** Drops every change. Ends the transaction ({@link Transaction.State#ABORTED}); does nothing when it has ended. */
     public void abort() {
-        if (!closed) {
-            closed = true;
+        if (state == State.OPEN) {
+            state = State.ABORTED;
             releaseSegments();
             txn.abort();
         }
+    }
+
+    /** Aborts after a failed change: {@link Transaction.State#FAILED}, with what the API throws for {@code e} as the cause. */
+    private RuntimeException fail(Throwable e) {
+        abort();
+        state = State.FAILED;
+        failure = e; // until translated: an Error is thrown as it is
+        RuntimeException out = store.failure(e);
+        failure = out;
+        return out;
     }
 
     @Override

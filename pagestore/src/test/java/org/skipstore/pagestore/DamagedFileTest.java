@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemoryLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,7 +18,8 @@ import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.internal.Meta;
 import org.skipstore.pagestore.internal.bskip.Partition;
 
@@ -102,7 +102,7 @@ class DamagedFileTest {
                 try {
                     store.verify();
                     verified = true;
-                } catch (StoreException e) {
+                } catch (SkipstoreException e) {
                     assertThat(e.problem()).as(where + ": " + e.getMessage()).isEqualTo(Problem.CORRUPT);
                     verified = false;
                 }
@@ -113,10 +113,10 @@ class DamagedFileTest {
                 if (!verified) {
                     detected++;
                     assertThatThrownBy(() -> store.put(key(ENTRIES), new byte[1])).as(where + ": a write into it")
-                            .isInstanceOfSatisfying(StoreException.class,
+                            .isInstanceOfSatisfying(SkipstoreException.class,
                                     e -> assertThat(e.problem()).isEqualTo(Problem.CORRUPT));
                 }
-            } catch (StoreException e) { // damage the open itself met (a free list in a block of its own)
+            } catch (SkipstoreException e) { // damage the open itself met (a free list in a block of its own)
                 assertThat(e.problem()).as(where + ": " + e.getMessage()).isEqualTo(Problem.CORRUPT);
                 detected++;
             }
@@ -162,11 +162,11 @@ class DamagedFileTest {
             ch.write(block.rewind(), page * pageSize);
         }
         try (PageStore store = PageStore.open(file)) {
-            assertThatThrownBy(() -> store.scan(null, null)).isInstanceOfSatisfying(UncheckedIOException.class,
-                    e -> assertThat(((StoreException) e.getCause()).problem()).isEqualTo(Problem.CORRUPT));
-            assertThatThrownBy(() -> store.put(key(1), new byte[1])).isInstanceOfSatisfying(StoreException.class,
+            assertThatThrownBy(() -> store.list(Range.all())).isInstanceOfSatisfying(SkipstoreException.class,
                     e -> assertThat(e.problem()).isEqualTo(Problem.CORRUPT));
-            assertThatThrownBy(store::verify).isInstanceOfSatisfying(StoreException.class,
+            assertThatThrownBy(() -> store.put(key(1), new byte[1])).isInstanceOfSatisfying(SkipstoreException.class,
+                    e -> assertThat(e.problem()).isEqualTo(Problem.CORRUPT));
+            assertThatThrownBy(store::verify).isInstanceOfSatisfying(SkipstoreException.class,
                     e -> assertThat(e.problem()).isEqualTo(Problem.CORRUPT));
         }
     }
@@ -189,18 +189,17 @@ class DamagedFileTest {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(4L * PageStore.DEFAULT_PAGE_SIZE); // the meta pages and a little more
             }
-            assertThatThrownBy(() -> store.scan(null, null)).isInstanceOfSatisfying(UncheckedIOException.class,
-                    e -> assertThat(((StoreException) e.getCause()).problem()).isEqualTo(Problem.TRUNCATED));
-            assertThatThrownBy(() -> store.put(key(1), new byte[1])).isInstanceOfSatisfying(StoreException.class,
+            assertThatThrownBy(() -> store.list(Range.all())).isInstanceOfSatisfying(SkipstoreException.class,
+                    e -> assertThat(e.problem()).isEqualTo(Problem.TRUNCATED));
+            assertThatThrownBy(() -> store.put(key(1), new byte[1])).isInstanceOfSatisfying(SkipstoreException.class,
                     e -> assertThat(e.problem()).isIn(Problem.TRUNCATED, Problem.CORRUPT));
         }
-        assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(StoreException.class,
+        assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(SkipstoreException.class,
                 e -> assertThat(e.problem()).isEqualTo(Problem.TRUNCATED));
     }
 
     private static void assertCorrupt(RuntimeException e, String where) {
-        Throwable c = e instanceof UncheckedIOException u ? u.getCause() : e;
-        if (!(c instanceof StoreException s) || s.problem() != Problem.CORRUPT) {
+        if (!(e instanceof SkipstoreException s) || s.problem() != Problem.CORRUPT) {
             fail(where + ": a read failed with something else than CORRUPT", e);
         }
     }

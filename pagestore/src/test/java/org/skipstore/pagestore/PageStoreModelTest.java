@@ -339,7 +339,7 @@ class PageStoreModelTest {
         sim = SimulatedPageFile.of(image, pageSize);
         hook = new CrashAt();
         store = open(Pager.open(sim, mode, hook, "crashed"));
-        List<KeyValue> got = store.scan(null, null);
+        List<KeyValue> got = store.list(Range.all());
         if (inFlight != null && got.equals(inFlight)) {
             counts[4]++;
             model.map.clear(); // the in-flight commit made it: it is the model now
@@ -353,9 +353,9 @@ class PageStoreModelTest {
     }
 
     void compare(Model model) throws IOException {
-        assertThat(store.scan(null, null)).as(this::where).isEqualTo(model.entries());
+        assertThat(store.list(Range.all())).as(this::where).isEqualTo(model.entries());
         assertThat(store.count()).isEqualTo(model.map.size());
-        PageStore.Stats stats = store.verify();
+        PageStoreStats stats = store.verify();
         assertThat(stats.entries()).isEqualTo(model.map.size());
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.internal.PageFiles;
 import org.skipstore.pagestore.internal.Pager;
 import org.skipstore.pagestore.internal.WriteTxn;
@@ -36,7 +37,7 @@ class PageStoreTest {
             store.put(new byte[] {0x01}, b("01"));
             store.put(new byte[0], b("empty"));
             store.put(new byte[] {0x01, 0x00}, b("0100"));
-            List<KeyValue> all = store.scan(null, null);
+            List<KeyValue> all = store.list(Range.all());
             assertThat(all).extracting(kv -> new String(kv.value(), StandardCharsets.UTF_8))
                     .containsExactly("empty", "01", "0100", "ff");
         }
@@ -77,7 +78,7 @@ class PageStoreTest {
         }
         assertThat(PageFiles.pageSizeOf(file)).isEqualTo(8192);
         try (PageStore store = PageStore.open(file)) { // no page size given: the file's own
-            PageStore.Stats s = store.verify();
+            PageStoreStats s = store.verify();
             assertThat(s.entries()).isEqualTo(5000);
             assertThat(s.pageSize()).isEqualTo(8192);
             assertThat(s.promotion()).isEqualTo(8);
@@ -88,7 +89,7 @@ class PageStoreTest {
             assertThat(store.get(b("key4321"))).isEqualTo(b("value4321"));
         }
         assertThatThrownBy(() -> PageStore.builder().pageSize(4096).open(file))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.PAGE_SIZE));
+                .isInstanceOfSatisfying(SkipstoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.PAGE_SIZE));
     }
 
     @Test
@@ -104,14 +105,14 @@ class PageStoreTest {
                 MemorySegment v = t.get(MemorySegment.ofArray(b("big")));
                 assertThat(v.byteSize()).isEqualTo(big.length); // zero-copy, one segment
             }
-            PageStore.Stats with = store.stats();
+            PageStoreStats with = store.stats();
             assertThat(with.outOfLineValues()).isEqualTo(1);
             byte[] other = Arrays.copyOf(big, big.length / 2);
             store.put(b("big"), other); // replaced: the old block is freed
             assertThat(store.get(b("big"))).isEqualTo(other);
             assertThat(store.delete(b("big"))).isTrue();
             store.sync();
-            PageStore.Stats without = store.verify();
+            PageStoreStats without = store.verify();
             assertThat(without.outOfLineValues()).isZero();
             assertThat(without.freeBytes() + without.heldBytes()).isGreaterThan(big.length);
         }
@@ -226,13 +227,15 @@ class PageStoreTest {
             WriteTransaction w = store.write();
             w.put(b("k"), b("v"));
             w.commit();
-            assertThatThrownBy(() -> w.put(b("k"), b("v"))).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("closed");
+            assertThatThrownBy(() -> w.put(b("k"), b("v"))).isInstanceOfSatisfying(SkipstoreException.class,
+                    e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED)).hasMessageContaining("committed");
             ReadTransaction t = store.read();
             Cursor c = t.cursor();
             t.close();
-            assertThatThrownBy(c::first).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> t.get(b("k"))).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(c::first).isInstanceOfSatisfying(SkipstoreException.class,
+                    e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
+            assertThatThrownBy(() -> t.get(b("k"))).isInstanceOfSatisfying(SkipstoreException.class,
+                    e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
         }
     }
 
@@ -245,12 +248,14 @@ class PageStoreTest {
         MemorySegment v = open.get(MemorySegment.ofArray(b("k")));
         store.close();
         store.close(); // twice is fine
-        assertThatThrownBy(() -> store.get(b("k"))).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("closed");
-        assertThatThrownBy(() -> store.put(b("k"), b("v"))).isInstanceOfSatisfying(StoreException.class,
+        assertThatThrownBy(() -> store.get(b("k"))).isInstanceOfSatisfying(SkipstoreException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED)).hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.put(b("k"), b("v"))).isInstanceOfSatisfying(SkipstoreException.class,
                 e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
-        assertThatThrownBy(store::read).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> open.get(b("k"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(store::read).isInstanceOfSatisfying(SkipstoreException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
+        assertThatThrownBy(() -> open.get(b("k"))).isInstanceOfSatisfying(SkipstoreException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
         assertThatThrownBy(() -> v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0))
                 .isInstanceOf(IllegalStateException.class); // unmapped: an exception, not a crash
         open.close();
@@ -264,7 +269,7 @@ class PageStoreTest {
         Path file = dir.resolve("locked.skip");
         try (PageStore store = PageStore.open(file)) {
             store.put(b("k"), b("v"));
-            assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(StoreException.class,
+            assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(SkipstoreException.class,
                     e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
             assertThat(store.get(b("k"))).isEqualTo(b("v"));
         }
@@ -275,11 +280,12 @@ class PageStoreTest {
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "not a store\n".repeat(1000));
         byte[] before = Files.readAllBytes(text);
-        assertThatThrownBy(() -> PageStore.open(text)).isInstanceOfSatisfying(StoreException.class,
+        assertThatThrownBy(() -> PageStore.open(text)).isInstanceOfSatisfying(SkipstoreException.class,
                 e -> assertThat(e.problem()).isEqualTo(Problem.NOT_A_STORE));
         assertThat(Files.readAllBytes(text)).isEqualTo(before);
         assertThatThrownBy(() -> PageStore.builder().createIfMissing(false).open(dir.resolve("missing.skip")))
-                .isInstanceOf(java.nio.file.NoSuchFileException.class);
+                .isInstanceOfSatisfying(SkipstoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.NOT_FOUND))
+                .hasCauseInstanceOf(java.nio.file.NoSuchFileException.class);
         // a page file whose roots hold another structure
         Path other = dir.resolve("other.skip");
         try (Pager pager = PageFiles.open(other, 4096, Durability.SYNC, true, Pager.Hook.NONE);
@@ -287,7 +293,7 @@ class PageStoreTest {
             txn.setRoot(9, 0x1234_5678_0001_0014L);
             txn.commit();
         }
-        assertThatThrownBy(() -> PageStore.open(other)).isInstanceOfSatisfying(StoreException.class,
+        assertThatThrownBy(() -> PageStore.open(other)).isInstanceOfSatisfying(SkipstoreException.class,
                 e -> assertThat(e.problem()).isEqualTo(Problem.NOT_A_STORE));
     }
 
@@ -297,14 +303,14 @@ class PageStoreTest {
         List<byte[]> committed = new ArrayList<>();
         try (PageStore store = PageStore.builder().maxSize(1 << 20).open(file)) {
             SplittableRandom r = new SplittableRandom(3);
-            StoreException full = null;
+            SkipstoreException full = null;
             for (int i = 0; i < 1000 && full == null; i++) {
                 byte[] v = new byte[20_000];
                 r.nextBytes(v);
                 try {
                     store.put(b("k" + i), v);
                     committed.add(v);
-                } catch (StoreException e) {
+                } catch (SkipstoreException e) {
                     full = e;
                 }
             }

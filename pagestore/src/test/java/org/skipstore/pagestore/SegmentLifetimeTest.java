@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * How long the segments a transaction hands out live: by default views of the pages, readable
  * after the transaction but showing later data once the pages are reused; with
- * {@link PageStore.Builder#checkedSegments(boolean)} copies that die with the transaction.
+ * {@link PageStoreBuilder#checkedSegments(boolean)} copies that die with the transaction.
  */
 class SegmentLifetimeTest {
 

@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.child.ChildJvm;
 import org.skipstore.pagestore.child.StoreCommitLoop;
 
@@ -51,7 +52,7 @@ class StoreKillTest {
             String line = out.readLine();
             assertThat(line).as("child output").isEqualTo("OPEN " + lastAcked);
             if (kill == 0) {
-                assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(StoreException.class,
+                assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(SkipstoreException.class,
                         e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
             }
             long want = 1 + random.nextInt(30);
@@ -77,7 +78,7 @@ class StoreKillTest {
                 byte[] c = store.get(StoreCommitLoop.COUNTER);
                 long n = c == null ? 0 : ByteBuffer.wrap(c).getLong();
                 assertThat(n).as("kill %d (%s): recovered commit", kill, mode).isBetween(lastAcked, lastAcked + 1);
-                List<KeyValue> all = store.scan(null, null);
+                List<KeyValue> all = store.list(Range.all());
                 assertThat(all).as("kill %d: the state of commit %d", kill, n).isEqualTo(StoreCommitLoop.expected(n));
                 if (n > lastAcked) {
                     inFlight++;

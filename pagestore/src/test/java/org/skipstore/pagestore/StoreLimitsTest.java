@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.core.SkipstoreException.Problem;
 
-/** {@link PageStore.Builder#maxSize}: what a store does at and below its limit. */
+/** {@link PageStoreBuilder#maxSize}: what a store does at and below its limit. */
 class StoreLimitsTest {
 
     @TempDir
@@ -38,7 +39,7 @@ class StoreLimitsTest {
             r.nextBytes(v);
             try {
                 store.put(b(prefix + i), v);
-            } catch (StoreException e) {
+            } catch (SkipstoreException e) {
                 assertThat(e.problem()).isEqualTo(Problem.NO_SPACE);
                 return i;
             }
@@ -94,7 +95,7 @@ class StoreLimitsTest {
                     for (int i = 0; i < n; i++) {
                         store.put(b("new" + i), v);
                     }
-                }).isInstanceOfSatisfying(StoreException.class, e -> {
+                }).isInstanceOfSatisfying(SkipstoreException.class, e -> {
                     assertThat(e.problem()).isEqualTo(Problem.NO_SPACE);
                     assertThat(e.getMessage()).contains("of 1024 pages (1024 bytes each) are free")
                             .contains("this needs a block of").contains("held for open read transactions")

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.child.ChildJvm;
 import org.skipstore.pagestore.child.LockProbe;
 import org.skipstore.pagestore.internal.PageFiles;
@@ -33,11 +34,11 @@ class StoreLockTest {
         try (PageStore store = PageStore.open(file)) {
             store.put(b("k"), b("v"));
             for (int i = 0; i < 3; i++) {
-                assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(StoreException.class,
+                assertThatThrownBy(() -> PageStore.open(file)).isInstanceOfSatisfying(SkipstoreException.class,
                         e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
             }
             assertThatThrownBy(() -> PageStore.builder().pageSize(4096).open(file))
-                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
+                    .isInstanceOfSatisfying(SkipstoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
             assertThat(probe(file)).as("another process").isEqualTo("LOCKED");
             store.put(b("k2"), b("v2"));
             store.verify();
@@ -72,12 +73,12 @@ class StoreLockTest {
             store.put(b("k"), b("v"));
             Thread.currentThread().interrupt(); // the commit's write closes the channel for every thread
             try {
-                assertThatThrownBy(() -> store.put(b("k2"), b("v2"))).isInstanceOf(IOException.class);
+                assertThatThrownBy(() -> store.put(b("k2"), b("v2"))).isInstanceOf(SkipstoreException.class);
             } finally {
                 Thread.interrupted();
             }
             assertThatThrownBy(() -> store.put(b("k3"), b("v3"))).as("a later write, not interrupted")
-                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.FAILED_WRITE))
+                    .isInstanceOfSatisfying(SkipstoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.FAILED_WRITE))
                     .hasMessageContaining("ClosedByInterruptException");
             assertThat(probe(file)).as("the store is still open").isEqualTo("LOCKED");
             assertThat(store.get(b("k"))).isEqualTo(b("v")); // readers still read the mapping
@@ -100,7 +101,7 @@ class StoreLockTest {
         Files.createSymbolicLink(link, file);
         try (PageStore store = PageStore.open(file)) {
             assertThatThrownBy(() -> PageStore.open(link)).as("the same store through a link")
-                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
+                    .isInstanceOfSatisfying(SkipstoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.LOCKED));
         }
         PageStore.open(link).close();
     }

@@ -75,7 +75,7 @@ class TimeSeriesTest {
                     sizeAtHalf = Files.size(file);
                 }
             }
-            PageStore.Stats stats = store.verify();
+            PageStoreStats stats = store.verify();
             assertThat(stats.entries()).isEqualTo((long) retain * SERIES);
             System.out.println("time series: " + stats);
             // steady state: as much expires as arrives, and freed blocks are reused

@@ -462,7 +462,7 @@ public class MemtableBenchmark {
         long sum = 0;
         int n = 0;
         try (Cursor c = m.memtable.cursor()) {
-            for (; c.isValid(); c.next()) {
+            while (c.next()) {
                 MemorySegment key = c.key();
                 MemorySegment value = c.value();
                 sum += key.get(BYTE, 0) + value.get(BYTE, value.byteSize() - 1);
@@ -485,7 +485,7 @@ public class MemtableBenchmark {
         MemorySegment key = p.keyBuffer;
         MemorySegment value = p.valueBuffer;
         try (Cursor c = m.memtable.cursor()) {
-            for (; c.isValid(); c.next()) {
+            while (c.next()) {
                 c.copyKey(key);
                 int vl = c.copyValue(value);
                 sum += key.get(BYTE, 0) + value.get(BYTE, vl - 1);

@@ -111,7 +111,7 @@ interface KvEngine extends AutoCloseable {
             long n = 0;
             long bytes = 0;
             try (Cursor c = list.cursor()) {
-                for (boolean ok = c.isValid(); ok; ok = c.next()) {
+                while (c.next()) {
                     bytes += c.keyLength() + c.valueLength();
                     n++;
                 }

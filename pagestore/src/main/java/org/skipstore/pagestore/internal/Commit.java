@@ -6,8 +6,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * One commit, up to the point where its mode makes it durable ({@link CommitMode}). Runs under
@@ -27,7 +26,7 @@ import org.skipstore.pagestore.StoreException.Problem;
  *   <li>Publish: the freed blocks are held ({@link HeldBlocks}), the new state becomes what new
  *       readers read (a volatile write).</li>
  * </ol>
- * A refusal ({@link StoreException}: no space, a failed block write in the forced modes) changed
+ * A refusal ({@link StoreFailure}: no space, a failed block write in the forced modes) changed
  * no state: the commit gives back its own blocks and buffers, the transaction its own, and the
  * store stays usable. Any other failure poisons the pager ({@link Pager#poison}): what the file
  * holds may no longer match the pager's state.
@@ -161,7 +160,7 @@ final class Commit {
                 event.commit();
             }
             mode.published(p);
-        } catch (StoreException e) {
+        } catch (StoreFailure e) {
             if (!p.isPoisoned()) {
                 giveBack(); // a refusal: nothing changed, and the caller rolls the transaction back
             }
@@ -190,7 +189,7 @@ final class Commit {
             if (mode.listsSinceBase()) {
                 throw e; // its bookkeeping moved on already ({@link SinceBase}): poisoned by the caller
             }
-            throw new StoreException(isFull(e) ? Problem.NO_SPACE : Problem.FAILED_WRITE,
+            throw new StoreFailure(isFull(e) ? Problem.NO_SPACE : Problem.FAILED_WRITE,
                     "writing the commit's blocks failed, nothing was committed: " + e.getMessage(), e);
         }
         for (long run : c.sealed()) {

@@ -2,7 +2,7 @@ package org.skipstore.pagestore.internal;
 
 /**
  * A block of the structure failed its checksum ({@link BlockChecks}): the file is damaged there.
- * Internal: the API turns it into a {@code StoreException} with {@code Problem.CORRUPT}, and the
+ * Internal: the API turns it into a {@code SkipstoreException} with {@code Problem.CORRUPT}, and the
  * store refuses writes from then on.
  */
 public final class CorruptBlockException extends RuntimeException {

@@ -140,7 +140,7 @@ final class GroupCommit {
             try {
                 p.file().write(p.checkpoints.nextSlot(), page);
             } catch (IOException | RuntimeException e) {
-                throw p.poison(org.skipstore.pagestore.StoreException.Problem.FAILED_WRITE, e); // the last commit's meta is in no slot: nothing may build on it
+                throw p.poison(org.skipstore.core.SkipstoreException.Problem.FAILED_WRITE, e); // the last commit's meta is in no slot: nothing may build on it
             }
             p.pool.give(page, 0);
         }

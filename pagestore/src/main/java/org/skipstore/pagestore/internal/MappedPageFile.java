@@ -7,8 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * A {@link PageFile} on a memory-mapped file, in the manner of Lucene's
@@ -81,8 +80,8 @@ public final class MappedPageFile extends ChunkedPageFile {
     }
 
     /** {@link Problem#NOT_WRITABLE}: {@code what}, and the file system's reason. */
-    static StoreException notWritable(String what, java.nio.file.FileSystemException e) {
-        return new StoreException(Problem.NOT_WRITABLE, what + " ("
+    static StoreFailure notWritable(String what, java.nio.file.FileSystemException e) {
+        return new StoreFailure(Problem.NOT_WRITABLE, what + " ("
                 + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
     }
 
@@ -140,7 +139,7 @@ public final class MappedPageFile extends ChunkedPageFile {
                 channel.write(ByteBuffer.allocate(1), to - 1);
             } catch (IOException e) {
                 channel.truncate(Math.max(from, 0)); // give back what the failed growth took
-                throw new StoreException(Problem.NO_SPACE, "cannot grow " + path + " to " + to + " bytes: " + e.getMessage(), e);
+                throw new StoreFailure(Problem.NO_SPACE, "cannot grow " + path + " to " + to + " bytes: " + e.getMessage(), e);
             }
             channel.force(true);
         }

@@ -1,7 +1,6 @@
 package org.skipstore.pagestore.internal;
 
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * The store's size limit is reached ({@link Space#allocate}): the {@link Problem#NO_SPACE} error
@@ -17,7 +16,7 @@ final class NoSpace {
      * limit (the maximum size, the largest file); {@code oldestReader} is the state the oldest open
      * reader reads ({@code Long.MAX_VALUE}: none).
      */
-    static StoreException error(String limit, BuddyAllocator allocator, int n, HeldBlocks held, long baseTxn,
+    static StoreFailure error(String limit, BuddyAllocator allocator, int n, HeldBlocks held, long baseTxn,
             long oldestReader, int pageSize) {
         int largest = -1;
         for (int k = Chunks.MAX_ORDER; k >= 0 && largest < 0; k--) {
@@ -44,6 +43,6 @@ final class NoSpace {
                 .append(" (its space is reusable once no open read transaction reads a commit before the delete),")
                 .append(" close long-running read transactions, or reopen the store with a larger maxSize")
                 .append(" (when that is the limit)");
-        return new StoreException(Problem.NO_SPACE, m.toString());
+        return new StoreFailure(Problem.NO_SPACE, m.toString());
     }
 }

@@ -9,8 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * Opening a store file on disk: creation that a crash cannot leave half done, and the checks a
@@ -58,7 +57,7 @@ public final class PageFiles {
     private static Pager open(Path path, int pageSize, boolean recorded, Durability durability, boolean create,
             Pager.Hook hook) throws IOException {
         if (Files.isDirectory(path)) {
-            throw new StoreException(Problem.NOT_WRITABLE, path + " is a directory, not a Skipstore file");
+            throw new StoreFailure(Problem.NOT_WRITABLE, path + " is a directory, not a Skipstore file");
         }
         StoreLock lock = StoreLock.acquire(path);
         FileChannel channel = null;
@@ -163,7 +162,7 @@ public final class PageFiles {
     }
 
     /** The error for a file too short to map: read its first pages to name the problem. */
-    private static StoreException tooShort(FileChannel ch, Path path, int pageSize, long size) throws IOException {
+    private static StoreFailure tooShort(FileChannel ch, Path path, int pageSize, long size) throws IOException {
         ByteBuffer head = ByteBuffer.allocateDirect(2 * pageSize);
         while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
             // read what there is
@@ -172,19 +171,19 @@ public final class PageFiles {
         for (int slot = 0; slot < 2; slot++) {
             MemorySegment page = s.asSlice((long) slot * pageSize, pageSize);
             if (Meta.check(page, pageSize) == Meta.Status.VALID) {
-                return new StoreException(Problem.TRUNCATED, path + " is truncated: " + size + " bytes, but meta "
+                return new StoreFailure(Problem.TRUNCATED, path + " is truncated: " + size + " bytes, but meta "
                         + slot + " needs " + Meta.read(page).pageCount * pageSize);
             }
             if (Meta.check(page, pageSize) == Meta.Status.BAD_PAGE_SIZE) {
-                return new StoreException(Problem.PAGE_SIZE, path + " has pages of " + Meta.pageSizeOf(page)
+                return new StoreFailure(Problem.PAGE_SIZE, path + " has pages of " + Meta.pageSizeOf(page)
                         + " bytes, not " + pageSize);
             }
         }
         boolean magic = size >= 8 && s.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED
                 .withOrder(java.nio.ByteOrder.BIG_ENDIAN), 0) == Meta.MAGIC;
         return magic
-                ? new StoreException(Problem.TRUNCATED, path + " is truncated: " + size + " bytes")
-                : new StoreException(Problem.NOT_A_STORE, path + " is not a Skipstore file (" + size
+                ? new StoreFailure(Problem.TRUNCATED, path + " is truncated: " + size + " bytes")
+                : new StoreFailure(Problem.NOT_A_STORE, path + " is not a Skipstore file (" + size
                         + " bytes, no meta page has the magic)");
     }
 }

@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.Recovery;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * Copy-on-write transactions over a {@link PageFile}: one writer at a time, any number of readers
@@ -95,7 +94,7 @@ public final class Pager implements AutoCloseable {
 
     /** The last committed state: what new readers read. */
     private volatile Meta committed;
-    private volatile StoreException poisoned;
+    private volatile StoreFailure poisoned;
     private volatile boolean closed;
     private long commits;
     /** What open skipped to recover an earlier state ({@link Fallback}); null when nothing. */
@@ -137,7 +136,7 @@ public final class Pager implements AutoCloseable {
      *                               free the same blocks as the first (a corrupt store), where
      *                               waiting would wait forever
      */
-    public WriteTxn begin() throws StoreException {
+    public WriteTxn begin() throws StoreFailure {
         checkWritable();
         if (writeLock.isHeldByCurrentThread()) {
             throw new IllegalStateException("this thread has a write transaction open already: commit or close it "
@@ -148,7 +147,7 @@ public final class Pager implements AutoCloseable {
             checkWritable();
             reclaim();
             return new WriteTxn(this, committed);
-        } catch (RuntimeException | StoreException e) {
+        } catch (RuntimeException | StoreFailure e) {
             writeLock.unlock();
             throw e;
         }
@@ -227,8 +226,8 @@ public final class Pager implements AutoCloseable {
      * ({@link Problem#FAILED_WRITE}). The first failure is kept: later refusals carry its problem
      * and it as their cause.
      */
-    StoreException poison(Problem problem, Exception e) {
-        StoreException p = new StoreException(problem,
+    StoreFailure poison(Problem problem, Exception e) {
+        StoreFailure p = new StoreFailure(problem,
                 "a commit failed (" + e + "); what reached the disk is unknown, so the store refuses further writes;"
                         + " reopen it to recover the last durable commit", e);
         if (poisoned == null) {
@@ -346,17 +345,17 @@ public final class Pager implements AutoCloseable {
         return closed;
     }
 
-    void checkWritable() throws StoreException {
+    void checkWritable() throws StoreFailure {
         if (closed) {
-            throw new StoreException(Problem.CLOSED, "the store is closed");
+            throw new StoreFailure(Problem.CLOSED, "the store is closed");
         }
-        StoreException p = poisoned;
+        StoreFailure p = poisoned;
         if (p != null) {
-            throw new StoreException(p.problem(), p.getMessage(), p);
+            throw new StoreFailure(p.problem(), p.getMessage(), p);
         }
         RuntimeException d = space.checks().damage();
         if (d != null) { // a write would copy damaged blocks into new ones, checksummed as good
-            throw new StoreException(Problem.CORRUPT, "the store is damaged (" + d.getMessage()
+            throw new StoreFailure(Problem.CORRUPT, "the store is damaged (" + d.getMessage()
                     + "); it refuses writes: copy out what reads, or restore it from a backup", d);
         }
     }

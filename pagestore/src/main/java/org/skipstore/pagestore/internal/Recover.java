@@ -5,8 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * Opening a page file: formatting a new one, or recovering the state of an existing one.
@@ -74,7 +73,7 @@ final class Recover {
             try {
                 loadFreeList(file, m, p.space.allocator());
             } catch (RuntimeException e) { // overlapping or repeated entries: written by a bug, not a crash
-                throw new StoreException(Problem.CORRUPT, name + " is damaged: the free list of transaction " + m.txnId
+                throw new StoreFailure(Problem.CORRUPT, name + " is damaged: the free list of transaction " + m.txnId
                         + " is inconsistent (" + e.getMessage() + ")", e);
             }
             file.force(); // the state may be in the page cache only (an unforced commit): make it the base
@@ -84,25 +83,25 @@ final class Recover {
         throw openError(name, slots, status, truncated, why);
     }
 
-    private static StoreException openError(String name, MemorySegment[] slots, Meta.Status[] status,
+    private static StoreFailure openError(String name, MemorySegment[] slots, Meta.Status[] status,
             boolean truncated, String why) {
         if (status[0] == Meta.Status.NO_MAGIC && status[1] == Meta.Status.NO_MAGIC) {
-            return new StoreException(Problem.NOT_A_STORE, name + " is not a Skipstore file (no meta page has the magic)");
+            return new StoreFailure(Problem.NOT_A_STORE, name + " is not a Skipstore file (no meta page has the magic)");
         }
         for (int s = 0; s < 2; s++) {
             if (status[s] == Meta.Status.BAD_VERSION) {
-                return new StoreException(Problem.VERSION, name + " has format version " + Meta.versionOf(slots[s])
+                return new StoreFailure(Problem.VERSION, name + " has format version " + Meta.versionOf(slots[s])
                         + "; this version of Skipstore reads version " + Meta.FORMAT_VERSION);
             }
             if (status[s] == Meta.Status.BAD_PAGE_SIZE) {
-                return new StoreException(Problem.PAGE_SIZE, name + " has pages of " + Meta.pageSizeOf(slots[s])
+                return new StoreFailure(Problem.PAGE_SIZE, name + " has pages of " + Meta.pageSizeOf(slots[s])
                         + " bytes, not " + slots[s].byteSize());
             }
         }
         if (truncated) {
-            return new StoreException(Problem.TRUNCATED, name + " is truncated: " + why);
+            return new StoreFailure(Problem.TRUNCATED, name + " is truncated: " + why);
         }
-        return new StoreException(Problem.CORRUPT, name + " is damaged: no valid meta page (slot 0: " + status[0]
+        return new StoreFailure(Problem.CORRUPT, name + " is damaged: no valid meta page (slot 0: " + status[0]
                 + ", slot 1: " + status[1] + (why == null ? "" : "; " + why) + ")");
     }
 

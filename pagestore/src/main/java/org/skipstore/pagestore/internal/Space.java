@@ -57,7 +57,7 @@ final class Space {
      * A free block of order {@code n}, growing the file by a chunk at a time when none fits; at
      * the size limit, {@code room} may first make some by a checkpoint.
      *
-     * @throws org.skipstore.pagestore.StoreException {@code NO_SPACE} at the limit
+     * @throws org.skipstore.pagestore.StoreFailure {@code NO_SPACE} at the limit
      */
     long allocate(int n, Room room) throws IOException {
         long page;

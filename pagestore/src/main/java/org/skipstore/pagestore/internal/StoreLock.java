@@ -10,8 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /**
  * The exclusive hold of one store file by one open store: against a second open in this process
@@ -56,13 +55,13 @@ public final class StoreLock implements AutoCloseable {
     /**
      * Takes the store at {@code path} (which need not exist yet) for this open.
      *
-     * @throws StoreException {@link Problem#LOCKED} when it is open in this process or another;
+     * @throws StoreFailure {@link Problem#LOCKED} when it is open in this process or another;
      *                        {@link Problem#NOT_WRITABLE} when the lock file cannot be created
      */
     public static StoreLock acquire(Path path) throws IOException {
         Path store = realPath(path);
         if (!HELD.add(store)) {
-            throw new StoreException(Problem.LOCKED, path + " is already open in this process");
+            throw new StoreFailure(Problem.LOCKED, path + " is already open in this process");
         }
         FileChannel channel = null;
         try {
@@ -79,7 +78,7 @@ public final class StoreLock implements AutoCloseable {
                 lock = null;
             }
             if (lock == null) {
-                throw new StoreException(Problem.LOCKED, path + " is already open in another process (" + lockFile
+                throw new StoreFailure(Problem.LOCKED, path + " is already open in another process (" + lockFile
                         + " is locked)");
             }
             return new StoreLock(store, channel, lock);

@@ -1,8 +1,8 @@
 package org.skipstore.pagestore.child;
 
 import java.nio.file.Path;
+import org.skipstore.core.SkipstoreException;
 import org.skipstore.pagestore.PageStore;
-import org.skipstore.pagestore.StoreException;
 
 /**
  * The child process of {@code StoreLockTest}: a child JVM's attempt to open a store; prints
@@ -17,7 +17,7 @@ public final class LockProbe {
         try (PageStore store = PageStore.open(Path.of(args[0]))) {
             store.put("probe".getBytes(), "written by another process".getBytes());
             System.out.println("OPENED");
-        } catch (StoreException e) {
+        } catch (SkipstoreException e) {
             System.out.println(e.problem());
         }
     }

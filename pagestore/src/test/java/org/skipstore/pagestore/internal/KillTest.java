@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.child.ChildJvm;
 import org.skipstore.pagestore.internal.child.CommitLoop;
 
@@ -54,8 +53,8 @@ class KillTest {
             assertThat(line).as("child output").startsWith("OPEN ");
             if (kill == 0) { // the child holds the file: another process may not open it
                 assertThatThrownBy(() -> PageFiles.open(store, 4096, mode, false, Pager.Hook.NONE))
-                        .isInstanceOf(StoreException.class).hasMessageContaining("another process")
-                        .satisfies(e -> assertThat(((StoreException) e).problem()).isEqualTo(Problem.LOCKED));
+                        .isInstanceOf(StoreFailure.class).hasMessageContaining("another process")
+                        .satisfies(e -> assertThat(((StoreFailure) e).problem()).isEqualTo(Problem.LOCKED));
             }
             long wantAcks = 1 + random.nextInt(40);
             long acksThisRun = 0;

@@ -20,8 +20,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /** Real files: creation, reopen, locking, and every kind of bad file named by its problem. */
 class PageFilesTest {
@@ -32,9 +31,9 @@ class PageFilesTest {
     Path dir;
 
     static void assertProblem(ThrowingCallable open, Problem problem, String text) {
-        assertThatThrownBy(open).isInstanceOf(StoreException.class)
+        assertThatThrownBy(open).isInstanceOf(StoreFailure.class)
                 .hasMessageContaining(text)
-                .satisfies(e -> assertThat(((StoreException) e).problem()).isEqualTo(problem));
+                .satisfies(e -> assertThat(((StoreFailure) e).problem()).isEqualTo(problem));
     }
 
     /** Creates a store with {@code commits} workload commits; returns the items of each state by txn. */

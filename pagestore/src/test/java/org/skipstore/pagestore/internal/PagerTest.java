@@ -10,8 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
-import org.skipstore.pagestore.StoreException.Problem;
+import org.skipstore.core.SkipstoreException.Problem;
 
 /** Transactions, copy-on-write, reuse of freed blocks, and failures of the page layer. */
 class PagerTest {
@@ -250,8 +249,8 @@ class PagerTest {
         assertThatThrownBy(t::commit).isInstanceOf(IllegalStateException.class);
         ReadView r = p.read();
         p.close();
-        assertThatThrownBy(p::begin).isInstanceOf(StoreException.class)
-                .satisfies(e -> assertThat(((StoreException) e).problem()).isEqualTo(Problem.CLOSED));
+        assertThatThrownBy(p::begin).isInstanceOf(StoreFailure.class)
+                .satisfies(e -> assertThat(((StoreFailure) e).problem()).isEqualTo(Problem.CLOSED));
         assertThatThrownBy(() -> r.read(2, 1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(p::read).isInstanceOf(IllegalStateException.class);
     }
@@ -272,8 +271,8 @@ class PagerTest {
             assertThatThrownBy(t::commit).isInstanceOf(IOException.class).hasMessageContaining("No space left");
         }
         sim[0].writesFail = false;
-        assertThatThrownBy(p::begin).isInstanceOf(StoreException.class)
-                .satisfies(e -> assertThat(((StoreException) e).problem()).isEqualTo(Problem.FAILED_WRITE))
+        assertThatThrownBy(p::begin).isInstanceOf(StoreFailure.class)
+                .satisfies(e -> assertThat(((StoreFailure) e).problem()).isEqualTo(Problem.FAILED_WRITE))
                 .hasMessageContaining("refuses further writes");
     }
 
@@ -291,11 +290,11 @@ class PagerTest {
         sim.forcesUntilFailure = 1; // phase 1 passes, phase 2 fails
         try (WriteTxn t = p.begin()) {
             w.change(t, 2);
-            assertThatThrownBy(t::commit).isInstanceOf(StoreException.class)
-                    .satisfies(e -> assertThat(((StoreException) e).problem()).isEqualTo(Problem.FAILED_FORCE));
+            assertThatThrownBy(t::commit).isInstanceOf(StoreFailure.class)
+                    .satisfies(e -> assertThat(((StoreFailure) e).problem()).isEqualTo(Problem.FAILED_FORCE));
         }
         sim.forcesUntilFailure = -1; // even once the disk works again: never assume success
-        assertThatThrownBy(p::begin).isInstanceOf(StoreException.class).hasMessageContaining("refuses further writes");
+        assertThatThrownBy(p::begin).isInstanceOf(StoreFailure.class).hasMessageContaining("refuses further writes");
         // Readers still read the last committed state.
         try (ReadView r = p.read()) {
             assertThat(r.txnId()).isEqualTo(2);
@@ -330,10 +329,10 @@ class PagerTest {
             try (WriteTxn t = p.begin()) {
                 w.change(t, 3);
                 boolean forced = mode == Durability.SYNC || mode == Durability.SYNC_SINGLE_BARRIER;
-                assertThatThrownBy(t::commit).as(mode.name()).isInstanceOf(forced ? StoreException.class : IOException.class)
+                assertThatThrownBy(t::commit).as(mode.name()).isInstanceOf(forced ? StoreFailure.class : IOException.class)
                         .satisfies(e -> {
                             if (forced) {
-                                assertThat(((StoreException) e).problem()).isEqualTo(Problem.NO_SPACE);
+                                assertThat(((StoreFailure) e).problem()).isEqualTo(Problem.NO_SPACE);
                             }
                         });
             }
@@ -349,7 +348,7 @@ class PagerTest {
                             .isEqualTo(Workload.describe(next));
                 }
             } else {
-                assertThatThrownBy(p::begin).isInstanceOf(StoreException.class);
+                assertThatThrownBy(p::begin).isInstanceOf(StoreFailure.class);
             }
         }
     }

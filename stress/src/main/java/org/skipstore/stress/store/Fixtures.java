@@ -1,7 +1,5 @@
 package org.skipstore.stress.store;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import org.openjdk.jcstress.infra.results.LLL_Result;
@@ -53,23 +51,15 @@ final class Fixtures {
 
     /** A store where every key holds 0, committed with {@code durability}. */
     static PageStore store(Durability durability) {
-        PageStore s;
-        try {
-            s = PageStore.builder().promotion(2).seed(42).pageSize(512).durability(durability).openInMemory();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        PageStore s = PageStore.builder().promotion(2).seed(42).pageSize(512).durability(durability).openInMemory();
         try (WriteTransaction txn = s.write()) {
             for (int i = 0; i < KEYS; i++) {
                 txn.put(key(i), value(0));
             }
             txn.commit();
             return s;
-        } catch (IOException e) {
-            close(s); // the state is never built, so no arbiter would close it
-            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            close(s);
+            close(s); // the state is never built, so no arbiter would close it
             throw e;
         }
     }
@@ -81,8 +71,6 @@ final class Fixtures {
                 txn.put(k, value(n));
             }
             txn.commit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -103,8 +91,6 @@ final class Fixtures {
             txn.put(key, value(n));
             txn.put(key((int) (n * 13 % KEYS)), value(n)); // another partition copied and freed
             txn.commit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -126,10 +112,6 @@ final class Fixtures {
     }
 
     static void close(PageStore s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        s.close();
     }
 }

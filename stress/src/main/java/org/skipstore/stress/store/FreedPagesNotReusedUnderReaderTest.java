@@ -3,8 +3,6 @@ package org.skipstore.stress.store;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressMeta;
@@ -137,16 +135,12 @@ public final class FreedPagesNotReusedUnderReaderTest {
 
         @Actor
         public void writer() {
-            try {
-                Fixtures.commitCount(store, first, KEY);
-                Fixtures.commitCount(store, first, KEY);
-                store.sync(); // the base moves to commit 2: commit 3 may reuse what 1 and 2 freed
-                Fixtures.commitCount(store, first, KEY);
-                store.sync();
-                Fixtures.commitCount(store, first, KEY);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            Fixtures.commitCount(store, first, KEY);
+            Fixtures.commitCount(store, first, KEY);
+            store.sync(); // the base moves to commit 2: commit 3 may reuse what 1 and 2 freed
+            Fixtures.commitCount(store, first, KEY);
+            store.sync();
+            Fixtures.commitCount(store, first, KEY);
         }
 
         @Actor

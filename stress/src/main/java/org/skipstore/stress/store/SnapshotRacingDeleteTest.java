@@ -3,8 +3,6 @@ package org.skipstore.stress.store;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -48,8 +46,6 @@ public class SnapshotRacingDeleteTest {
             txn.delete(GONE);
             txn.put(KEPT, Fixtures.value(1));
             txn.commit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         Fixtures.commit(store, 2, KEPT, Fixtures.key(GONE_INDEX - 1), Fixtures.key(GONE_INDEX + 1));
     }

@@ -3,8 +3,6 @@ package org.skipstore.stress.store;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -47,8 +45,6 @@ public class TwoWritersBothLandTest {
                 txn.put(Fixtures.key(Fixtures.KEYS + from + i), Fixtures.value(n));
             }
             txn.commit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.skipstore.pagestore.Durability;
-import org.skipstore.pagestore.StoreException;
+import org.skipstore.pagestore.internal.StoreFailure;
 import org.skipstore.pagestore.internal.PageFiles;
 import org.skipstore.pagestore.internal.Pager;
 import org.skipstore.pagestore.internal.Workload;
@@ -31,7 +31,7 @@ public final class GrowUntilFull {
                     w.items = next;
                 }
             }
-        } catch (StoreException e) {
+        } catch (StoreFailure e) {
             System.out.println("FULL " + p.committed().txnId + " " + e.problem() + " " + e.getMessage());
         }
         try (WriteTxn t = p.begin()) { // the store goes on within its space
