@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.skipstore.core.Keys;
@@ -136,6 +138,26 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** See {@link #containsKey(byte[])}. */
     public boolean containsKey(MemorySegment key) {
         return find(key) != null;
+    }
+
+    /**
+     * The commit metadata of this state ({@link WriteTransaction#putMetadata}), by name: an
+     * unmodifiable map of copies, empty when the state has none. A write transaction's shows its
+     * own changes.
+     */
+    public SortedMap<String, byte[]> metadata() {
+        check();
+        try {
+            return source.metadata();
+        } catch (RuntimeException | InternalError e) {
+            throw store.failure(e);
+        }
+    }
+
+    /** A copy of commit metadata {@code name} of this state, or null. */
+    public byte[] metadata(String name) {
+        Objects.requireNonNull(name, "name");
+        return metadata().get(name);
     }
 
     /** Entries in this state. */

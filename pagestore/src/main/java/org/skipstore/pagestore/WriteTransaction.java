@@ -2,6 +2,7 @@ package org.skipstore.pagestore;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.pagestore.internal.WriteTxn;
 import org.skipstore.pagestore.internal.bskip.TreeWriter;
@@ -70,6 +71,31 @@ public final class WriteTransaction extends Transaction {
         } finally {
             releaseSegments(); // after the change: the key may be a segment this transaction handed out
         }
+    }
+
+    /**
+     * Sets commit metadata {@code name} to a copy of {@code value}, committed atomically with this
+     * transaction's data: after a crash, the state recovered and its metadata are from the same
+     * commit. For a few small values that describe the data (a log sequence the data includes, a
+     * changelog offset): at most 4096 bytes in all (8, and for each entry its name's UTF-8
+     * bytes, its value and 8), names of 1 to 255 UTF-8 bytes.
+     * Later commits keep it until one changes it.
+     *
+     * @throws IllegalArgumentException for an empty or too long name, or past the size limit
+     *                                  (nothing changes; the transaction stays open)
+     */
+    public void putMetadata(String name, byte[] value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        check();
+        txn.putMetadata(name, value);
+    }
+
+    /** Removes commit metadata {@code name}, committed with the data; nothing when it is absent. */
+    public void removeMetadata(String name) {
+        Objects.requireNonNull(name, "name");
+        check();
+        txn.putMetadata(name, null);
     }
 
     /**

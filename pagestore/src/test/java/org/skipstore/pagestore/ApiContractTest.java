@@ -211,6 +211,46 @@ class ApiContractTest {
                 .isEqualTo(b("v2"));
     }
 
+    @Test
+    void commitMetadataIsCommittedWithTheDataReadFromSnapshotsAndRefusedWhenTooLarge() {
+        try (PageStore store = PageStore.open(dir.resolve("md.skip"))) {
+            try (WriteTransaction w = store.write()) {
+                w.put(b("k1"), b("v1"));
+                w.putMetadata("offset/0", b("17"));
+                assertThat(w.metadata("offset/0")).isEqualTo(b("17")); // its own change
+                w.commit();
+            }
+            try (ReadTransaction before = store.read()) {
+                try (WriteTransaction w = store.write()) {
+                    w.put(b("k2"), b("v2"));
+                    w.putMetadata("offset/0", b("18"));
+                    assertThatThrownBy(() -> w.putMetadata("big", new byte[5000]))
+                            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096");
+                    assertThatThrownBy(() -> w.putMetadata("", b("x"))).isInstanceOf(IllegalArgumentException.class);
+                    assertThatThrownBy(() -> w.putMetadata(null, b("x"))).isInstanceOf(NullPointerException.class);
+                    assertThat(w.state()).isEqualTo(Transaction.State.OPEN); // a refused argument ends nothing
+                    w.commit();
+                }
+                assertThat(before.metadata("offset/0")).isEqualTo(b("17")); // the snapshot's own
+                assertThat(before.containsKey(b("k2"))).isFalse();
+            }
+            try (WriteTransaction w = store.write()) {
+                w.removeMetadata("offset/0");
+                w.abort(); // not committed: nothing changes
+            }
+            try (ReadTransaction r = store.read()) {
+                assertThat(r.metadata().keySet()).containsExactly("offset/0");
+                assertThat(r.metadata("offset/0")).isEqualTo(b("18"));
+                assertThat(r.metadata("absent")).isNull();
+                r.close();
+                assertProblem(r::metadata, Problem.CLOSED);
+            }
+        }
+        try (PageStore store = PageStore.open(dir.resolve("md.skip")); ReadTransaction r = store.read()) {
+            assertThat(r.metadata("offset/0")).isEqualTo(b("18"));
+        }
+    }
+
     private static byte[] key(int i) {
         return ByteBuffer.allocate(4).putInt(i).array();
     }

@@ -80,6 +80,10 @@ class StoreKillTest {
                 assertThat(n).as("kill %d (%s): recovered commit", kill, mode).isBetween(lastAcked, lastAcked + 1);
                 List<KeyValue> all = store.list(Range.all());
                 assertThat(all).as("kill %d: the state of commit %d", kill, n).isEqualTo(StoreCommitLoop.expected(n));
+                try (ReadTransaction r = store.read()) { // the commit metadata is the recovered commit's
+                    assertThat(r.metadata(StoreCommitLoop.METADATA)).as("kill %d: metadata of commit %d", kill, n)
+                            .isEqualTo(n == 0 ? null : ByteBuffer.allocate(8).putLong(n).array());
+                }
                 if (n > lastAcked) {
                     inFlight++;
                     lastAcked = n;

@@ -49,6 +49,9 @@ class TutorialTest {
                 }
                 txn.delete("apple".getBytes(UTF_8));
                 assertThat(txn.count()).isEqualTo(5); // the transaction reads its own changes
+                // Commit metadata: a few named values committed atomically with the data (how far
+                // an import got, a changelog offset), so that after a crash the two always agree.
+                txn.putMetadata("imported-up-to", "grape".getBytes(UTF_8));
                 txn.commit();
             }
 
@@ -117,6 +120,9 @@ class TutorialTest {
         try (PageStore store = PageStore.open(file);
              Stream<KeyValue> s = store.stream(Range.closedOpen("e".getBytes(UTF_8), "h".getBytes(UTF_8)))) {
             assertThat(s.map(kv -> new String(kv.key(), UTF_8))).containsExactly("elderberry", "fig", "grape");
+            try (ReadTransaction txn = store.read()) { // later commits kept the metadata: none changed it
+                assertThat(txn.metadata("imported-up-to")).isEqualTo("grape".getBytes(UTF_8));
+            }
         }
     }
 }

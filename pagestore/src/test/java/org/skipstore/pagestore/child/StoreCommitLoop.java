@@ -20,6 +20,8 @@ public final class StoreCommitLoop {
     static final int WINDOW = 40;
     /** The key whose value is the number of the last commit. */
     public static final byte[] COUNTER = "counter".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /** The commit metadata each commit sets: its number, as {@link #COUNTER}'s value. */
+    public static final String METADATA = "commit";
 
     private StoreCommitLoop() {
     }
@@ -65,6 +67,7 @@ public final class StoreCommitLoop {
                 n++;
                 try (WriteTransaction txn = store.write()) {
                     txn.put(COUNTER, ByteBuffer.allocate(8).putLong(n).array());
+                    txn.putMetadata(METADATA, ByteBuffer.allocate(8).putLong(n).array()); // with the data it names
                     for (int j = 0; j < PER_TXN; j++) {
                         txn.put(key(n, j), value(n, j));
                     }
