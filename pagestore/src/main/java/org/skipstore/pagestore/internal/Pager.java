@@ -207,11 +207,6 @@ public final class Pager implements AutoCloseable {
         }
     }
 
-    /** Waits until a force has covered transaction {@code txn} (GROUP): {@link GroupCommit}. */
-    void awaitDurable(long txn) throws IOException {
-        group.awaitDurable(txn);
-    }
-
     void force() throws IOException {
         try {
             file.force();
@@ -259,11 +254,6 @@ public final class Pager implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    /** Whether the block is freed already, waiting to be reusable. */
-    boolean isHeld(Block b) {
-        return held.contains(b);
     }
 
     // ---- access ------------------------------------------------------------------------------

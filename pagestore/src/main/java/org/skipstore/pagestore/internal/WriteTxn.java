@@ -238,7 +238,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             throw new IllegalArgumentException("no committed block of order " + n + " at page " + page);
         }
         Block b = new Block(page, n);
-        if (!freedSet.add(b) || pager.allocator().isFreeBlock(page, n) || pager.isHeld(b)) {
+        if (!freedSet.add(b) || pager.allocator().isFreeBlock(page, n) || pager.held.contains(b)) {
             throw new IllegalStateException("block " + page + "/" + n + " is free already (double free)");
         }
         freed.add(b);
@@ -334,7 +334,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             }
         }
         if (mode == Durability.GROUP) {
-            pager.awaitDurable(id);
+            pager.group.awaitDurable(id);
         }
     }
 
