@@ -91,9 +91,7 @@ final class Commit {
             }
             int[] count = {0};
             allocator.forEachFree((page, n) -> Meta.setEntry(fl, count[0]++, Meta.freeEntry(page, n)));
-            for (HeldBlocks.Held h : p.held.list()) {
-                Meta.setEntry(fl, count[0]++, h.block().entry());
-            }
+            p.held.forEach(b -> Meta.setEntry(fl, count[0]++, b.entry()));
             for (Block b : freed) {
                 Meta.setEntry(fl, count[0]++, b.entry());
             }

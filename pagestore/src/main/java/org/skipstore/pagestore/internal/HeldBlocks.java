@@ -46,8 +46,11 @@ final class HeldBlocks {
         return held.size();
     }
 
-    List<Held> list() {
-        return List.copyOf(held);
+    /** Calls {@code action} with every held block, in the order they were freed. */
+    void forEach(java.util.function.Consumer<Block> action) {
+        for (Held h : held) {
+            action.accept(h.block);
+        }
     }
 
     /** Frees into {@code allocator} every block freed by a transaction up to {@code horizon}. */
