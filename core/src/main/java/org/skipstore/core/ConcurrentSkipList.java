@@ -96,6 +96,10 @@ import org.skipstore.core.internal.SkipList;
  * <p>(For maintainers: this file is the memtable's public surface only, each method a few lines
  * over {@code internal}: the protocol is in {@code SkipList}, {@code Stamps} and {@code Gate}, the
  * seal's bookkeeping in {@code Sealing}, the check in {@code Checker}. Its length is javadoc.)
+ *
+ * <p>Past 400 lines on purpose: this class is the memtable's whole public contract, every
+ * operation in its {@code byte[]} and {@code MemorySegment} forms with the javadoc a user reads;
+ * the algorithm lives in {@code internal.SkipList}, the seal lifecycle in {@link Sealing}.
  */
 public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> {
 

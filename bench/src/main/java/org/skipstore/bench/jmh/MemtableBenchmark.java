@@ -100,6 +100,9 @@ import org.skipstore.core.Entry;
  * The JVM gets a fixed 2 GiB heap ({@code -Xms2g -Xmx2g}) so that heap resizing does not land in
  * a measurement; the live data is well under 1 GiB (the workload's arrays and segments, one
  * structure). The memtable itself is off-heap (about 160 MB for the workload).
+ *
+ * <p>Past 400 lines on purpose: JMH wants each benchmark's states beside it, and these share
+ * their workload ({@link MemtableWorkload}) and must be read side by side to compare.
  */
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})

@@ -87,6 +87,9 @@ import org.skipstore.bench.store.Stores;
  * The stores live in a temporary directory under {@code java.io.tmpdir} (deleted at the end of
  * each trial); {@code -jvmArgsAppend -Dskipstore.bench.dir=/some/disk} puts them elsewhere. The
  * disk decides the durable numbers: run them on the disk you mean to use.
+ *
+ * <p>Past 400 lines on purpose: JMH wants the states beside the benchmarks, and every workload
+ * runs the same engines through one {@code KvStore} interface, so they are read side by side.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
