@@ -94,6 +94,8 @@ public final class Pager implements AutoCloseable {
 
     /** The last committed state: what new readers read. */
     private volatile Meta committed;
+    /** Reads {@link #committed} for {@link Readers#open}: made once, so a read allocates no lambda. */
+    private final java.util.function.Supplier<Meta> lastCommitted = () -> committed;
     private volatile StoreFailure poisoned;
     private volatile boolean closed;
     private long commits;
@@ -161,7 +163,7 @@ public final class Pager implements AutoCloseable {
     /** A read view of the last committed state; it stays that state until closed. */
     public ReadView read() {
         checkOpen();
-        return new ReadView(this, readers.open(() -> committed)); // registered before reclaim can pass it
+        return new ReadView(this, readers.open(lastCommitted)); // registered before reclaim can pass it
     }
 
     void release(ReadView view) {
