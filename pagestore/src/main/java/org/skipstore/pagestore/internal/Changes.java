@@ -34,13 +34,4 @@ record Changes(long id, Meta base, long[] roots, List<Write> blocks, List<Block>
     public long[] roots() {
         return roots.clone();
     }
-
-    /** Pages of all its blocks. */
-    long pages() {
-        long n = 0;
-        for (Write w : blocks) {
-            n += w.block().pages();
-        }
-        return n;
-    }
 }
