@@ -47,6 +47,8 @@ public class SkipstoreException extends RuntimeException {
         FAILED_WRITE,
         /** The store's file does not exist and was not to be created. */
         NOT_FOUND,
+        /** A file in the database's directory belongs to another database (its id differs). */
+        FOREIGN,
         /** Another I/O error of the file system, see {@link #getCause()}. */
         IO
     }
