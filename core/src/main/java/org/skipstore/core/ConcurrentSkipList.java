@@ -477,6 +477,34 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     }
 
     /**
+     * A snapshot of an earlier moment: it sees the versions with a sequence at most
+     * {@code sequence} ({@link Entry#sequence()}), as {@link #snapshot()} did when its
+     * {@link Snapshot#sequence()} was {@code sequence}. Nodes are never removed, so any earlier
+     * moment can be read; an engine that orders writes itself uses it to read exactly up to the
+     * last write it has published.
+     *
+     * @throws IllegalArgumentException when {@code sequence} is negative or above
+     *     {@link #lastSequence()} (the future is not fixed yet)
+     */
+    public Snapshot snapshotAt(long sequence) {
+        checkOpen();
+        long v = sl.snapshotStamp();
+        if (sequence < 0 || sequence >= v) {
+            throw new IllegalArgumentException("sequence " + sequence + " is not in [0, " + (v - 1) + "]");
+        }
+        return new Snapshot(this, sequence + 1);
+    }
+
+    /**
+     * The sequence a snapshot taken now would have ({@link Snapshot#sequence()}): every write
+     * that returned before this call has a sequence at most this.
+     */
+    public long lastSequence() {
+        checkOpen();
+        return sl.snapshotStamp() - 1;
+    }
+
+    /**
      * Every key in order with its newest version (tombstones included), as of a snapshot taken
      * now: later writes do not show up half-way.
      */
