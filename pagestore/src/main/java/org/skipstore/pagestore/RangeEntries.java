@@ -5,33 +5,43 @@ import java.lang.foreign.MemorySegment;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.skipstore.core.Keys;
+import org.skipstore.core.OrderedCursor;
 
 /**
- * The entries of a {@link Range} on a {@link Cursor}, copied one at a time as a stream pulls
- * them ({@link Transaction#stream}): the range's bounds, direction, limit and keys-only flag
- * applied as {@link Transaction#scan} applies them.
+ * The entries of a {@link Range} on any {@link OrderedCursor} (a transaction's {@link Cursor},
+ * the engine's merged cursor), copied one at a time as a stream pulls them
+ * ({@link Transaction#stream}): the range's bounds, direction, limit and keys-only flag applied
+ * as {@link Transaction#scan} applies them ({@link RangeBounds}).
  */
 final class RangeEntries extends Spliterators.AbstractSpliterator<KeyValue> {
 
     private static final byte[] NO_VALUE = new byte[0];
 
-    private final Cursor c;
+    private final OrderedCursor c;
+    /** {@link #c} when it is a store cursor: it compares without handing a segment out (checked mode copies). */
+    private final Cursor store;
     private final Range range;
-    private final MemorySegment from;
-    private final MemorySegment to;
+    private final RangeBounds bounds;
     private long n;
     private boolean started;
     private boolean done;
 
-    RangeEntries(Cursor c, Range range) {
+    RangeEntries(OrderedCursor c, Range range) {
         super(range.limit, Spliterator.ORDERED | Spliterator.DISTINCT | Spliterator.NONNULL);
         this.c = c;
+        this.store = c instanceof Cursor s ? s : null;
         this.range = range;
         // native copies, as every key the store reads ({@link NativeKeys}); the GC frees them,
         // since a stream may be pulled by another thread than the one that made it
-        Arena bounds = range.from == null && range.to == null ? null : Arena.ofAuto();
-        this.from = NativeKeys.copy(range.from, bounds);
-        this.to = NativeKeys.copy(range.to, bounds);
+        this.bounds = new RangeBounds(range, RangeBounds.bounded(range) ? Arena.ofAuto() : null);
+    }
+
+    /** The entries of {@code range} on {@code c} as a lazy, sequential stream; closing the stream closes {@code c}. */
+    static Stream<KeyValue> stream(OrderedCursor c, Range range) {
+        return StreamSupport.stream(new RangeEntries(c, range), false).onClose(c::close);
     }
 
     @Override
@@ -41,7 +51,7 @@ final class RangeEntries extends Spliterators.AbstractSpliterator<KeyValue> {
         }
         boolean ok = started ? (range.reversed ? c.prev() : c.next()) : start();
         started = true;
-        if (!ok || n >= range.limit || beyondEnd()) {
+        if (!ok || n >= range.limit || bounds.end != null && bounds.pastEnd(compareKey(bounds.end))) {
             done = true;
             return false;
         }
@@ -52,23 +62,16 @@ final class RangeEntries extends Spliterators.AbstractSpliterator<KeyValue> {
 
     /** To the first entry of the range in its direction, past an exclusive start bound. */
     private boolean start() {
-        if (!range.reversed) {
-            boolean ok = from == null ? c.first() : c.seek(from);
-            return ok && from != null && !range.fromInclusive && c.compareKey(from) == 0 ? c.next() : ok;
+        MemorySegment s = bounds.start;
+        boolean ok = s == null ? (range.reversed ? c.last() : c.first()) : (range.reversed ? c.seekFloor(s) : c.seek(s));
+        if (ok && s != null && bounds.skipsStart(compareKey(s))) {
+            return range.reversed ? c.prev() : c.next();
         }
-        boolean ok = to == null ? c.last() : c.seekFloor(to);
-        return ok && to != null && !range.toInclusive && c.compareKey(to) == 0 ? c.prev() : ok;
+        return ok;
     }
 
-    /** Whether the entry the cursor is on lies past the range's end bound. */
-    private boolean beyondEnd() {
-        if (!range.reversed) {
-            return to != null && beyond(c.compareKey(to), range.toInclusive);
-        }
-        return from != null && beyond(-c.compareKey(from), range.fromInclusive);
-    }
-
-    private static boolean beyond(int c, boolean inclusive) {
-        return c > 0 || (c == 0 && !inclusive);
+    /** The current key compared with {@code bound} ({@link Keys#compare}). */
+    private int compareKey(MemorySegment bound) {
+        return store != null ? store.compareKey(bound) : Keys.compare(c.key(), bound);
     }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.skipstore.core.Keys;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.core.SkipstoreException.Problem;
@@ -186,9 +185,8 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     public long scan(Range range, Visitor visitor) {
         check();
         SegmentCopies scanCopies = copies == null ? null : new SegmentCopies(); // checked mode: they die at the return
-        try (Arena bounds = range.from == null && range.to == null ? null : Arena.ofConfined()) {
-            return scan(range, visitor, NativeKeys.copy(range.from, bounds), NativeKeys.copy(range.to, bounds),
-                    scanCopies);
+        try (Arena arena = RangeBounds.bounded(range) ? Arena.ofConfined() : null) {
+            return scan(range, visitor, new RangeBounds(range, arena), scanCopies);
         } catch (VisitorFailure e) {
             if (e.getCause() instanceof Error err) {
                 throw err;
@@ -203,26 +201,20 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         }
     }
 
-    private long scan(Range range, Visitor visitor, MemorySegment from, MemorySegment to, SegmentCopies scanCopies) {
+    private long scan(Range range, Visitor visitor, RangeBounds bounds, SegmentCopies scanCopies) {
         TreeCursor c = new TreeCursor(source);
         int before = changes;
-        boolean ok;
-        if (!range.reversed) {
-            ok = from == null ? c.first() : c.seekCeiling(from);
-            if (ok && from != null && !range.fromInclusive && Keys.compare(c.key(), from) == 0) {
-                ok = c.next();
-            }
-        } else {
-            ok = to == null ? c.last() : c.seekFloor(to);
-            if (ok && to != null && !range.toInclusive && Keys.compare(c.key(), to) == 0) {
-                ok = c.prev();
-            }
+        MemorySegment start = bounds.start;
+        MemorySegment end = bounds.end;
+        boolean ok = start == null ? (range.reversed ? c.last() : c.first())
+                : (range.reversed ? c.seekFloor(start) : c.seekCeiling(start));
+        if (ok && start != null && bounds.skipsStart(Keys.compare(c.key(), start))) {
+            ok = range.reversed ? c.prev() : c.next();
         }
         long n = 0;
         while (ok && n < range.limit) {
             MemorySegment key = c.key();
-            if (!range.reversed ? to != null && beyond(Keys.compare(key, to), range.toInclusive)
-                    : from != null && beyond(-Keys.compare(key, from), range.fromInclusive)) {
+            if (end != null && bounds.pastEnd(Keys.compare(key, end))) {
                 break;
             }
             n++;
@@ -257,10 +249,6 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         }
     }
 
-    private static boolean beyond(int c, boolean inclusive) {
-        return c > 0 || (c == 0 && !inclusive);
-    }
-
     /**
      * The entries of {@code range} as a lazy, sequential stream of copies on a cursor of its own:
      * close the stream (try-with-resources) to close the cursor. Valid while this transaction is
@@ -274,8 +262,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
      */
     public Stream<KeyValue> stream(Range range) {
         java.util.Objects.requireNonNull(range, "range");
-        Cursor c = cursor();
-        return StreamSupport.stream(new RangeEntries(c, range), false).onClose(c::close);
+        return RangeEntries.stream(cursor(), range);
     }
 
     /** The entries of {@code range}, copied. */

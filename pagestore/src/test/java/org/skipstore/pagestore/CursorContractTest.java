@@ -15,11 +15,13 @@ import org.skipstore.core.OrderedCursor;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.core.Snapshot;
+import org.skipstore.pagestore.internal.engine.MergedCursor;
 
 /**
  * One list of behaviours, {@link OrderedCursor}'s contract, run on every kind of cursor in the
- * project: the memtable's (newest versions and a snapshot's) and the page store's (a read and a
- * write transaction's). Here rather than in core because this module sees both kinds.
+ * project: the memtable's (newest versions and a snapshot's), the page store's (a read and a
+ * write transaction's) and the engine's merged cursor over both. Here rather than in core because
+ * this module sees every kind.
  */
 class CursorContractTest {
 
@@ -48,6 +50,27 @@ class CursorContractTest {
             WriteTransaction t = store.write();
             keys.forEach(k -> t.put(b(k), b(k.toUpperCase()))); // uncommitted: its own changes
             return new Opened(t.cursor(), t, store);
+        }),
+        MERGED(keys -> {
+            // the same entries through the engine's layers, hiding what lies below: stale values
+            // and deleted keys in the store, shadowed values and tombstones in the memtables
+            PageStore store = PageStore.builder().promotion(2).openInMemory();
+            keys.forEach(k -> store.put(b(k), b("stale")));
+            store.put(b("c"), b("deleted above"));
+            ConcurrentSkipList older = new ConcurrentSkipList();
+            ConcurrentSkipList newer = new ConcurrentSkipList();
+            for (int i = 0; i < keys.size(); i++) {
+                (i % 2 == 0 ? older : newer).put(b(keys.get(i)), b(keys.get(i).toUpperCase()));
+            }
+            older.delete(b("c"));
+            older.put(b("o"), b("O"));
+            newer.delete(b("o"));
+            newer.delete(b("a")); // over nothing
+            Snapshot s = newer.snapshot();
+            newer.put(b("zz-after-the-snapshot"), b("x")); // not seen
+            ReadTransaction t = store.read();
+            return new Opened(new MergedCursor(List.of(s.cursor(), older.cursor(), t.cursor())), s, older, t, store,
+                    newer);
         });
 
         final Function<List<String>, Opened> open;
