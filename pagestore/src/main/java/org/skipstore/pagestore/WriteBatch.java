@@ -1,0 +1,143 @@
+package org.skipstore.pagestore;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+import org.skipstore.pagestore.internal.engine.BatchFormat;
+
+/**
+ * Writes applied together by {@link Skipstore#write(WriteBatch)}: atomically (a reader, a
+ * snapshot and a recovery see all of them or none) and in order (a later operation on the same
+ * key wins). The operations are copied in as they are added, in the log's record format
+ * ({@code BatchFormat}), so the batch may be reused after {@link #clear()} and its arguments
+ * changed once a method returns. Not thread-safe.
+ *
+ * <p>The buffer is native memory (freed by the garbage collector with the batch): the memtable
+ * reads the operations from it, and the memtable's search code must see only native segments
+ * to stay inlined (see the store's {@code NativeKeys}).
+ *
+ * <pre>{@code
+ * WriteBatch batch = new WriteBatch().put(k1, v1).delete(k2);
+ * db.write(batch);
+ * }</pre>
+ */
+public final class WriteBatch {
+
+    private static final int HEADER = (int) BatchFormat.HEADER.byteSize();
+    private static final int OP = (int) BatchFormat.OP.byteSize();
+    /**
+     * What a memtable spends on an operation beyond its key and value, generously: a node's
+     * header and level-0 link are 32 bytes, its alignment up to 7, and half the nodes have a tower
+     * (its reference, and 8 bytes a level: about 16 bytes on average, 200 at most). Over a batch it bounds the batch's memtable footprint ({@link #memtableBytes()}),
+     * which must fit in a fresh memtable.
+     */
+    static final int NODE_OVERHEAD = 128;
+
+    private MemorySegment buf = Arena.ofAuto().allocate(256);
+    private int size = HEADER;
+    private int count;
+    private int maxKey;
+    private long maxValue;
+
+    /** Sets {@code key} to {@code value}. */
+    public WriteBatch put(byte[] key, byte[] value) {
+        return put(MemorySegment.ofArray(Objects.requireNonNull(key, "key")),
+                MemorySegment.ofArray(Objects.requireNonNull(value, "value")));
+    }
+
+    /** Sets {@code key} to {@code value}; both are copied. */
+    public WriteBatch put(MemorySegment key, MemorySegment value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        add(BatchFormat.PUT, key, value);
+        return this;
+    }
+
+    /** Removes {@code key} (a tombstone: also when it is absent). */
+    public WriteBatch delete(byte[] key) {
+        return delete(MemorySegment.ofArray(Objects.requireNonNull(key, "key")));
+    }
+
+    /** Removes {@code key}; it is copied. */
+    public WriteBatch delete(MemorySegment key) {
+        Objects.requireNonNull(key, "key");
+        add(BatchFormat.DELETE, key, null);
+        return this;
+    }
+
+    private void add(byte kind, MemorySegment key, MemorySegment value) {
+        long kl = key.byteSize();
+        long vl = value == null ? 0 : value.byteSize();
+        long need = (long) size + OP + kl + vl;
+        if (kl > Integer.MAX_VALUE || need > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("the batch would pass 2 GiB");
+        }
+        if (need > buf.byteSize()) {
+            MemorySegment bigger = Arena.ofAuto().allocate(Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2 * buf.byteSize())));
+            MemorySegment.copy(buf, 0, bigger, 0, size);
+            buf = bigger;
+        }
+        MemorySegment b = buf;
+        b.set(ValueLayout.JAVA_BYTE, size + BatchFormat.KIND, kind);
+        b.set(ValueLayout.JAVA_INT_UNALIGNED, size + BatchFormat.KEY_LENGTH, (int) kl);
+        b.set(ValueLayout.JAVA_INT_UNALIGNED, size + BatchFormat.VALUE_LENGTH, (int) vl);
+        MemorySegment.copy(key, 0, b, size + OP, kl);
+        if (vl > 0) {
+            MemorySegment.copy(value, 0, b, size + OP + kl, vl);
+        }
+        size = (int) need;
+        count++;
+        maxKey = (int) Math.max(maxKey, kl);
+        maxValue = Math.max(maxValue, vl);
+        b.set(ValueLayout.JAVA_INT_UNALIGNED, BatchFormat.COUNT, count);
+    }
+
+    /** Operations added. */
+    public int count() {
+        return count;
+    }
+
+    /** Whether it holds no operation. */
+    public boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Bytes of the encoded batch (what the log record's payload will be). */
+    public long byteSize() {
+        return size;
+    }
+
+    /** Empties the batch, keeping its buffer. */
+    public WriteBatch clear() {
+        size = HEADER;
+        count = 0;
+        maxKey = 0;
+        maxValue = 0;
+        buf.set(ValueLayout.JAVA_INT_UNALIGNED, BatchFormat.COUNT, 0);
+        return this;
+    }
+
+    /** What the batch takes in a memtable, generously ({@link #NODE_OVERHEAD}). */
+    long memtableBytes() {
+        return size + (long) count * NODE_OVERHEAD;
+    }
+
+    /** The encoded batch: a view of the buffer, valid until the batch changes. */
+    MemorySegment payload() {
+        return buf.asSlice(0, size);
+    }
+
+    int maxKeyBytes() {
+        return maxKey;
+    }
+
+    long maxValueBytes() {
+        return maxValue;
+    }
+
+    @Override
+    public String toString() {
+        return "WriteBatch[" + count + " operations, " + size + " bytes]";
+    }
+}

@@ -1,0 +1,278 @@
+package org.skipstore.pagestore.internal.engine;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.skipstore.core.ConcurrentSkipList;
+import org.skipstore.core.Entry;
+import org.skipstore.core.SkipstoreException.Problem;
+import org.skipstore.pagestore.EngineStats;
+import org.skipstore.pagestore.PageStore;
+import org.skipstore.pagestore.WriteDurability;
+import org.skipstore.pagestore.internal.StoreFailure;
+
+/**
+ * The engine: memtables in front of the page store, a write-ahead log beside them, a flusher
+ * behind. The public {@code Skipstore} is a thin layer over it that checks arguments and
+ * translates failures; this class owns the parts and their lifecycle.
+ *
+ * <pre>
+ *  writers ─► CommitPipeline ─► Writes: sequence, LogWriter (write, force), memtable, publish
+ *                                          │ full: Layers.seal (stall while maxSealed wait)
+ *                                          ▼
+ *  readers ─► Layers.acquire ─► ReadState {active, sealed..., StoreView}    Flusher ─► PageStore
+ *                                                        ▲                     │ commit, retire,
+ *                                                        └─────────────────────┘ trim the log
+ * </pre>
+ * Files, all inside the directory: the store ({@value #STORE_FILE} and its lock file, which is
+ * the database's lock) and the log segments ({@link LogFormat}). Open ({@link Recovery}) takes
+ * the store's lock first, so nothing reads the log of a database open elsewhere.
+ */
+public final class Engine implements AutoCloseable {
+
+    /** The store's file name in the directory. */
+    public static final String STORE_FILE = "store.skp";
+
+    final Path dir;
+    final EngineOptions options;
+    final PageStore store;
+    final LogWriter log;
+    final Layers layers;
+    final Writes writes;
+    final Flusher flusher;
+    final Stalls stalls;
+    final long databaseId;
+    final Recovery.Report recovery;
+    private final CommitPipeline pipeline;
+    private final Thread flushThread;
+    private volatile boolean closed;
+
+    Engine(Path dir, EngineOptions options, PageStore store, LogWriter log, Layers layers, Writes writes,
+           Flusher flusher, Stalls stalls, long databaseId, Recovery.Report recovery) {
+        this.dir = dir;
+        this.options = options;
+        this.store = store;
+        this.log = log;
+        this.layers = layers;
+        this.writes = writes;
+        this.flusher = flusher;
+        this.stalls = stalls;
+        this.databaseId = databaseId;
+        this.recovery = recovery;
+        this.pipeline = new CommitPipeline(writes, options.maxGroupBytes());
+        this.flushThread = Thread.ofPlatform().daemon().name("skipstore-flush " + dir.getFileName())
+                .start(flusher);
+    }
+
+    /** Opens (or creates) the database in {@code dir}: see {@link Recovery}. */
+    public static Engine open(Path dir, EngineOptions options, Point.Hook hook) throws IOException {
+        return Recovery.open(dir, options, hook);
+    }
+
+    /** A fresh memtable with the engine's settings. */
+    static ConcurrentSkipList memtable(EngineOptions o) {
+        return ConcurrentSkipList.builder().maxMemoryBytes(o.memtableBytes()).shards(o.memtableShards())
+                .whenFull(ConcurrentSkipList.WhenFull.REFUSE).build();
+    }
+
+    // ---- writes --------------------------------------------------------------------------------
+
+    /**
+     * Commits one encoded batch ({@link BatchFormat}); returns its log sequence once it is as
+     * durable as {@code durability} says and visible to every later read.
+     */
+    public long write(MemorySegment batch, long memtableBytes, WriteDurability durability) throws IOException {
+        checkOpen();
+        boolean logged = log != null;
+        CommitPipeline.Ticket t = new CommitPipeline.Ticket(batch, memtableBytes,
+                logged && durability == WriteDurability.SYNC, logged && durability != WriteDurability.NO_SYNC);
+        pipeline.commit(t);
+        return t.sequence;
+    }
+
+    /** Runs {@code action} alone between two write groups, on the leader's thread. */
+    private void exclusive(Writes.Action action) throws IOException {
+        pipeline.commit(new CommitPipeline.Ticket(action, 0, true, false));
+    }
+
+    /**
+     * Flushes every write so far into the store and commits it with {@code metadata}, atomically
+     * with the last of those writes (see {@link Flusher}); returns when it is durable.
+     */
+    public void checkpoint(Map<String, byte[]> metadata) throws IOException {
+        checkOpen();
+        long[] target = new long[1];
+        exclusive(() -> {
+            Layer a = layers.active();
+            if (!a.table.isEmpty()) {
+                layers.seal();
+                layers.publish(writes.sequence());
+            }
+            target[0] = writes.sequence();
+        });
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        flusher.request(new Flusher.Checkpoint(target[0], Map.copyOf(metadata), done));
+        await(done);
+    }
+
+    /** Forces the log: every write that returned is durable after this. */
+    public void sync() throws IOException {
+        checkOpen();
+        if (log != null) {
+            exclusive(log::force); // between groups: the leader owns the log's channel
+        }
+    }
+
+    private static void await(CompletableFuture<Void> done) throws IOException {
+        try {
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreFailure(Problem.IO, "interrupted while waiting for a flush", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw new StoreFailure(io instanceof StoreFailure f ? f.problem() : Problem.IO,
+                        "the flush failed: " + io.getMessage(), io);
+            }
+            throw new StoreFailure(Problem.FAILED_WRITE, "the flush failed: " + c, c);
+        }
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    /** The newest value of {@code key} (a native segment: the store reads native keys), copied; null when absent. */
+    public byte[] get(MemorySegment key) {
+        Published p = layers.acquire();
+        try {
+            return Lookup.get(p, key);
+        } finally {
+            p.state().release();
+        }
+    }
+
+    public int maxKeyBytes() {
+        return store.maxKeyBytes();
+    }
+
+    public long maxValueBytes() {
+        return store.maxValueBytes();
+    }
+
+    /** A consistent view of everything published now, until it is closed. */
+    public View view() {
+        return new View(layers.acquire());
+    }
+
+    /** The store's commit metadata as of the last flush or checkpoint. */
+    public SortedMap<String, byte[]> metadata() {
+        Published p = layers.acquire();
+        try {
+            return p.state().store.txn.metadata();
+        } finally {
+            p.state().release();
+        }
+    }
+
+    /** What the engine holds and did since it opened. */
+    public EngineStats stats() {
+        Published p = layers.peek();
+        return new EngineStats(p.sequence(), flusher.flushedSequence(), p.state().sealed.size(), layers.memoryBytes(),
+                layers.peakBytes(), flusher.flushes(), flusher.flushedEntries(), flusher.flushNanos(), stalls.count(),
+                stalls.nanos(), log == null ? 0 : log.bytesWritten(), log == null ? 0 : log.segmentCount(),
+                pipeline.meanGroupSize(), store.fileBytes(), recovery.recordsReplayed(), recovery.nanos(),
+                recovery.dropped());
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------
+
+    private void checkOpen() throws StoreFailure {
+        if (closed) {
+            throw new StoreFailure(Problem.CLOSED, "the database is closed");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the database: later writes fail CLOSED; queued ones finish first. In NO_LOG mode
+     * every memtable is flushed first (a clean close loses nothing); otherwise the log is forced
+     * and the memtables are replayed at the next open. Open views and cursors fail CLOSED.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        IOException failure = null;
+        try {
+            if (log == null) {
+                checkpoint(Map.of());
+            }
+        } catch (IOException e) {
+            failure = e;
+        }
+        closed = true;
+        try {
+            exclusive(() -> {
+                writes.markClosed();
+                if (log != null) {
+                    log.force();
+                }
+            });
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
+        }
+        flusher.stop();
+        try {
+            flushThread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (log != null) {
+            try {
+                log.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        layers.close();
+        store.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Tests only: stops as a killed process would, with no flush, no force and no trim (what was
+     * written to files stays, as the kernel keeps it), releasing the files so that the database
+     * can be opened again in this process.
+     */
+    public void crash() throws IOException {
+        closed = true;
+        layers.stop(new StoreFailure(Problem.CLOSED, "crashed"));
+        flusher.stop();
+        try {
+            flushThread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (log != null) {
+            log.close();
+        }
+        layers.close();
+        store.close();
+    }
+
+    /** Copies the value of entry {@code e} (a memtable's). */
+    static byte[] value(Entry e) {
+        return e.value().toArray(ValueLayout.JAVA_BYTE);
+    }
+}

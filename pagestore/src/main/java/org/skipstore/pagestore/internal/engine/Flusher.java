@@ -1,0 +1,209 @@
+package org.skipstore.pagestore.internal.engine;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.skipstore.core.Entry;
+import org.skipstore.pagestore.PageStore;
+import org.skipstore.pagestore.WriteTransaction;
+
+/**
+ * Moves sealed memtables into the store, oldest first, on a thread of its own.
+ *
+ * <h2>One flush ({@link #flush})</h2>
+ * <ol>
+ *   <li>One store write transaction: every key of the memtable in key order with its newest
+ *       version, a put or, for a tombstone, a delete (the store keeps no tombstones and one
+ *       version a key: older versions that open snapshots still read stay in the memtable and
+ *       the store state those snapshots hold). Commit metadata {@link #FLUSHED}: the memtable's
+ *       {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it satisfies.
+ *       ({@link Point#FLUSH_WRITTEN})</li>
+ *   <li>Commit, durable whatever the write mode ({@link Point#FLUSH_COMMITTED}).</li>
+ *   <li>A read state on the store's new state without the memtable ({@link Layers#retire};
+ *       {@link Point#FLUSH_PUBLISHED}); the memtable is freed once its last reader leaves.</li>
+ *   <li>Delete the log segments wholly at or below the flushed sequence ({@link Point#LOG_TRIMMED}).</li>
+ * </ol>
+ * A crash anywhere recovers the same writes: before step 2 the log still has them all; after
+ * it, replay starts above the flushed sequence, and segments left undeleted are skipped.
+ *
+ * <h2>Checkpoints</h2>
+ * A checkpoint seals the active memtable (between two write groups) and asks for every write
+ * up to its sequence to be flushed, with its metadata in the commit that completes that: the
+ * metadata is never durable before the writes it describes. With nothing left to flush it
+ * commits the metadata alone.
+ *
+ * <p>A flush that fails stops the engine's writes ({@link Layers#stop}): the memtables would
+ * pile up, and what reached the store is whatever its own commit left, which recovery handles.
+ */
+final class Flusher implements Runnable {
+
+    /** Commit metadata: the last log sequence the store holds, 8 bytes big-endian. */
+    static final String FLUSHED = "skipstore.engine.flushed";
+
+    /** A checkpoint asked for: its writes up to {@code sequence} flushed, then {@code metadata} committed. */
+    record Checkpoint(long sequence, Map<String, byte[]> metadata, CompletableFuture<Void> done) {
+    }
+
+    private final PageStore store;
+    private final Layers layers;
+    private final LogWriter log;
+    private final Point.Hook hook;
+    private final ConcurrentLinkedQueue<Checkpoint> checkpoints = new ConcurrentLinkedQueue<>();
+    private volatile boolean stopping;
+    private volatile long flushedSequence;
+    private final LongAdder flushes = new LongAdder();
+    private final LongAdder flushedEntries = new LongAdder();
+    private final LongAdder flushNanos = new LongAdder();
+
+    Flusher(PageStore store, Layers layers, LogWriter log, Point.Hook hook, long flushedSequence) {
+        this.store = store;
+        this.layers = layers;
+        this.log = log;
+        this.hook = hook;
+        this.flushedSequence = flushedSequence;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                Layer l = layers.awaitSealed(TimeUnit.MILLISECONDS.toNanos(50));
+                if (l != null) {
+                    flush(l);
+                } else if (!checkpoints.isEmpty()) {
+                    commitMetadata();
+                }
+            }
+        } catch (InterruptedException e) {
+            // close: stopping is set
+        } catch (IOException | RuntimeException | Error e) {
+            layers.stop(e);
+            failCheckpoints(e);
+        }
+    }
+
+    /** Flushes one sealed memtable, the oldest (steps 1-4). */
+    void flush(Layer l) throws IOException {
+        long start = System.nanoTime();
+        FlushEvent event = new FlushEvent();
+        event.begin();
+        long entries = 0;
+        long tombstones = 0;
+        long seq = l.lastWholeSequence;
+        List<Checkpoint> done = satisfied(seq);
+        try (WriteTransaction t = store.write()) {
+            for (Entry e : l.table) { // step 1
+                if (e.isTombstone()) {
+                    t.delete(e.key());
+                    tombstones++;
+                } else {
+                    t.put(e.key(), e.value());
+                }
+                entries++;
+            }
+            putMetadata(t, seq, done);
+            hook.at(Point.FLUSH_WRITTEN);
+            t.commit(); // step 2
+        }
+        flushedSequence = seq;
+        hook.at(Point.FLUSH_COMMITTED);
+        layers.retire(l, new StoreView(store.read(), seq)); // step 3
+        hook.at(Point.FLUSH_PUBLISHED);
+        int deleted = log == null ? 0 : log.deleteThrough(seq); // step 4
+        hook.at(Point.LOG_TRIMMED);
+        complete(done);
+        flushes.increment();
+        flushedEntries.add(entries);
+        flushNanos.add(System.nanoTime() - start);
+        if (event.shouldCommit()) {
+            event.memtable = l.id;
+            event.entries = entries;
+            event.tombstones = tombstones;
+            event.memtableBytes = l.table.memoryUsage();
+            event.flushedSequence = seq;
+            event.segmentsDeleted = deleted;
+            event.commit();
+        }
+    }
+
+    /** A checkpoint with nothing left to flush: its metadata, committed alone. */
+    private void commitMetadata() throws IOException {
+        long seq = flushedSequence;
+        List<Checkpoint> done = satisfied(seq);
+        if (done.isEmpty()) {
+            return;
+        }
+        try (WriteTransaction t = store.write()) {
+            putMetadata(t, seq, done);
+            t.commit();
+        }
+        layers.replaceStore(new StoreView(store.read(), seq));
+        complete(done);
+    }
+
+    private static void putMetadata(WriteTransaction t, long seq, List<Checkpoint> done) {
+        t.putMetadata(FLUSHED, Sequences.bytes(seq));
+        Map<String, byte[]> merged = new LinkedHashMap<>();
+        for (Checkpoint c : done) {
+            merged.putAll(c.metadata()); // in request order: a later checkpoint's value wins
+        }
+        merged.forEach(t::putMetadata);
+    }
+
+    /** The queued checkpoints that a commit holding writes up to {@code seq} satisfies, in order. */
+    private List<Checkpoint> satisfied(long seq) {
+        List<Checkpoint> out = new ArrayList<>();
+        for (Checkpoint c : checkpoints) {
+            if (c.sequence() <= seq) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private void complete(List<Checkpoint> done) {
+        for (Checkpoint c : done) {
+            checkpoints.remove(c);
+            c.done().complete(null);
+        }
+    }
+
+    private void failCheckpoints(Throwable e) {
+        for (Checkpoint c; (c = checkpoints.poll()) != null; ) {
+            c.done().completeExceptionally(e);
+        }
+    }
+
+    /** Queues a checkpoint; the flusher thread completes it. */
+    void request(Checkpoint c) {
+        checkpoints.add(c);
+        layers.wake();
+    }
+
+    void stop() {
+        stopping = true;
+        layers.wake();
+    }
+
+    long flushedSequence() {
+        return flushedSequence;
+    }
+
+    long flushes() {
+        return flushes.sum();
+    }
+
+    long flushedEntries() {
+        return flushedEntries.sum();
+    }
+
+    long flushNanos() {
+        return flushNanos.sum();
+    }
+}

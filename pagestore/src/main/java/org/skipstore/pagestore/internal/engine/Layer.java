@@ -1,0 +1,67 @@
+package org.skipstore.pagestore.internal.engine;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.skipstore.core.ConcurrentSkipList;
+
+/**
+ * One memtable of the engine, active or sealed, with what the engine knows of it: the log
+ * sequences it holds, the memtable sequence up to which it is final, and how many read states
+ * use it.
+ *
+ * <h2>Sequences</h2>
+ * Two numberings meet here. The engine's <em>log sequence</em> numbers batches (one per log
+ * record); the memtable stamps each version with its own sequence ({@code Entry.sequence()}).
+ * The commit leader applies batches one at a time, in log order, so the memtable's order is the
+ * log's, and a read bounded by a memtable sequence ({@code snapshotAt}) sees a prefix of the log.
+ *
+ * <h2>Lifetime</h2>
+ * {@link #refs} counts the read states that list the layer. A read state takes its reference
+ * when it is made and gives it back when it is retired and its last reader has left; the layer's
+ * memory is freed when the count reaches zero, so no reader ever reads a closed memtable.
+ */
+final class Layer {
+
+    final ConcurrentSkipList table;
+    /** A number for messages and events: the order in which the engine made its layers. */
+    final long id;
+    private final AtomicInteger refs = new AtomicInteger();
+
+    /**
+     * The last log sequence whose batch lies wholly in this layer or an older one: what a flush
+     * of this layer may record as flushed. A batch split by a memtable switch counts in the newer
+     * layer, so replay after a crash starts at it and applies it whole. Written by the commit
+     * leader before the layer is sealed; read by the flusher after (the seal's publication
+     * orders them).
+     */
+    long lastWholeSequence;
+    /** The last log sequence with an operation in this layer (a split batch counts in both). */
+    long lastSequence;
+    /** Set when the layer stops taking writes: the memtable sequence everything it holds is at or below. */
+    long finalBound = -1;
+
+    Layer(ConcurrentSkipList table, long id, long lastWholeSequence) {
+        this.table = table;
+        this.id = id;
+        this.lastWholeSequence = lastWholeSequence;
+        this.lastSequence = lastWholeSequence;
+    }
+
+    void ref() {
+        refs.incrementAndGet();
+    }
+
+    void release() {
+        if (refs.decrementAndGet() == 0) {
+            table.close();
+        }
+    }
+
+    int refs() {
+        return refs.get();
+    }
+
+    @Override
+    public String toString() {
+        return "memtable " + id + " (log sequences to " + lastSequence + ", " + table.size() + " keys)";
+    }
+}
