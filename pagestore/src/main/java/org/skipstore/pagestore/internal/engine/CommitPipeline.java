@@ -29,7 +29,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       of the queue (unparking it), or ends it when the queue is empty.</li>
  * </ol>
  * A follower waits for the leader's force: that is the point of a group, and a write in a
- * durable mode cannot return earlier. The waits are parks, never spins.
+ * durable mode cannot return earlier. The waits are parks, never spins. An interrupt does not
+ * end a wait (the write is under way and cannot be taken back); the thread's interrupt status is
+ * kept for its caller. A leader clears it while it leads: an interrupt during a {@code FileChannel}
+ * write closes the channel, which would stop the database's writes (one arriving while it leads
+ * still can: the log is then poisoned and the database must be reopened).
  */
 final class CommitPipeline {
 
@@ -94,11 +98,18 @@ final class CommitPipeline {
         } finally {
             lock.unlock();
         }
+        boolean interrupted = false;
         while (t.state == Ticket.WAITING) {
             LockSupport.park(this);
+            interrupted |= Thread.interrupted(); // or park would return at once from now on
         }
         if (t.state == Ticket.LEAD) {
+            // the log's channel closes when a thread interrupted in its I/O: the leader works uninterrupted
+            interrupted |= Thread.interrupted();
             lead();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         Throwable f = t.failure;
         if (f != null) {
