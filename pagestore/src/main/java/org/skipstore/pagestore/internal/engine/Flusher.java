@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.skipstore.core.Entry;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.PageStore;
 import org.skipstore.pagestore.WriteTransaction;
+import org.skipstore.pagestore.internal.StoreFailure;
 
 /**
  * Moves sealed memtables into the store, oldest first, on a thread of its own.
@@ -40,6 +42,8 @@ import org.skipstore.pagestore.WriteTransaction;
  *
  * <p>A flush that fails stops the engine's writes ({@link Layers#stop}): the memtables would
  * pile up, and what reached the store is whatever its own commit left, which recovery handles.
+ * When the flusher ends (a failure, or the close) it fails every queued checkpoint, and a
+ * checkpoint asked for later fails at once ({@link #request}).
  */
 final class Flusher implements Runnable {
 
@@ -56,6 +60,8 @@ final class Flusher implements Runnable {
     private final Point.Hook hook;
     private final ConcurrentLinkedQueue<Checkpoint> checkpoints = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
+    /** Why the flusher ended (its failure, or the close); null while it runs. Set before it fails the queued checkpoints. */
+    private volatile Throwable ended;
     private volatile long flushedSequence;
     private final LongAdder flushes = new LongAdder();
     private final LongAdder flushedEntries = new LongAdder();
@@ -71,6 +77,7 @@ final class Flusher implements Runnable {
 
     @Override
     public void run() {
+        Throwable why = null;
         try {
             while (!stopping) {
                 Layer l = layers.awaitSealed(TimeUnit.MILLISECONDS.toNanos(50));
@@ -83,8 +90,11 @@ final class Flusher implements Runnable {
         } catch (InterruptedException e) {
             // close: stopping is set
         } catch (IOException | RuntimeException | Error e) {
+            why = e;
             layers.stop(e);
-            failCheckpoints(e);
+        } finally {
+            ended = why != null ? why : new StoreFailure(Problem.CLOSED, "the database closed before the flush");
+            failCheckpoints(ended);
         }
     }
 
@@ -180,9 +190,16 @@ final class Flusher implements Runnable {
         }
     }
 
-    /** Queues a checkpoint; the flusher thread completes it. */
+    /** Queues a checkpoint; the flusher thread completes it, or it fails at once when that thread has ended. */
     void request(Checkpoint c) {
         checkpoints.add(c);
+        Throwable e = ended;
+        if (e != null) {
+            // the flusher ended before it could see c (its failure may come just after the seal
+            // that c waits for): nobody else will complete it. Queued first, then read: either
+            // this sees ended or the flusher's last failCheckpoints sees c.
+            failCheckpoints(e);
+        }
         layers.wake();
     }
 
