@@ -1,6 +1,7 @@
 package org.skipstore.pagestore.internal.engine;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,9 @@ import org.skipstore.pagestore.internal.StoreFailure;
  *       version, a put or, for a tombstone, a delete (the store keeps no tombstones and one
  *       version a key: older versions that open snapshots still read stay in the memtable and
  *       the store state those snapshots hold). Commit metadata {@link #FLUSHED}: the memtable's
- *       {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it satisfies.
+ *       {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it satisfies. Without
+ *       a log, a memtable that ends inside a batch has a copy of it ({@link Layer#splitBatch}),
+ *       written whole after the entries, and {@link #FLUSHED} is that batch's sequence.
  *       ({@link Point#FLUSH_WRITTEN})</li>
  *   <li>Commit, durable whatever the write mode ({@link Point#FLUSH_COMMITTED}).</li>
  *   <li>A read state on the store's new state without the memtable ({@link Layers#retire};
@@ -105,7 +108,7 @@ final class Flusher implements Runnable {
         event.begin();
         long entries = 0;
         long tombstones = 0;
-        long seq = l.lastWholeSequence;
+        long seq = l.splitBatch == null ? l.lastWholeSequence : l.lastSequence;
         List<Checkpoint> done = satisfied(seq);
         try (WriteTransaction t = store.write()) {
             for (Entry e : l.table) { // step 1
@@ -116,6 +119,19 @@ final class Flusher implements Runnable {
                     t.put(e.key(), e.value());
                 }
                 entries++;
+            }
+            if (l.splitBatch != null) { // no log: the rest of the batch, over its first part (later operations win)
+                BatchFormat.decode(l.splitBatch, new BatchFormat.Ops<IOException>() {
+                    @Override
+                    public void put(MemorySegment key, MemorySegment value) {
+                        t.put(key, value);
+                    }
+
+                    @Override
+                    public void delete(MemorySegment key) {
+                        t.delete(key);
+                    }
+                });
             }
             putMetadata(t, seq, done);
             hook.at(Point.FLUSH_WRITTEN);
