@@ -93,15 +93,19 @@ class LogReaderTest {
     void aBitFlipInAMiddleRecordIsCorruptAndTheTolerantModeKeepsWhatCameBeforeIt() throws IOException {
         long seed = Logs.seed("aBitFlipInAMiddleRecordIsCorruptAndTheTolerantModeKeepsWhatCameBeforeIt");
         SplittableRandom r = new SplittableRandom(seed);
-        Path dir = log("log", 3000, 80, r);
-        long last = lastOf(dir);
+        flipAndRecover("newest", true, false, r, seed); // a record of the newest segment that others follow
+        flipAndRecover("older", false, false, r, seed); // any record of an older segment
+        flipAndRecover("olderLast", false, true, r, seed); // an older segment's last record: no valid one after it there
+    }
+
+    private void flipAndRecover(String name, boolean inNewest, boolean lastRecord, SplittableRandom r, long seed)
+            throws IOException {
+        Path dir = log(name, 3000, 80, r);
         List<Path> segments = Logs.segments(dir);
         assertThat(segments).as("seed %d", seed).hasSizeGreaterThan(2);
-        // a record in the middle of the newest segment, or any record of an older one (its last included)
-        boolean inNewest = r.nextBoolean();
         Path damaged = inNewest ? segments.getLast() : segments.get(r.nextInt(segments.size() - 1));
         List<Long> offsets = Logs.recordOffsets(damaged);
-        int index = inNewest ? r.nextInt(offsets.size() - 1) : r.nextInt(offsets.size());
+        int index = lastRecord ? offsets.size() - 1 : r.nextInt(offsets.size() - 1);
         long recordAt = offsets.get(index);
         long recordEnd = index + 1 < offsets.size() ? offsets.get(index + 1) : Files.size(damaged);
         long at = recordAt + r.nextLong(recordEnd - recordAt);
