@@ -151,6 +151,25 @@ class LogReaderTest {
     }
 
     @Test
+    void aValidRecordWithAnotherSequenceThanTheNextIsCorruptEvenAtTheTail() throws IOException {
+        Path dir = log("log", 1 << 20, 20, new SplittableRandom(6));
+        long last = lastOf(dir);
+        Path segment = Logs.segments(dir).getFirst();
+        List<Long> offsets = Logs.recordOffsets(segment);
+        byte[] original = Files.readAllBytes(segment);
+        long[][] cases = {{offsets.getLast(), last + 1}, {offsets.getLast(), last - 1}, {offsets.get(3), 3}};
+        for (long[] c : cases) {
+            Logs.setSequence(segment, c[0], c[1]);
+            assertThatThrownBy(() -> Logs.replay(dir, 0, false)).as("sequence %d at %d", c[1], c[0])
+                    .isInstanceOfSatisfying(StoreFailure.class, f -> {
+                        assertThat(f.problem()).isEqualTo(Problem.CORRUPT);
+                        assertThat(f.getMessage()).contains("sequence " + c[1] + " at offset " + c[0]);
+                    });
+            Files.write(segment, original);
+        }
+    }
+
+    @Test
     void aMissingMiddleSegmentIsCorruptUnlessTheStoreHoldsItsRecords() throws IOException {
         long seed = Logs.seed("aMissingMiddleSegmentIsCorruptUnlessTheStoreHoldsItsRecords");
         Path dir = log("log", 1000, 60, new SplittableRandom(seed));

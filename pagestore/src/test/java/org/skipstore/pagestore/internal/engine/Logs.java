@@ -123,6 +123,18 @@ final class Logs {
         Files.write(segment, bytes);
     }
 
+    /** Gives the record at {@code at} of {@code segment} another sequence, with a CRC that matches again. */
+    static void setSequence(Path segment, long at, long sequence) throws IOException {
+        byte[] bytes = Files.readAllBytes(segment);
+        MemorySegment s = MemorySegment.ofArray(bytes);
+        s.set(LogFormat.U64, at + LogFormat.R_SEQUENCE, sequence);
+        long end = at + LogFormat.RECORD_BYTES + Integer.toUnsignedLong(s.get(LogFormat.U32, at + LogFormat.R_LENGTH));
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, (int) (at + LogFormat.R_CHECKED), (int) (end - at - LogFormat.R_CHECKED));
+        s.set(LogFormat.U32, at + LogFormat.R_CRC, (int) crc.getValue());
+        Files.write(segment, bytes);
+    }
+
     /** Copies every file of {@code from} into the new directory {@code to}. */
     static void copyDir(Path from, Path to) throws IOException {
         Files.createDirectories(to);
