@@ -1,6 +1,7 @@
 package org.skipstore.pagestore.internal.engine;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +11,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.skipstore.core.Entry;
+import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.PageStore;
 import org.skipstore.pagestore.WriteTransaction;
+import org.skipstore.pagestore.internal.StoreFailure;
 
 /**
  * Moves sealed memtables into the store, oldest first, on a thread of its own.
@@ -22,7 +25,9 @@ import org.skipstore.pagestore.WriteTransaction;
  *       version, a put or, for a tombstone, a delete (the store keeps no tombstones and one
  *       version a key: older versions that open snapshots still read stay in the memtable and
  *       the store state those snapshots hold). Commit metadata {@link #FLUSHED}: the memtable's
- *       {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it satisfies.
+ *       {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it satisfies. Without
+ *       a log, a memtable that ends inside a batch has a copy of it ({@link Layer#splitBatch}),
+ *       written whole after the entries, and {@link #FLUSHED} is that batch's sequence.
  *       ({@link Point#FLUSH_WRITTEN})</li>
  *   <li>Commit, durable whatever the write mode ({@link Point#FLUSH_COMMITTED}).</li>
  *   <li>A read state on the store's new state without the memtable ({@link Layers#retire};
@@ -40,6 +45,8 @@ import org.skipstore.pagestore.WriteTransaction;
  *
  * <p>A flush that fails stops the engine's writes ({@link Layers#stop}): the memtables would
  * pile up, and what reached the store is whatever its own commit left, which recovery handles.
+ * When the flusher ends (a failure, or the close) it fails every queued checkpoint, and a
+ * checkpoint asked for later fails at once ({@link #request}).
  */
 final class Flusher implements Runnable {
 
@@ -56,6 +63,8 @@ final class Flusher implements Runnable {
     private final Point.Hook hook;
     private final ConcurrentLinkedQueue<Checkpoint> checkpoints = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
+    /** Why the flusher ended (its failure, or the close); null while it runs. Set before it fails the queued checkpoints. */
+    private volatile Throwable ended;
     private volatile long flushedSequence;
     private final LongAdder flushes = new LongAdder();
     private final LongAdder flushedEntries = new LongAdder();
@@ -71,6 +80,7 @@ final class Flusher implements Runnable {
 
     @Override
     public void run() {
+        Throwable why = null;
         try {
             while (!stopping) {
                 Layer l = layers.awaitSealed(TimeUnit.MILLISECONDS.toNanos(50));
@@ -83,8 +93,11 @@ final class Flusher implements Runnable {
         } catch (InterruptedException e) {
             // close: stopping is set
         } catch (IOException | RuntimeException | Error e) {
+            why = e;
             layers.stop(e);
-            failCheckpoints(e);
+        } finally {
+            ended = why != null ? why : new StoreFailure(Problem.CLOSED, "the database closed before the flush");
+            failCheckpoints(ended);
         }
     }
 
@@ -95,7 +108,7 @@ final class Flusher implements Runnable {
         event.begin();
         long entries = 0;
         long tombstones = 0;
-        long seq = l.lastWholeSequence;
+        long seq = l.splitBatch == null ? l.lastWholeSequence : l.lastSequence;
         List<Checkpoint> done = satisfied(seq);
         try (WriteTransaction t = store.write()) {
             for (Entry e : l.table) { // step 1
@@ -106,6 +119,19 @@ final class Flusher implements Runnable {
                     t.put(e.key(), e.value());
                 }
                 entries++;
+            }
+            if (l.splitBatch != null) { // no log: the rest of the batch, over its first part (later operations win)
+                BatchFormat.decode(l.splitBatch, new BatchFormat.Ops<IOException>() {
+                    @Override
+                    public void put(MemorySegment key, MemorySegment value) {
+                        t.put(key, value);
+                    }
+
+                    @Override
+                    public void delete(MemorySegment key) {
+                        t.delete(key);
+                    }
+                });
             }
             putMetadata(t, seq, done);
             hook.at(Point.FLUSH_WRITTEN);
@@ -180,9 +206,16 @@ final class Flusher implements Runnable {
         }
     }
 
-    /** Queues a checkpoint; the flusher thread completes it. */
+    /** Queues a checkpoint; the flusher thread completes it, or it fails at once when that thread has ended. */
     void request(Checkpoint c) {
         checkpoints.add(c);
+        Throwable e = ended;
+        if (e != null) {
+            // the flusher ended before it could see c (its failure may come just after the seal
+            // that c waits for): nobody else will complete it. Queued first, then read: either
+            // this sees ended or the flusher's last failCheckpoints sees c.
+            failCheckpoints(e);
+        }
         layers.wake();
     }
 

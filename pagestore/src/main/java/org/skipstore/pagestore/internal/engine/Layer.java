@@ -1,5 +1,6 @@
 package org.skipstore.pagestore.internal.engine;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.skipstore.core.ConcurrentSkipList;
 
@@ -31,11 +32,18 @@ final class Layer {
      * of this layer may record as flushed. A batch split by a memtable switch counts in the newer
      * layer, so replay after a crash starts at it and applies it whole. Written by the commit
      * leader before the layer is sealed; read by the flusher after (the seal's publication
-     * orders them).
+     * orders them). Without a log, see {@link #splitBatch}.
      */
     long lastWholeSequence;
     /** The last log sequence with an operation in this layer (a split batch counts in both). */
     long lastSequence;
+    /**
+     * Without a log: a copy of batch {@link #lastSequence} when this layer holds only its first
+     * part, else null. No replay would apply the rest after a crash, so the flush of this layer
+     * writes the batch whole ({@link Flusher}) and records {@link #lastSequence}: the store never
+     * holds part of a batch. Written by the commit leader before the layer is sealed.
+     */
+    MemorySegment splitBatch;
     /** Set when the layer stops taking writes: the memtable sequence everything it holds is at or below. */
     long finalBound = -1;
 

@@ -1,6 +1,7 @@
 package org.skipstore.pagestore.internal.engine;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.skipstore.core.InsertResult;
@@ -101,10 +102,12 @@ final class Writes implements CommitPipeline.Committer {
 
     /**
      * Applies batch {@code seq} to the active memtable, sealing it when an operation does not
-     * fit (a batch split there counts whole in the newer memtable: {@link Layer#lastWholeSequence}).
+     * fit (a batch split there counts whole in the newer memtable: {@link Layer#lastWholeSequence};
+     * without a log the older one keeps a copy of it, {@link Layer#splitBatch}).
      * Replay calls it too, one record at a time.
      */
     void apply(MemorySegment batch, long seq) throws IOException {
+        applier.batch = batch;
         applier.seq = seq;
         applier.applied = 0;
         BatchFormat.decode(batch, applier);
@@ -120,7 +123,8 @@ final class Writes implements CommitPipeline.Committer {
 
     /** The batch operations, into the active memtable. */
     private final class Applier implements BatchFormat.Ops<IOException> {
-        /** The batch's sequence. */
+        /** The batch, and its sequence. */
+        MemorySegment batch;
         long seq;
         /** Its operations in the active memtable so far. */
         int applied;
@@ -157,7 +161,11 @@ final class Writes implements CommitPipeline.Committer {
                         + " (" + r + "): the batch is larger than a memtable");
             }
             if (applied > 0) {
-                layers.active().lastSequence = seq; // it holds part of the batch, which is whole only in the next one
+                Layer l = layers.active();
+                l.lastSequence = seq; // it holds part of the batch, which is whole only in the next one
+                if (log == null) { // nothing would replay the rest: its flush writes the batch whole
+                    l.splitBatch = Arena.ofAuto().allocate(batch.byteSize()).copyFrom(batch);
+                }
             }
             applied = 0;
             layers.seal();
