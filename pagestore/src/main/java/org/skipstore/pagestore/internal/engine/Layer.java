@@ -44,11 +44,14 @@ final class Layer {
      * holds part of a batch. Written by the commit leader before the layer is sealed.
      */
     MemorySegment splitBatch;
+    /** The keys written into the layer: a point read skips the layer when its key is not in it. */
+    final KeyFilter keys;
     /** Set when the layer stops taking writes: the memtable sequence everything it holds is at or below. */
     long finalBound = -1;
 
     Layer(ConcurrentSkipList table, long id, long lastWholeSequence) {
         this.table = table;
+        this.keys = new KeyFilter(table.maxMemoryBytes());
         this.id = id;
         this.lastWholeSequence = lastWholeSequence;
         this.lastSequence = lastWholeSequence;

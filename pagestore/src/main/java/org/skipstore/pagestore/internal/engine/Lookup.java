@@ -18,12 +18,18 @@ final class Lookup {
     /** The value of {@code key} as {@code p} sees it, copied; null when absent. */
     static byte[] get(Published p, MemorySegment key) {
         ReadState rs = p.state();
-        Entry e;
-        try (Snapshot s = rs.active.table.snapshotAt(p.activeBound())) {
-            e = s.get(key);
+        long h = KeyFilter.hash(key);
+        Entry e = null;
+        if (rs.active.keys.mayContain(h)) {
+            try (Snapshot s = rs.active.table.snapshotAt(p.activeBound())) {
+                e = s.get(key);
+            }
         }
         for (int i = 0; e == null && i < rs.sealed.size(); i++) {
-            e = rs.sealed.get(i).table.get(key); // sealed: nothing is written any more, the newest is final
+            Layer l = rs.sealed.get(i);
+            if (l.keys.mayContain(h)) {
+                e = l.table.get(key); // sealed: nothing is written any more, the newest is final
+            }
         }
         if (e != null) {
             return e.isTombstone() ? null : e.value().toArray(ValueLayout.JAVA_BYTE);

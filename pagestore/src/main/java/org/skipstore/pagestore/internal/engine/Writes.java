@@ -132,8 +132,10 @@ final class Writes implements CommitPipeline.Committer {
         @Override
         public void put(MemorySegment key, MemorySegment value) throws IOException {
             for (int tries = 0; ; tries++) {
-                InsertResult r = layers.active().table.put(key, value);
+                Layer l = layers.active();
+                InsertResult r = l.table.put(key, value);
                 if (r == InsertResult.INSERTED) {
+                    l.keys.add(KeyFilter.hash(key));
                     applied++;
                     return;
                 }
@@ -145,7 +147,9 @@ final class Writes implements CommitPipeline.Committer {
         public void delete(MemorySegment key) throws IOException {
             for (int tries = 0; ; tries++) {
                 try {
-                    layers.active().table.delete(key);
+                    Layer l = layers.active();
+                    l.table.delete(key);
+                    l.keys.add(KeyFilter.hash(key)); // a tombstone answers a read too
                     applied++;
                     return;
                 } catch (MemtableFullException e) {
