@@ -76,7 +76,23 @@ class LogWriterMeasure {
         System.out.printf("%-8d %-6s %12.0f %10.1f %10.0f %12.1f %9d%s%n", group, force, records / s,
                 records * (PAYLOAD + LogFormat.RECORD_BYTES) / s / 1e6, groups / s, elapsed / 1e3 / groups, segments,
                 seconds < 1 ? "  (warm-up)" : "");
+        if (!force && group == 100 && seconds >= 1) {
+            replay(dir, records);
+        }
         deleteAll(dir);
+    }
+
+    /** Replays the log just written: what an open after a crash pays per record. */
+    private static void replay(Path dir, long records) throws IOException {
+        long[] sum = new long[1];
+        long start = System.nanoTime();
+        LogReader.Replay r = LogReader.replay(dir, 1, 0, (sequence, payload) -> sum[0] += payload.byteSize(), false);
+        double s = (System.nanoTime() - start) / 1e9;
+        if (r.recordsReplayed() != records) {
+            throw new AssertionError(r + " after " + records + " records");
+        }
+        System.out.printf("replay of those %d records: %.0f records/s, %.1f MB/s (%d payload bytes)%n", records,
+                records / s, records * (PAYLOAD + LogFormat.RECORD_BYTES) / s / 1e6, sum[0]);
     }
 
     private static void deleteAll(Path dir) throws IOException {
