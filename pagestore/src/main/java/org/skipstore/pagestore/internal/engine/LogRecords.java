@@ -8,9 +8,10 @@ import static org.skipstore.pagestore.internal.engine.LogFormat.RECORD_BYTES;
 import static org.skipstore.pagestore.internal.engine.LogFormat.U32;
 import static org.skipstore.pagestore.internal.engine.LogFormat.U64;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -19,16 +20,21 @@ import java.util.zip.CRC32C;
  * {@link LogWriter#write} hands the whole group to the file in one system call and the bytes
  * are checksummed while they are still in the cache.
  *
- * <p>The buffer is a heap array that grows by doubling and is kept across {@link #clear()}: the
- * engine's commit leader reuses one for every group. The sequences of a group are consecutive
+ * <p>The buffer is native memory (freed by the garbage collector with this object) that grows
+ * by doubling and is kept across {@link #clear()}: the engine's commit leader reuses one for
+ * every group. Native, because a heap buffer's bytes are copied once more by the JDK into a
+ * native one for the write, and because heap segments through the JDK's accessors would spoil
+ * their profile for the memtable's and the store's native segments (see the store's
+ * {@code NativeKeys}). The sequences of a group are consecutive
  * ({@link #add} refuses others), as the reader requires of every segment.
  *
  * <p>Not thread-safe: one thread fills it and hands it to the writer.
  */
 public final class LogRecords {
 
-    private byte[] buffer;
     private MemorySegment view;
+    /** {@link #view} as a buffer, for the CRC and the write (its position and limit are set for each use). */
+    private ByteBuffer buffer;
     private int bytes;
     private int count;
     private long first;
@@ -40,8 +46,8 @@ public final class LogRecords {
     }
 
     public LogRecords(int initialCapacity) {
-        buffer = new byte[Math.max(initialCapacity, (int) RECORD_BYTES)];
-        view = MemorySegment.ofArray(buffer);
+        view = Arena.ofAuto().allocate(Math.max(initialCapacity, (int) RECORD_BYTES));
+        buffer = view.asByteBuffer();
     }
 
     /** Appends a record of {@code payload}'s bytes with {@code sequence}. */
@@ -64,7 +70,7 @@ public final class LogRecords {
             throw new IllegalArgumentException("a record holds at most " + LogFormat.MAX_PAYLOAD + " bytes: " + len);
         }
         int at = frame(sequence, len);
-        System.arraycopy(a, off, buffer, at + (int) RECORD_BYTES, len);
+        MemorySegment.copy(a, off, view, ValueLayout.JAVA_BYTE, at + RECORD_BYTES, len);
         seal(at, len);
     }
 
@@ -77,7 +83,7 @@ public final class LogRecords {
             throw new IllegalArgumentException("sequence " + sequence + " does not follow " + last + " in the group");
         }
         long end = bytes + RECORD_BYTES + length;
-        if (end > buffer.length) {
+        if (end > view.byteSize()) {
             grow(end);
         }
         int at = bytes;
@@ -89,7 +95,8 @@ public final class LogRecords {
     /** Sets the CRC of the record at {@code at} whose payload is in place, and counts it. */
     private void seal(int at, int length) {
         crc.reset();
-        crc.update(buffer, at + (int) R_CHECKED, (int) (RECORD_BYTES - R_CHECKED) + length);
+        buffer.limit(at + (int) RECORD_BYTES + length).position(at + (int) R_CHECKED);
+        crc.update(buffer);
         view.set(U32, at + R_CRC, (int) crc.getValue());
         if (count == 0) {
             first = view.get(U64, at + R_SEQUENCE);
@@ -104,8 +111,10 @@ public final class LogRecords {
         if (needed > max) {
             throw new IllegalArgumentException("a group holds at most " + max + " bytes; it would need " + needed);
         }
-        buffer = Arrays.copyOf(buffer, (int) Math.min(max, Math.max(needed, 2L * buffer.length)));
-        view = MemorySegment.ofArray(buffer);
+        MemorySegment bigger = Arena.ofAuto().allocate(Math.min(max, Math.max(needed, 2L * view.byteSize())));
+        MemorySegment.copy(view, 0, bigger, 0, bytes);
+        view = bigger;
+        buffer = view.asByteBuffer();
     }
 
     /** Records in the group. */
@@ -144,7 +153,7 @@ public final class LogRecords {
 
     /** The framed bytes, for one write. */
     ByteBuffer buffer() {
-        return ByteBuffer.wrap(buffer, 0, bytes);
+        return buffer.limit(bytes).position(0);
     }
 
     /** The framed bytes as a segment (tests read them). */
