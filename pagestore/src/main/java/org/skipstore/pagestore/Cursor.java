@@ -247,5 +247,6 @@ public final class Cursor implements OrderedCursor {
             throw new SkipstoreException(SkipstoreException.Problem.CLOSED, "the cursor is closed");
         }
         txn.check();
+        txn.settle(); // a write transaction's held-back merge: the cursor reads the tree
     }
 }

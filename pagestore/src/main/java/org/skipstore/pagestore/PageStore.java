@@ -18,7 +18,7 @@ import org.skipstore.pagestore.internal.ReadView;
 import org.skipstore.pagestore.internal.bskip.Levels;
 import org.skipstore.pagestore.internal.bskip.Tree;
 import org.skipstore.pagestore.internal.bskip.TreeChecker;
-import org.skipstore.pagestore.internal.bskip.TreeWriter;
+import org.skipstore.pagestore.internal.bskip.WriterScratch;
 
 /**
  * A durable, ordered key-value store in one memory-mapped file: a B-skip-list of packed
@@ -117,8 +117,8 @@ public final class PageStore implements AutoCloseable {
     final Limits limits;
     /** {@link PageStoreBuilder#checkedSegments(boolean)}. */
     final boolean checkedSegments;
-    /** See {@link #writerBounds()}. */
-    private MemorySegment writerBounds;
+    /** See {@link #writerScratch()}. */
+    private WriterScratch writerScratch;
 
     PageStore(Pager pager, Levels levels, String name, boolean checkedSegments) {
         this.pager = pager;
@@ -248,15 +248,15 @@ public final class PageStore implements AutoCloseable {
     }
 
     /**
-     * Native room the writer keeps copies of keys in ({@link TreeWriter}): one for the store, as
-     * write transactions come one at a time. Called with the pager's write lock held, which
-     * guards it.
+     * Native room the writer keeps copies of keys and its merge's stage in ({@link TreeWriter}):
+     * one for the store, as write transactions come one at a time. Called with the pager's write
+     * lock held, which guards it.
      */
-    MemorySegment writerBounds() {
-        if (writerBounds == null) {
-            writerBounds = Arena.ofAuto().allocate(TreeWriter.boundsBytes(pager.pageSize()));
+    WriterScratch writerScratch() {
+        if (writerScratch == null) {
+            writerScratch = new WriterScratch(pager.pageSize());
         }
-        return writerBounds;
+        return writerScratch;
     }
 
     /** Begins a read transaction on the last commit. */

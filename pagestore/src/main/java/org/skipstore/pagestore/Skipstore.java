@@ -86,7 +86,7 @@ public final class Skipstore implements AutoCloseable {
             Engine e = Engine.open(dir, o, hook);
             int maxKey = Math.min(ConcurrentSkipList.MAX_KEY_BYTES, e.maxKeyBytes());
             long maxValue = Math.min(Math.min(ConcurrentSkipList.MAX_VALUE_BYTES, e.maxValueBytes()),
-                    o.maxBatchBytes() - 64);
+                    WriteBatch.largestValue(o.maxBatchBytes(), maxKey)); // a put of both limits is one batch
             return new Skipstore(e, dir, o, maxKey, maxValue);
         } catch (Exception e) {
             throw Failures.translate(null, "database " + dir, e);

@@ -103,6 +103,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** The value as the pages hold it: for the methods that copy it or only test it. */
     MemorySegment find(MemorySegment key) {
         check();
+        settle();
         MemorySegment k = store.limits.checkKey(key);
         try {
             return Tree.get(source, k); // read-only: every block a PageSource hands out is
@@ -175,6 +176,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
      */
     public Cursor cursor() {
         check();
+        settle();
         return new Cursor(this, new TreeCursor(source));
     }
 
@@ -184,6 +186,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
      */
     public long scan(Range range, Visitor visitor) {
         check();
+        settle();
         SegmentCopies scanCopies = copies == null ? null : new SegmentCopies(); // checked mode: they die at the return
         try (Arena arena = RangeBounds.bounded(range) ? Arena.ofConfined() : null) {
             return scan(range, visitor, new RangeBounds(range, arena), scanCopies);
@@ -283,6 +286,10 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
     /** Ends the transaction; a write transaction that was not committed is aborted. */
     @Override
     public abstract void close();
+
+    /** Before a read of the tree: what a write transaction holds back goes into it (nothing for a read transaction). */
+    void settle() {
+    }
 
     /** @throws SkipstoreException {@link Problem#CLOSED} once the transaction or its store has ended */
     final void check() {

@@ -118,6 +118,14 @@ public final class WriteBatch {
         return this;
     }
 
+    /**
+     * The largest value that a batch of one put, with a key of up to {@code maxKey} bytes, may
+     * carry and still take at most {@code maxBatchBytes} ({@link #memtableBytes()}).
+     */
+    static long largestValue(long maxBatchBytes, int maxKey) {
+        return maxBatchBytes - HEADER - OP - NODE_OVERHEAD - maxKey;
+    }
+
     /** What the batch takes in a memtable, generously ({@link #NODE_OVERHEAD}). */
     long memtableBytes() {
         return size + (long) count * NODE_OVERHEAD;

@@ -31,7 +31,7 @@ public final class WriteTransaction extends Transaction {
     WriteTransaction(PageStore store, WriteTxn txn) {
         super(store, txn);
         this.txn = txn;
-        this.writer = new TreeWriter(txn, store.levels(), store.writerBounds());
+        this.writer = new TreeWriter(txn, store.levels(), store.writerScratch());
     }
 
     /** Sets {@code key} to {@code value}; returns true when the key was new. */
@@ -108,6 +108,7 @@ public final class WriteTransaction extends Transaction {
      */
     public void commit() {
         check();
+        settle();
         state = State.COMMITTED;
         releaseSegments();
         try {
@@ -126,6 +127,20 @@ public final class WriteTransaction extends Transaction {
             state = State.ABORTED;
             releaseSegments();
             txn.abort();
+        }
+    }
+
+    /**
+     * Writes what the writer holds back (a sorted run's merge into a partition: {@link
+     * TreeWriter#settle}) into the tree: before every read, so that the transaction reads its own
+     * changes, and before the commit.
+     */
+    @Override
+    void settle() {
+        try {
+            writer.settle();
+        } catch (IOException | RuntimeException | Error e) {
+            throw fail(e);
         }
     }
 

@@ -176,9 +176,25 @@ final class Commit {
     /** Step 5's block writes. A failure in the forced modes changed nothing and is reported as such. */
     private void writeBlocks(List<Changes.Write> writes) throws IOException {
         try {
-            for (Changes.Write w : writes) {
+            List<Changes.Write> byPage = new ArrayList<>(writes);
+            byPage.sort(java.util.Comparator.comparingLong(w -> w.block().page()));
+            List<MemorySegment> side = new ArrayList<>(); // blocks side by side in the file, one write
+            long first = 0;
+            long end = -1;
+            for (Changes.Write w : byPage) {
+                if (w.block().page() != end && !side.isEmpty()) {
+                    p.file().write(first, side);
+                    side.clear();
+                }
+                if (side.isEmpty()) {
+                    first = w.block().page();
+                }
                 p.space.checks().written(w.block().page()); // before the write: a check of the old bytes no longer holds
-                p.file().write(w.block().page(), w.content());
+                side.add(w.content());
+                end = w.block().page() + w.block().pages();
+            }
+            if (!side.isEmpty()) {
+                p.file().write(first, side);
             }
         } catch (IOException e) {
             if (e instanceof ClosedChannelException) {

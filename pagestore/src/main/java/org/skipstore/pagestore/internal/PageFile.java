@@ -50,6 +50,20 @@ public interface PageFile extends AutoCloseable {
     void write(long page, MemorySegment src) throws IOException;
 
     /**
+     * Writes {@code parts}, whole pages each, one after the other from {@code page} on, as
+     * {@link #write(long, MemorySegment)} would one by one; a file may gather them into fewer
+     * writes (a commit writes every block it allocated: a flush, a hundred thousand, mostly
+     * side by side).
+     */
+    default void write(long page, java.util.List<MemorySegment> parts) throws IOException {
+        long at = page;
+        for (MemorySegment part : parts) {
+            write(at, part);
+            at += part.byteSize() / pageSize();
+        }
+    }
+
+    /**
      * Grows the file to {@code newPageCount} pages and makes the new size durable. The new pages'
      * content is undefined (the mapped file grows sparsely); every block is written through
      * {@link #write} before a state uses it. A file size limit makes this method throw and leaves

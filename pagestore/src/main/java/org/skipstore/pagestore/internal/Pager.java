@@ -157,6 +157,7 @@ public final class Pager implements AutoCloseable {
 
     /** {@code t} committed or rolled back: the next writer may begin. */
     void end(WriteTxn t) {
+        pool.endTransaction();
         writeLock.unlock();
     }
 

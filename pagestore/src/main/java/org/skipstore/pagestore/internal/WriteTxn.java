@@ -49,6 +49,14 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     /** The commit metadata as this transaction set it; null while unchanged from the base's. */
     private TreeMap<String, byte[]> metadata;
     private boolean done;
+    /** What the structure's writer holds back, written at the commit's start ({@link #beforeCommit}); null: nothing. */
+    private HeldBack heldBack;
+
+    /** Changes a writer holds back from the blocks until it is told to write them. */
+    public interface HeldBack {
+        /** Writes them into blocks of the transaction. */
+        void settle() throws IOException;
+    }
 
     WriteTxn(Pager pager, Meta base) {
         this.pager = pager;
@@ -307,6 +315,14 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         return new Meta.Stored(page, n, bytes, Checksums.crc32c(b, 0, bytes));
     }
 
+    /**
+     * Has the commit first write what {@code h} holds back, so that no change a writer made is
+     * lost to a commit that forgot it (the last one given counts).
+     */
+    public void beforeCommit(HeldBack h) {
+        heldBack = h;
+    }
+
     /** Commits with the pager's {@link Durability}; see {@link Pager}. */
     public void commit() throws IOException {
         commit(pager.durability());
@@ -316,6 +332,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         check();
         boolean committed = false;
         try {
+            if (heldBack != null) {
+                heldBack.settle();
+            }
             Meta.Stored md = storeMetadata();
             seal(); // the structure's runs are final: their checksums first, the record's CRCs cover them
             pager.commit(changes(md), mode);

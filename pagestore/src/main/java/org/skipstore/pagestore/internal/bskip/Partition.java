@@ -312,7 +312,7 @@ public final class Partition {
     }
 
     /** Node {@code i}'s key compared with {@code key}, in place: no slice. */
-    private static int compareKey(MemorySegment p, int i, MemorySegment key) {
+    static int compareKey(MemorySegment p, int i, MemorySegment key) {
         long at = node(p, i);
         long len = Varint.read(p, at);
         return Keys.compare(p, at + Varint.size(len), len, key, 0, key.byteSize());
@@ -472,10 +472,33 @@ public final class Partition {
         }
     }
 
+    /**
+     * Copies nodes {@code [from, to)} of {@code src} to the end of {@code dst} (same kind), in
+     * order, leaving {@code src} as it is (it may be a committed block): the batched merge's
+     * step. Every copied key must sort after {@code dst}'s last one; {@code dst} must have room
+     * ({@link #bytesOf(MemorySegment, int, int)}).
+     */
+    public static void appendCopies(MemorySegment src, int from, int to, MemorySegment dst) {
+        int d = count(dst);
+        for (int i = from; i < to; i++) {
+            long size = nodeBytes(src, i);
+            long at = reserve(dst, d++, size, slotPrefix(src, i)); // an append: moves nothing
+            if (at < 0) {
+                throw new IllegalStateException("the target partition has no room for the copied nodes");
+            }
+            MemorySegment.copy(src, node(src, i), dst, at, size);
+        }
+    }
+
     /** Bytes that nodes {@code [from, count)} need in another partition (slots included). */
     public static long bytesOf(MemorySegment p, int from) {
+        return bytesOf(p, from, count(p));
+    }
+
+    /** Bytes that nodes {@code [from, to)} need in another partition (slots included). */
+    public static long bytesOf(MemorySegment p, int from, int to) {
         long total = 0;
-        for (int i = from; i < count(p); i++) {
+        for (int i = from; i < to; i++) {
             total += nodeBytes(p, i) + SLOT;
         }
         return total;

@@ -1,7 +1,6 @@
 package org.skipstore.pagestore.internal.bskip;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.skipstore.core.Keys;
 import org.skipstore.pagestore.internal.WriteTxn;
@@ -42,6 +41,14 @@ import org.skipstore.pagestore.internal.WriteTxn;
  * when it becomes empty, the level's root moves to the partition of the next key of the level
  * above (or to 0 when the level empties).
  *
+ * <h2>Runs</h2>
+ * A change of a key of level 0 whose partition the last descent reached (the finger) takes no
+ * descent, and one into a committed partition, or past the end of one, is merged there with the
+ * ones after it ({@link SortedMerge}) and written as the merge leaves the partition:
+ * {@link #settle}, before any other change, any read of the transaction, and the commit (which
+ * the writer asks for: {@link WriteTxn#beforeCommit}). A delete of an absent key costs one
+ * read-only descent, or none inside the finger's partition.
+ *
  * <p>Each reference to a partition that moves (copy, growth) is updated by {@link #repoint}:
  * the root word, the down reference followed, and node 0 of the level above when the level's
  * first partition is also its first key's partition.
@@ -61,59 +68,84 @@ public final class TreeWriter {
     /** The writable descents that record into those paths, made once. */
     private final Tree.Path<IOException> wPath = (L, page, j) -> enter(L, page, j, wp, wj);
     private final Tree.Path<IOException> sPath = (L, page, j) -> enter(L, page, j, sp, sj);
+    /** A writable descent into {@link #wp} that leaves level 0 as it is: a merge reads it ({@link SortedMerge}). */
+    private final Tree.Path<IOException> mPath = (L, page, j) -> L > 0 ? enter(L, page, j, wp, wj) : reach(page, j);
     private int top;
-    /** Whether {@link #wp} and {@link #wj} hold a valid path of owned partitions (see {@link #fingerCovers}). */
-    private boolean finger;
     /**
-     * The keys that bound the finger's partition of level 0, copied when the finger is set (the
-     * partitions they lie in may move): its first key ({@code lowLength == -1}: none, it is the
-     * level's first partition) and the first key of the next partition ({@code highLength == -1}:
-     * none). Appends to the partition change neither; a key of a higher level resets the finger.
+     * The finger (the path {@link #wp}, {@link #wj} still leads to the partition of level 0 whose
+     * range holds a key) and the batched merge into that partition: the run path.
      */
-    private final MemorySegment low;
-    private final MemorySegment high;
-    private long lowLength;
-    private long highLength;
+    private final SortedMerge run;
 
     public TreeWriter(WriteTxn txn, Levels levels) {
-        this(txn, levels, Arena.ofAuto().allocate(boundsBytes(txn.pageSize()))); // native, as every key it reads
+        this(txn, levels, new WriterScratch(txn.pageSize()));
     }
 
-    /**
-     * @param bounds room for the finger's two bound keys ({@link #boundsBytes}), native, which a
-     *               store reuses for its write transactions, one at a time
-     */
-    public TreeWriter(WriteTxn txn, Levels levels, MemorySegment bounds) {
+    /** @param scratch native memory of the store's, which its write transactions reuse, one at a time */
+    public TreeWriter(WriteTxn txn, Levels levels, WriterScratch scratch) {
+        if (scratch.pageSize() != txn.pageSize()) {
+            throw new IllegalArgumentException("scratch for pages of " + scratch.pageSize() + " bytes");
+        }
         this.txn = txn;
         this.levels = levels;
         this.pageSize = txn.pageSize();
         this.inlineMax = Tree.inlineMax(pageSize);
-        long max = Tree.maxKeyBytes(pageSize);
-        this.low = bounds.asSlice(0, max);
-        this.high = bounds.asSlice(max, max);
-    }
-
-    /** Bytes of the {@code bounds} a writer for pages of {@code pageSize} needs. */
-    public static long boundsBytes(int pageSize) {
-        return 2L * Tree.maxKeyBytes(pageSize);
+        this.run = new SortedMerge(txn, levels, scratch);
+        txn.beforeCommit(this::settle);
     }
 
     /** Inserts or replaces; returns true when the key was new. */
     public boolean put(MemorySegment key, MemorySegment value) throws IOException {
         int h = levels.level(key);
-        if (h == 0 && fingerCovers(key)) { // the last path still leads to the key's partition
-            return putOnPath(key, value, h);
+        if (h == 0 && run.inRange(key)) { // the last path still leads to the key's partition
+            if (!run.merging()) {
+                return putOnPath(key, value, h); // a partition of this transaction's: in place
+            }
+            if (run.follows(key)) {
+                int r = run.put(key, value);
+                if (r != SortedMerge.NOT_HANDLED) {
+                    return merged(r);
+                }
+            }
         }
-        finger = false;
+        settle();
+        run.drop();
         top = Tree.top(txn);
         if (top < 0) {
             insertIntoEmptyLevels(key, value, h, 0, 0);
             bumpCount(1);
             return true;
         }
-        descend(key, Rule.FLOOR, wPath);
-        setFinger();
+        if (h > 0) {
+            descend(key, Rule.FLOOR, wPath);
+            return putOnPath(key, value, h);
+        }
+        descend(key, Rule.FLOOR, mPath);
+        run.set(wp, wj, top);
+        MemorySegment p = Tree.partition(txn, wp[0]);
+        int n = Partition.count(p);
+        // Merge into a committed partition (it is copied anyway), or append to one of this
+        // transaction's; a key between the nodes of an own partition goes in in place.
+        if (!txn.owns(wp[0]) || n == 0 || Partition.compareKey(p, n - 1, key) < 0) {
+            run.start(wp[0]);
+            int r = run.put(key, value);
+            if (r != SortedMerge.NOT_HANDLED) {
+                return merged(r);
+            }
+            run.abandon();
+        }
+        ownLevel0();
         return putOnPath(key, value, h);
+    }
+
+    /** Whether the merge's answer {@code r} to a put made a new key (then counted). */
+    private boolean merged(int r) {
+        return r == SortedMerge.CHANGED && bumped(1);
+    }
+
+    private boolean bumped(long d) {
+        bumpCount(d);
+        return true;
     }
 
     private boolean putOnPath(MemorySegment key, MemorySegment value, int h) throws IOException {
@@ -123,55 +155,60 @@ public final class TreeWriter {
             update(p, i, key, value);
             return false;
         }
-        finger = h == 0; // a key of a higher level splits partitions: the path no longer holds
+        if (h > 0) {
+            run.drop(); // a key of a higher level splits partitions: the path no longer holds
+        }
         insert(key, value, h, -i - 1);
         bumpCount(1);
         return true;
     }
 
     /**
-     * Whether the path of the last put (all of it this transaction's, unchanged since) leads to
-     * the partition of level 0 whose range holds {@code key}: at least the partition's first key
-     * (or the partition is the level's first), and below the next partition's first key, which
-     * is the key after the followed one on the lowest level above that has one. Appends in key
-     * order take this path every time and skip the descent; the bounds are copies
-     * ({@link #setFinger}), so the check reads no partition.
+     * Finishes the merge under way, if any ({@link SortedMerge#finish}): the merged partition
+     * replaces the one on the path. Before every change the merge does not take, and before any
+     * read of the transaction, which would otherwise not see the merged changes.
      */
-    private boolean fingerCovers(MemorySegment key) {
-        return finger
-                && (lowLength < 0 || Keys.compare(low, 0, lowLength, key, 0, key.byteSize()) <= 0)
-                && (highLength < 0 || Keys.compare(key, 0, key.byteSize(), high, 0, highLength) < 0);
-    }
-
-    /** After a descent: the path is the finger; copies its bounds ({@link #low}, {@link #high}). */
-    private void setFinger() {
-        lowLength = wp[0] == txn.root(0) ? -1 : copyKey(txn.write(wp[0]), 0, low);
-        highLength = -1;
-        for (int L = 1; L <= top; L++) {
-            MemorySegment up = txn.write(wp[L]);
-            int next = wj[L - 1] + 1;
-            if (next < Partition.count(up)) {
-                highLength = copyKey(up, next, high);
-                break;
-            }
+    public void settle() throws IOException {
+        if (!run.merging()) {
+            return;
         }
-        finger = true;
+        long old = run.source();
+        long q = run.finish();
+        wp[0] = q;
+        if (q != 0) {
+            repoint(0, wp, wj[0], old, q);
+            return;
+        }
+        run.drop(); // the level's first partition emptied: the root moves to the next key's partition
+        long up = top >= 1 ? txn.root(1) : 0;
+        txn.setRoot(0, up == 0 ? 0 : Partition.down(Tree.partition(txn, up), 0));
     }
 
-    private static long copyKey(MemorySegment p, int i, MemorySegment to) {
-        MemorySegment k = Partition.key(p, i);
-        MemorySegment.copy(k, 0, to, 0, k.byteSize());
-        return k.byteSize();
-    }
-
-    /** Deletes; returns true when the key was there. Touches nothing when it was not. */
+    /**
+     * Deletes; returns true when the key was there. Touches nothing when it was not: one
+     * descent, or none when the finger's partition holds the key's range.
+     */
     public boolean delete(MemorySegment key) throws IOException {
+        int h = levels.level(key);
+        if (h == 0 && run.merging() && run.follows(key)) {
+            return run.delete(key) == SortedMerge.CHANGED && bumped(-1);
+        }
+        if (run.merging() && run.inRange(key)) {
+            settle(); // the key may be among the staged ones
+        }
         if (Tree.get(txn, key) == null) {
             return false;
         }
-        finger = false;
+        settle();
+        run.drop();
         top = Tree.top(txn);
-        int h = levels.level(key);
+        if (h == 0) { // no partition joins: merge into the key's partition, without it
+            descend(key, Rule.FLOOR, mPath);
+            run.set(wp, wj, top);
+            run.start(wp[0]);
+            run.delete(key);
+            return bumped(-1);
+        }
         descend(key, Rule.FLOOR, wPath);
         descend(key, Rule.STRICT, sPath);
         for (int L = h; L >= 0; L--) {
@@ -181,7 +218,7 @@ public final class TreeWriter {
                 throw new IllegalStateException("level " + L + " does not hold the key where the shape says");
             }
             if (L == 0) {
-                freeValue(e, i);
+                NodeWrites.freeValue(txn, e, i);
             }
             Partition.remove(e, i);
             if (L < h && wp[L] != sp[L]) { // merge what remains into the left neighbour
@@ -214,10 +251,10 @@ public final class TreeWriter {
             if (front && levels.level(Partition.key(p, 0)) > L) {
                 down = newPartition(L, key, value, down, p, Partition.count(p)); // x alone, in front
                 txn.setRoot(L, down);
-                finger = false; // the path's partition is no longer the level's first: its bounds changed
+                run.drop(); // the path's partition is no longer the level's first: its bounds changed
             } else if (L == h || front) {
-                p = room(L, wp, wj, nodeSize(L, key, value)); // x goes into P_L
-                insertNode(p, ip, L, key, value, down);
+                p = room(L, wp, wj, NodeWrites.size(inlineMax, L, key, value)); // x goes into P_L
+                NodeWrites.insert(txn, inlineMax, p, ip, L, key, value, down);
                 down = wp[L];
             } else {
                 down = newPartition(L, key, value, down, p, ip); // x starts a partition: split P_L
@@ -232,12 +269,13 @@ public final class TreeWriter {
     /** A new partition of level L: x, then the nodes of {@code p} (if any) from {@code from} on, moved. */
     private long newPartition(int L, MemorySegment key, MemorySegment value, long down, MemorySegment p, int from)
             throws IOException {
-        long need = Partition.headerBytes() + nodeSize(L, key, value) + (p == null ? 0 : Partition.bytesOf(p, from));
+        long need = Partition.headerBytes() + NodeWrites.size(inlineMax, L, key, value)
+                + (p == null ? 0 : Partition.bytesOf(p, from));
         int n = Tree.pagesFor(pageSize, need);
         long q = txn.allocateRun(n);
         MemorySegment qs = txn.write(q);
         Partition.init(qs, L == 0 ? Partition.DATA : Partition.INDEX, L, n);
-        insertNode(qs, 0, L, key, value, down);
+        NodeWrites.insert(txn, inlineMax, qs, 0, L, key, value, down);
         if (p != null) {
             Partition.moveTail(p, from, qs);
         }
@@ -253,50 +291,16 @@ public final class TreeWriter {
         }
     }
 
-    private long nodeSize(int L, MemorySegment key, MemorySegment value) {
-        long kl = key.byteSize();
-        if (L > 0) {
-            return Partition.nodeSize(Partition.INDEX, kl, 0) + Partition.SLOT;
-        }
-        long vl = value.byteSize();
-        return (vl > inlineMax ? Partition.outOfLineNodeSize(kl, vl) : Partition.nodeSize(Partition.DATA, kl, vl))
-                + Partition.SLOT;
-    }
-
-    private void insertNode(MemorySegment p, int i, int L, MemorySegment key, MemorySegment value, long down)
-            throws IOException {
-        boolean ok;
-        if (L > 0) {
-            ok = Partition.insertIndex(p, i, key, down);
-        } else if (value.byteSize() > inlineMax) {
-            long vl = value.byteSize();
-            long page = txn.allocateRun(Tree.valuePages(pageSize, vl));
-            MemorySegment.copy(value, 0, txn.write(page), Tree.VALUE_OFFSET, vl);
-            ok = Partition.insertOutOfLine(p, i, key, vl, page);
-        } else {
-            ok = Partition.insertData(p, i, key, value);
-        }
-        if (!ok) {
-            throw new IllegalStateException("no room in a partition that was made room for");
-        }
-    }
-
     private void update(MemorySegment p, int i, MemorySegment key, MemorySegment value) throws IOException {
         long vl = value.byteSize();
         if (!Partition.isOutOfLine(p, i) && vl <= inlineMax && Partition.valueLength(p, i) == vl) {
             MemorySegment.copy(value, 0, Partition.value(p, i), 0, vl); // same size: in place
             return;
         }
-        freeValue(p, i);
+        NodeWrites.freeValue(txn, p, i);
         Partition.remove(p, i);
-        p = room(0, wp, wj, nodeSize(0, key, value));
-        insertNode(p, i, 0, key, value, 0);
-    }
-
-    private void freeValue(MemorySegment p, int i) {
-        if (Partition.isOutOfLine(p, i)) {
-            txn.freeRun(Partition.outOfLinePage(p, i), Tree.valuePages(pageSize, Partition.valueLength(p, i)));
-        }
+        p = room(0, wp, wj, NodeWrites.size(inlineMax, 0, key, value));
+        NodeWrites.insert(txn, inlineMax, p, i, 0, key, value, 0);
     }
 
     private void bumpCount(long d) {
@@ -321,6 +325,21 @@ public final class TreeWriter {
         pages[L] = own;
         repoint(L, pages, j, page, own);
         return txn.write(own);
+    }
+
+    /** {@link Tree.Path#enter} of level 0 on {@link #mPath}: recorded, not made the transaction's. */
+    private MemorySegment reach(long page, int j) {
+        wj[0] = j;
+        wp[0] = page;
+        return Tree.partition(txn, page);
+    }
+
+    /** Makes the path's partition of level 0, which {@link #mPath} left as it was, this transaction's. */
+    private void ownLevel0() throws IOException {
+        long page = wp[0];
+        long own = touch(page);
+        wp[0] = own;
+        repoint(0, wp, wj[0], page, own);
     }
 
     /** Block {@code page} as a partition this transaction may write: itself, or a fresh copy. */

@@ -166,7 +166,7 @@ public final class Engine implements AutoCloseable {
 
     /** A consistent view of everything published now, until it is closed. */
     public View view() {
-        return new View(layers.acquire());
+        return new View(layers.acquire(), layers);
     }
 
     /** The store's commit metadata as of the last flush or checkpoint. */

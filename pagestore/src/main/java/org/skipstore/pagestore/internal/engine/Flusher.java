@@ -143,8 +143,7 @@ final class Flusher implements Runnable {
         hook.at(Point.FLUSH_PUBLISHED);
         int deleted = log == null ? 0 : log.deleteThrough(seq); // step 4
         hook.at(Point.LOG_TRIMMED);
-        complete(done);
-        flushes.increment();
+        flushes.increment(); // counted before the checkpoints return: their callers read the stats next
         flushedEntries.add(entries);
         flushNanos.add(System.nanoTime() - start);
         if (event.shouldCommit()) {
@@ -156,6 +155,7 @@ final class Flusher implements Runnable {
             event.segmentsDeleted = deleted;
             event.commit();
         }
+        complete(done);
     }
 
     /** A checkpoint with nothing left to flush: its metadata, committed alone. */

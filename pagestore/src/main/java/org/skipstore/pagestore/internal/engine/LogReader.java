@@ -35,7 +35,8 @@ import org.skipstore.pagestore.internal.StoreFailure;
  * to {@code <name>.tail-<offset>.dropped} (nothing is deleted), and {@link LogWriter#resume}
  * cuts that segment there. A segment of another database ({@link Problem#FOREIGN}) or of a
  * newer format ({@link Problem#VERSION}) stops the replay in both modes: nothing about it is a
- * crash's or damage's to tolerate.
+ * crash's or damage's to tolerate. Every segment's header is checked for that before anything is
+ * replayed, so such a file fails the open wherever its name puts it (after a gap, after damage).
  */
 public final class LogReader {
 
@@ -80,6 +81,9 @@ public final class LogReader {
     public static Replay replay(Path dir, long databaseId, long afterSequence, RecordSink sink,
             boolean openAtLastConsistentPoint) throws IOException {
         NavigableMap<Long, Path> segments = LogFiles.list(dir);
+        for (Path p : segments.values()) { // first: no segment is replayed or set aside past another database's
+            SegmentScan.checkIdentity(p, databaseId);
+        }
         long last = afterSequence;
         long next = Long.MIN_VALUE; // the sequence the chain reached; MIN_VALUE before the first segment
         Path newest = null;

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.skipstore.core.Keys;
 import org.skipstore.core.OrderedCursor;
 import org.skipstore.core.SkipstoreException;
@@ -72,11 +73,23 @@ public final class MergedCursor implements OrderedCursor {
     /** Off an entry: after the last (else before the first). */
     private boolean afterLast;
     private boolean closed;
+    /**
+     * Whether what the cursor reads is still open (the engine's view): checked by every call, since
+     * the sources a view holds stay readable after the view or the database closed, and a call
+     * that reads no source (a step past either end) would not notice.
+     */
+    private final BooleanSupplier open;
     /** A native copy of a {@code byte[]} seek key, so that no source reads a heap segment; grown as needed. */
     private MemorySegment keyBuffer;
 
     /** A cursor over {@code newestFirst}, before the first entry; it owns them: {@link #close()} closes them. */
     public MergedCursor(List<? extends OrderedCursor> newestFirst) {
+        this(newestFirst, () -> true);
+    }
+
+    /** As {@link #MergedCursor(List)}, and every call throws {@link Problem#CLOSED} once {@code open} says false. */
+    public MergedCursor(List<? extends OrderedCursor> newestFirst, BooleanSupplier open) {
+        this.open = Objects.requireNonNull(open, "open");
         int n = newestFirst.size();
         this.src = new OrderedCursor[n];
         this.tombstones = new org.skipstore.core.Cursor[n];
@@ -380,6 +393,9 @@ public final class MergedCursor implements OrderedCursor {
     private void check() {
         if (closed) {
             throw new SkipstoreException(Problem.CLOSED, "the cursor is closed");
+        }
+        if (!open.getAsBoolean()) {
+            throw new SkipstoreException(Problem.CLOSED, "what the cursor reads is closed");
         }
     }
 }

@@ -31,7 +31,7 @@ import org.skipstore.pagestore.internal.StoreFailure;
  *       not a database, unless it is empty (a crash between creating it and committing the id).</li>
  *   <li>Replay ({@link LogReader}): every record above the flushed sequence, applied as the
  *       commit leader applies a group ({@link Writes#apply}); a memtable that fills is flushed at
- *       once. A torn tail of the newest segment is dropped; damage elsewhere fails the open
+ *       once (through the test hook's flush points too: a crash there must recover as well). A torn tail of the newest segment is dropped; damage elsewhere fails the open
  *       {@code CORRUPT}, unless the options say to open at the last consistent point, which sets
  *       the damaged part aside (renamed, never deleted) and says so in the {@link Report} and
  *       the log.</li>
@@ -94,7 +94,7 @@ final class Recovery {
             Layers layers = new Layers(() -> Engine.memtable(o), o.maxSealed(), new StoreView(store.read(), flushed),
                     flushed, stalls);
             Writes replayWrites = new Writes(layers, null, Point.Hook.NONE, flushed);
-            Flusher replayFlusher = new Flusher(store, layers, null, Point.Hook.NONE, flushed);
+            Flusher replayFlusher = new Flusher(store, layers, null, hook, flushed);
             LogReader.Replay replay = LogReader.replay(dir, id, flushed, (seq, payload) -> { // step 3
                 replayWrites.apply(payload, seq);
                 replayWrites.advanceTo(seq);

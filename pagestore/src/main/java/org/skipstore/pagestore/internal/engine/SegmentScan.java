@@ -3,6 +3,7 @@ package org.skipstore.pagestore.internal.engine;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import org.skipstore.core.SkipstoreException.Problem;
@@ -86,11 +87,8 @@ final class SegmentScan {
             return newest ? torn(0) : damage(0, first, 0, "is " + size + " bytes, shorter than a segment header");
         }
         MemorySegment header = file.asSlice(0, h);
+        checkIdentity(path, header, databaseId);
         boolean magic = LogFormat.magic(header) == LogFormat.MAGIC;
-        if (magic && LogFormat.version(header) > LogFormat.FORMAT_VERSION) {
-            throw new StoreFailure(Problem.VERSION, path + " is a log segment of format version "
-                    + LogFormat.version(header) + "; this code reads version " + LogFormat.FORMAT_VERSION);
-        }
         boolean crc = LogFormat.headerCrcMatches(header);
         if (!magic || !crc || LogFormat.version(header) != LogFormat.FORMAT_VERSION) {
             if (newest && zerosFrom(h)) {
@@ -99,15 +97,45 @@ final class SegmentScan {
             return damage(0, first, 0, !magic ? "does not start with a log segment's magic"
                     : !crc ? "has a header that fails its CRC" : "has format version " + LogFormat.version(header));
         }
-        if (LogFormat.databaseId(header) != databaseId) {
-            throw new StoreFailure(Problem.FOREIGN, path + " belongs to database " + LogFormat.databaseId(header)
-                    + ", not " + databaseId);
-        }
         if (LogFormat.firstSequence(header) != first) {
             return damage(0, first, 0, "says its first sequence is " + LogFormat.firstSequence(header)
                     + ", its name " + first);
         }
         return null;
+    }
+
+    /**
+     * Throws {@link Problem#VERSION} when {@code header} has the magic and a newer format version
+     * (whatever else it holds: its layout may differ), {@link Problem#FOREIGN} when it is a valid
+     * header of another database; any other fault is the scan's to judge.
+     */
+    static void checkIdentity(Path path, MemorySegment header, long databaseId) throws StoreFailure {
+        if (LogFormat.magic(header) != LogFormat.MAGIC) {
+            return;
+        }
+        int version = LogFormat.version(header);
+        if (version > LogFormat.FORMAT_VERSION) {
+            throw new StoreFailure(Problem.VERSION, path + " is a log segment of format version " + version
+                    + "; this code reads version " + LogFormat.FORMAT_VERSION);
+        }
+        if (version == LogFormat.FORMAT_VERSION && LogFormat.headerCrcMatches(header)
+                && LogFormat.databaseId(header) != databaseId) {
+            throw new StoreFailure(Problem.FOREIGN, path + " belongs to database " + LogFormat.databaseId(header)
+                    + ", not " + databaseId);
+        }
+    }
+
+    /** {@link #checkIdentity(Path, MemorySegment, long)} of the segment at {@code path}; nothing when shorter than a header. */
+    static void checkIdentity(Path path, long databaseId) throws IOException {
+        try (FileChannel ch = LogFiles.openRead(path)) {
+            ByteBuffer b = ByteBuffer.allocate((int) LogFormat.HEADER_BYTES);
+            while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+                // a short read of a regular file: read on
+            }
+            if (!b.hasRemaining()) {
+                checkIdentity(path, MemorySegment.ofArray(b.array()), databaseId);
+            }
+        }
     }
 
     private Result records() throws IOException {

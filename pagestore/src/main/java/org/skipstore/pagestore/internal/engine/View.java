@@ -11,15 +11,19 @@ import org.skipstore.core.SkipstoreException.Problem;
  * A consistent, repeatable view of the database: one acquired {@link Published} state, held
  * until {@link #close()}. Reads through it see exactly the writes published when it was taken,
  * whatever is written, sealed or flushed meanwhile: the memtables and the store state it holds
- * are not freed before it lets go.
+ * are not freed before it lets go. Once it or the database is closed, its reads and its
+ * cursors' calls throw CLOSED (what it holds may still be readable, but is not to be read).
  */
 public final class View implements AutoCloseable {
 
     private final Published p;
+    /** The engine's: once it is closed, so is every view (the layers a view holds outlive the close). */
+    private final Layers layers;
     private volatile boolean closed;
 
-    View(Published p) {
+    View(Published p, Layers layers) {
         this.p = p;
+        this.layers = layers;
     }
 
     /** The last log sequence this view sees. */
@@ -27,9 +31,13 @@ public final class View implements AutoCloseable {
         return p.sequence();
     }
 
+    private boolean isOpen() {
+        return !closed && !layers.isClosed();
+    }
+
     private void check() {
-        if (closed) {
-            throw new SkipstoreException(Problem.CLOSED, "the snapshot is closed");
+        if (!isOpen()) {
+            throw new SkipstoreException(Problem.CLOSED, closed ? "the snapshot is closed" : "the database is closed");
         }
     }
 
@@ -41,7 +49,8 @@ public final class View implements AutoCloseable {
 
     /**
      * A cursor over the view, before the first entry: the layers merged, newest first, with
-     * deleted keys left out. Valid while the view is open.
+     * deleted keys left out. Valid while the view and the database are open; once either is
+     * closed, its calls throw CLOSED.
      */
     public OrderedCursor cursor() {
         check();
@@ -59,7 +68,7 @@ public final class View implements AutoCloseable {
             }
             throw e;
         }
-        return new MergedCursor(sources);
+        return new MergedCursor(sources, this::isOpen);
     }
 
     @Override

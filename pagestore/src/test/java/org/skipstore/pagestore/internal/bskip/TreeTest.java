@@ -106,6 +106,7 @@ class TreeTest {
                             }
                             if (r.nextInt(10) == 0) {
                                 byte[] probe = key(r, space);
+                                w.settle(); // a read of the transaction sees what the writer held back after this
                                 MemorySegment got = Tree.get(txn, seg(probe));
                                 assertThat(got == null ? null : bytes(got)).isEqualTo(next.get(probe));
                             }
