@@ -13,8 +13,10 @@ import java.util.List;
  * @param flushes              flushes since open
  * @param flushedEntries       entries they wrote into the store
  * @param flushNanos           time they took
- * @param stalls               times writers waited for a flush
+ * @param stalls               times writers waited for a flush (one under way included)
  * @param stallNanos           time they waited
+ * @param slowdowns            write groups held back because a stall was near
+ * @param slowdownNanos        time they were held back
  * @param logBytesWritten      bytes written to the log since open (records and headers)
  * @param logSegments          log segments now
  * @param meanGroupSize        writes a log force served, on average
@@ -25,8 +27,8 @@ import java.util.List;
  */
 public record EngineStats(long sequence, long flushedSequence, int sealedMemtables, long memtableBytes,
                           long peakMemtableBytes, long flushes, long flushedEntries, long flushNanos, long stalls,
-                          long stallNanos, long logBytesWritten, long logSegments, double meanGroupSize,
-                          long storeFileBytes, long replayedRecords, long replayNanos, List<String> droppedAtOpen) {
+                          long stallNanos, long slowdowns, long slowdownNanos, long logBytesWritten, long logSegments,
+                          double meanGroupSize, long storeFileBytes, long replayedRecords, long replayNanos, List<String> droppedAtOpen) {
 
     public EngineStats {
         droppedAtOpen = List.copyOf(droppedAtOpen);

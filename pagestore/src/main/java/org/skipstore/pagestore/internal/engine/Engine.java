@@ -179,14 +179,23 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** What the engine holds and did since it opened. */
+    /** What the engine holds and did since it opened; never waits (not for a flush either). */
     public EngineStats stats() {
         Published p = layers.peek();
         return new EngineStats(p.sequence(), flusher.flushedSequence(), p.state().sealed.size(), layers.memoryBytes(),
                 layers.peakBytes(), flusher.flushes(), flusher.flushedEntries(), flusher.flushNanos(), stalls.count(),
-                stalls.nanos(), log == null ? 0 : log.bytesWritten(), log == null ? 0 : log.segmentCount(),
-                pipeline.meanGroupSize(), store.fileBytes(), recovery.recordsReplayed(), recovery.nanos(),
+                stalls.nanos(), stalls.slowdowns(), stalls.slowdownNanos(), log == null ? 0 : log.bytesWritten(), log == null ? 0 : log.segmentCount(),
+                pipeline.meanGroupSize(), storeFileBytes(), recovery.recordsReplayed(), recovery.nanos(),
                 recovery.dropped());
+    }
+
+    /** The store file's size, read from the file system: the store's own figure waits for its writer, a flush. */
+    private long storeFileBytes() {
+        try {
+            return java.nio.file.Files.size(dir.resolve(STORE_FILE));
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     // ---- lifecycle -----------------------------------------------------------------------------

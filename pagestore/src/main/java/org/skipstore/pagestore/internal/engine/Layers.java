@@ -149,6 +149,32 @@ final class Layers {
         return bytes;
     }
 
+    /** The active memtable's fill from which writers slow down when no more may be sealed. */
+    static final double SLOW_FROM = 0.75;
+    /** The longest a group is held back, at a full memtable. */
+    static final long MAX_SLOWDOWN_NANOS = 200_000;
+
+    /**
+     * Writers slow down before they stall: when {@code maxSealed} memtables already wait for a
+     * flush, a group is held back in proportion to how far the active memtable is past
+     * {@link #SLOW_FROM} full (up to {@link #MAX_SLOWDOWN_NANOS}), which spreads the wait for
+     * the flush over many writes (as RocksDB's delayed write rate) instead of making one wait
+     * for all of it. Called by the leader before a group.
+     */
+    void slowDown() {
+        if (published.state().sealed.size() < maxSealed) {
+            return;
+        }
+        ConcurrentSkipList t = active.table;
+        double fill = t.memoryUsage() / (double) t.maxMemoryBytes();
+        if (fill > SLOW_FROM) {
+            long start = System.nanoTime();
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    (long) (Math.min(1, (fill - SLOW_FROM) / (1 - SLOW_FROM)) * MAX_SLOWDOWN_NANOS));
+            stalls.slowed(System.nanoTime() - start);
+        }
+    }
+
     /** Makes everything the leader applied visible: log sequences up to {@code sequence}. */
     void publish(long sequence) {
         lock.lock();

@@ -69,6 +69,7 @@ final class Writes implements CommitPipeline.Committer {
             a.run();
             return;
         }
+        layers.slowDown();
         long first = sequence + 1;
         try {
             if (log != null) { // step 1
