@@ -44,13 +44,15 @@ import org.skipstore.pagestore.internal.engine.MergedCursor;
  * over every entry; {@code merged-store} and {@code merged-memtable}, the merged cursor over that
  * one source; {@code merged3} and {@code merged6}, the merged cursor over 2 or 5 memtables and the
  * store, each entry in one of them, chosen at random (fixed seed), so consecutive keys come from
- * different sources. Each step reads the key's last byte and the value's length, as a reader would.
+ * different sources. Each step reads the key's last byte and the value's length, as a reader would
+ * ({@code -p readEntry=false}: it does not, which shows what the moves alone cost and allocate).
  * After each iteration a {@code [cpu]} line gives the scan thread's CPU time per step, which
  * other processes on a shared machine disturb less than the wall-clock score.
  *
  * <pre>
  *   bash bench/bench.sh jmh MergedCursorBenchmark
  *   bash bench/bench.sh jmh MergedCursorBenchmark -prof gc       allocation per step (gc.alloc.rate.norm)
+ *   bash bench/bench.sh jmh MergedCursorBenchmark -prof gc -p readEntry=false    the moves' own allocation
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -66,6 +68,10 @@ public class MergedCursorBenchmark {
 
     @Param({"forward", "backward"})
     public String direction;
+
+    /** Whether each step reads the key and value views; false shows what the moves alone cost and allocate. */
+    @Param({"true"})
+    public boolean readEntry;
 
     private Path dir;
     private PageStore store;
@@ -194,7 +200,9 @@ public class MergedCursorBenchmark {
         long sum = 0;
         while (c.next()) {
             n++;
-            sum += c.key().get(ValueLayout.JAVA_BYTE, MemtableWorkload.KEY_BYTES - 1) + c.value().byteSize();
+            if (readEntry) {
+                sum += c.key().get(ValueLayout.JAVA_BYTE, MemtableWorkload.KEY_BYTES - 1) + c.value().byteSize();
+            }
         }
         sink += sum;
         return n;
@@ -206,7 +214,9 @@ public class MergedCursorBenchmark {
         long sum = 0;
         for (boolean on = c.last(); on; on = c.prev()) {
             n++;
-            sum += c.key().get(ValueLayout.JAVA_BYTE, MemtableWorkload.KEY_BYTES - 1) + c.value().byteSize();
+            if (readEntry) {
+                sum += c.key().get(ValueLayout.JAVA_BYTE, MemtableWorkload.KEY_BYTES - 1) + c.value().byteSize();
+            }
         }
         sink += sum;
         return n;
