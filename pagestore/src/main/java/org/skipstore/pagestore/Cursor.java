@@ -193,6 +193,20 @@ public final class Cursor implements OrderedCursor {
         }
     }
 
+    /**
+     * Copies the current key into {@code dst} (as much as fits) and returns its length; creates
+     * no object, as {@link org.skipstore.core.Cursor#copyKey} does (the engine's merged cursor
+     * compares its sources' keys in buffers of its own this way).
+     */
+    public int copyKey(MemorySegment dst) {
+        try {
+            onEntry();
+            return (int) c.copyKey(dst);
+        } catch (RuntimeException | InternalError e) {
+            throw txn.store.failure(e);
+        }
+    }
+
     /** The current key compared with {@code key} ({@link Keys#compare}), without handing a segment out. */
     int compareKey(MemorySegment key) {
         try {

@@ -3,6 +3,9 @@ package org.skipstore.pagestore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,9 +162,9 @@ class CursorContractTest {
             assertThat(key(c)).isEqualTo("f");
             assertThat(c.seekFloor(b("h"))).isTrue();
             assertThat(key(c)).isEqualTo("h");
-            assertThat(c.seek(java.lang.foreign.MemorySegment.ofArray(b("m")))).isTrue();
+            assertThat(c.seek(MemorySegment.ofArray(b("m")))).isTrue();
             assertThat(key(c)).isEqualTo("n");
-            assertThat(c.seekFloor(java.lang.foreign.MemorySegment.ofArray(b("c")))).isTrue();
+            assertThat(c.seekFloor(MemorySegment.ofArray(b("c")))).isTrue();
             assertThat(key(c)).isEqualTo("b");
             // a seek past the last leaves the cursor after it; a floor before the first, before it
             assertThat(c.seek(b("q"))).isFalse();
@@ -210,6 +213,30 @@ class CursorContractTest {
             assertThatThrownBy(o.c()::next).isInstanceOfSatisfying(SkipstoreException.class,
                     e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
         }
+    }
+
+    /** The memtable's and the store's cursors (not the merged one) copy a key without a view: what the merged cursor compares. */
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"MEMTABLE", "MEMTABLE_SNAPSHOT", "STORE_READ", "STORE_WRITE"})
+    void copyKeyCopiesAsMuchAsFitsAndSaysTheWholeLength(Kind kind) throws Exception {
+        try (Opened o = kind.open.apply(List.of("a", "abcdef"))) {
+            OrderedCursor c = o.c();
+            MemorySegment buffer = Arena.ofAuto().allocate(4);
+            assertThatThrownBy(() -> copyKey(c, buffer)).isInstanceOf(NoSuchElementException.class);
+            assertThat(c.next()).isTrue();
+            assertThat(copyKey(c, buffer)).isEqualTo(1);
+            assertThat(buffer.get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 'a');
+            assertThat(c.next()).isTrue();
+            assertThat(copyKey(c, buffer)).as("the whole length, though 4 bytes fit").isEqualTo(6);
+            assertThat(new String(buffer.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8)).isEqualTo("abcd");
+            c.close();
+            assertThatThrownBy(() -> copyKey(c, buffer)).isInstanceOfSatisfying(SkipstoreException.class,
+                    e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
+        }
+    }
+
+    private static int copyKey(OrderedCursor c, MemorySegment dst) {
+        return c instanceof Cursor s ? s.copyKey(dst) : ((org.skipstore.core.Cursor) c).copyKey(dst);
     }
 
     @FunctionalInterface

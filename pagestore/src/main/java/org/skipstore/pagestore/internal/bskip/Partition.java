@@ -198,6 +198,14 @@ public final class Partition {
         return p.asSlice(at + Varint.size(len), len);
     }
 
+    /** Copies the key of node {@code i} into {@code dst} (as much as fits); returns its length. No slice is made. */
+    public static long copyKey(MemorySegment p, int i, MemorySegment dst) {
+        long at = node(p, i);
+        long len = Varint.read(p, at);
+        MemorySegment.copy(p, at + Varint.size(len), dst, 0, Math.min(len, dst.byteSize()));
+        return len;
+    }
+
     /** Offset of data node {@code i}'s value field (the varint before the value). */
     private static long valueField(MemorySegment p, int i) {
         long at = node(p, i);

@@ -48,6 +48,12 @@ public final class TreeCursor {
         return Partition.key(parts[0], idx[0]);
     }
 
+    /** Copies the current key into {@code dst} (as much as fits); returns its length. Creates no object. */
+    public long copyKey(MemorySegment dst) {
+        checkValid();
+        return Partition.copyKey(parts[0], idx[0], dst);
+    }
+
     /** The current value: a read-only slice of the state's pages. */
     public MemorySegment value() {
         checkValid();

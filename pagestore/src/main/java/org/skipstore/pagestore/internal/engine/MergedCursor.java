@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
-import org.skipstore.core.Keys;
 import org.skipstore.core.OrderedCursor;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.core.SkipstoreException.Problem;
@@ -20,56 +19,51 @@ import org.skipstore.core.SkipstoreException.Problem;
  * {@link org.skipstore.core.Cursor#isTombstone()} holds), the key is absent.
  *
  * <h2>Protocol</h2>
- * The sources that stand on an entry are kept in a binary heap of source indexes, ordered by
- * (key in the cursor's direction, then source index: the newer first), with each source's key
- * view cached beside it ({@code keys}), so comparing reads no source and copies nothing. The
- * direction is {@code sign}: +1 forward (a min-heap), -1 backward (a max-heap). On an entry
- * ({@code size > 0}) these invariants hold:
+ * The sources that stand on an entry are kept in a {@link SourceHeap}, ordered by key in the
+ * cursor's direction and then by age, the newer first. On an entry (a non-empty heap) these
+ * invariants hold:
  * <ol>
- *   <li>{@code heap[0]}, the <em>winner</em>, stands on the current key K, and no other
- *       source stands on K: each one in the heap stands strictly beyond K in the direction
- *       (forward: its first key above K; backward: its last key below K), and each one not in
- *       the heap has nothing beyond K in the direction;</li>
+ *   <li>the heap's top, the <em>winner</em>, stands on the current key K, and no other source
+ *       stands on K: each one in the heap stands strictly beyond K in the direction (forward: on
+ *       its first key above K; backward: on its last key below K), and each one not in the heap
+ *       has nothing beyond K in the direction;</li>
  *   <li>the winner's entry is not a tombstone.</li>
  * </ol>
  * Off an entry the heap is empty and {@code afterLast} says which end.
  *
  * <p><b>A step in the direction</b> ({@link #next()} forward, {@link #prev()} backward) moves the
- * winner alone (1. says every other source is beyond K already) and sifts it down; then
- * {@link #settle()} restores the invariants for the new top key K': every other source on K' is
- * shadowed, so it steps past K' (they form a subtree of equal keys under the root, so one of the
- * root's two children holds K' while any does); when the winner is a tombstone it steps too, which
- * hides K' altogether, and the loop goes on with the next key.
+ * winner alone (1. says every other source is beyond K already); then {@link #settle()} restores
+ * the invariants for the new top key K': every other source on K' is shadowed, so it steps past
+ * K' (those on K' form a subtree under the root, so while any is left one of the root's two
+ * children holds K'); when the winner is a tombstone it steps too, which hides K' altogether, and
+ * the loop goes on with the next key.
  *
  * <p><b>A step against the direction</b> (a switch, as LevelDB's DBIter and RocksDB's merging
  * iterator make it) first repositions every source but the winner relative to K, since where
- * they stand (beyond K the other way) says nothing about what lies before K: forward each one
- * seeks its ceiling of K, backward its floor, and steps once more when it lands on K; the heap is
- * rebuilt in the new order, with the winner, still on K, at its root. Invariant 1. then holds in
- * the new direction and the step is an ordinary one. {@link #first()}, {@link #last()},
- * {@link #seek} and {@link #seekFloor} position every source and settle the same way.
+ * they stand (beyond K the other way) says nothing about what lies before K: to go forward each
+ * one seeks its ceiling of K, to go backward its floor, and steps once more when it lands on K;
+ * the heap is rebuilt in the new order, with the winner, still on K, on top. Invariant 1. then
+ * holds in the new direction and the step is an ordinary one. {@link #first()}, {@link #last()},
+ * {@link #seek} and {@link #seekFloor} position every source, rebuild the heap and settle the same
+ * way.
  *
- * <p>A step costs one source move, about log2(sources) key comparisons (equal prefixes are read
- * once by {@link MemorySegment#mismatch}) and one comparison for shadowed keys; it allocates
- * nothing itself (the sources' {@code key()} views are theirs). {@link #key()} and
- * {@link #value()} are the winner's views, valid until this cursor moves. When a source throws
- * (e.g. {@link Problem#CLOSED} because what it reads was closed), the exception passes through
- * unchanged and this cursor is left before the first entry. Closing closes every source, even
- * when one of them throws. For one thread.
+ * <p>A step costs one source move, the copy of its new key and about log2(sources) comparisons of
+ * 8-byte prefixes ({@link SourceHeap}), and one or two more to find shadowed keys; it creates no
+ * object. While one source is left in the heap a step is that source's own move and nothing else.
+ * {@link #key()} and {@link #value()} are the winner's views, valid until this cursor moves. When
+ * a source throws (e.g. {@link Problem#CLOSED} because what it reads was closed), the exception
+ * passes through unchanged and this cursor is left before the first entry. Closing closes every
+ * source, even when one of them throws. For one thread.
  */
 public final class MergedCursor implements OrderedCursor {
 
-    /** The sources, newest first; owned. */
-    private final OrderedCursor[] src;
-    /** {@code src[i]} as a memtable cursor, or null: the sources that can stand on a tombstone. */
-    private final org.skipstore.core.Cursor[] tombstones;
-    /** The key view {@code src[i]} stands on while it is in the heap. */
-    private final MemorySegment[] keys;
-    /** Source indexes; {@code heap[0]} is the winner (see the class comment). */
-    private final int[] heap;
-    private int size;
-    /** +1 forward (a min-heap by key), -1 backward (a max-heap). */
-    private int sign = 1;
+    private static final int FIRST = 0;
+    private static final int LAST = 1;
+    private static final int CEILING = 2;
+    private static final int FLOOR = 3;
+
+    /** The sources, owned, and the order of those on an entry. */
+    private final SourceHeap h;
     /** Off an entry: after the last (else before the first). */
     private boolean afterLast;
     private boolean closed;
@@ -82,7 +76,11 @@ public final class MergedCursor implements OrderedCursor {
     /** A native copy of a {@code byte[]} seek key, so that no source reads a heap segment; grown as needed. */
     private MemorySegment keyBuffer;
 
-    /** A cursor over {@code newestFirst}, before the first entry; it owns them: {@link #close()} closes them. */
+    /**
+     * A cursor over {@code newestFirst}, before the first entry. It owns them: {@link #close()}
+     * closes them. A memtable source ({@link org.skipstore.core.Cursor}) may stand on tombstones;
+     * any other kind of source is taken to hold none.
+     */
     public MergedCursor(List<? extends OrderedCursor> newestFirst) {
         this(newestFirst, () -> true);
     }
@@ -90,15 +88,7 @@ public final class MergedCursor implements OrderedCursor {
     /** As {@link #MergedCursor(List)}, and every call throws {@link Problem#CLOSED} once {@code open} says false. */
     public MergedCursor(List<? extends OrderedCursor> newestFirst, BooleanSupplier open) {
         this.open = Objects.requireNonNull(open, "open");
-        int n = newestFirst.size();
-        this.src = new OrderedCursor[n];
-        this.tombstones = new org.skipstore.core.Cursor[n];
-        for (int i = 0; i < n; i++) {
-            src[i] = Objects.requireNonNull(newestFirst.get(i), "source");
-            tombstones[i] = src[i] instanceof org.skipstore.core.Cursor m ? m : null;
-        }
-        this.keys = new MemorySegment[n];
-        this.heap = new int[n];
+        this.h = new SourceHeap(newestFirst);
     }
 
     @Override
@@ -134,7 +124,7 @@ public final class MergedCursor implements OrderedCursor {
     @Override
     public boolean next() {
         check();
-        if (size == 0) {
+        if (h.size == 0) {
             return !afterLast && first();
         }
         return step(1);
@@ -143,7 +133,7 @@ public final class MergedCursor implements OrderedCursor {
     @Override
     public boolean prev() {
         check();
-        if (size == 0) {
+        if (h.size == 0) {
             return afterLast && last();
         }
         return step(-1);
@@ -152,7 +142,7 @@ public final class MergedCursor implements OrderedCursor {
     @Override
     public boolean isValid() {
         check();
-        return size > 0;
+        return h.size > 0;
     }
 
     /** The winner's key, a read-only view valid until this cursor moves. */
@@ -184,9 +174,9 @@ public final class MergedCursor implements OrderedCursor {
             return;
         }
         closed = true;
-        size = 0;
+        h.size = 0;
         Throwable failure = null;
-        for (OrderedCursor c : src) {
+        for (OrderedCursor c : h.src) {
             try {
                 c.close();
             } catch (RuntimeException | Error e) {
@@ -205,20 +195,14 @@ public final class MergedCursor implements OrderedCursor {
         }
     }
 
-    private static final int FIRST = 0;
-    private static final int LAST = 1;
-    private static final int CEILING = 2;
-    private static final int FLOOR = 3;
-
     /** Positions every source ({@code how}: FIRST, LAST, CEILING or FLOOR of {@code key}) and settles. */
     private boolean position(int how, MemorySegment key) {
         check();
-        size = 0;
+        h.clear(how == FIRST || how == CEILING ? 1 : -1);
         afterLast = false;
         try {
-            sign = how == FIRST || how == CEILING ? 1 : -1;
-            for (int i = 0; i < src.length; i++) {
-                OrderedCursor c = src[i];
+            for (int i = 0; i < h.src.length; i++) {
+                OrderedCursor c = h.src[i];
                 boolean on = switch (how) {
                     case FIRST -> c.first();
                     case LAST -> c.last();
@@ -226,7 +210,8 @@ public final class MergedCursor implements OrderedCursor {
                     default -> c.seekFloor(key);
                 };
                 if (on) {
-                    add(i);
+                    h.load(i);
+                    h.add(i);
                 }
             }
             return settle();
@@ -239,10 +224,10 @@ public final class MergedCursor implements OrderedCursor {
     /** A step to the next key in direction {@code dir}, switching first when it is not the heap's. */
     private boolean step(int dir) {
         try {
-            if (dir != sign) {
+            if (dir != h.sign) {
                 turn();
             }
-            advance(0);
+            h.advance(0);
             return settle();
         } catch (RuntimeException | Error e) {
             lost();
@@ -251,133 +236,73 @@ public final class MergedCursor implements OrderedCursor {
     }
 
     /**
-     * Reverses the direction on the current key K: every source but the winner goes to the
+     * Reverses the direction on the current key K: every source but the winner goes to its
      * first entry strictly beyond K in the new direction, and the heap is rebuilt with the winner,
-     * still on K, at its root.
+     * still on K, on top.
      */
     private void turn() {
-        int w = heap[0];
-        MemorySegment k = keys[w]; // the winner does not move here, so its view stays valid
-        sign = -sign;
-        size = 0;
-        add(w);
-        for (int i = 0; i < src.length; i++) {
+        int w = h.top();
+        h.load(w); // its copy is stale when it was alone; the winner does not move here, so it stays
+        MemorySegment k = h.key(w);
+        h.clear(-h.sign);
+        h.add(w);
+        for (int i = 0; i < h.src.length; i++) {
             if (i == w) {
                 continue;
             }
-            OrderedCursor c = src[i];
-            boolean on = sign > 0 ? c.seek(k) : c.seekFloor(k);
-            if (on && Keys.compare(c.key(), k) == 0) {
-                on = sign > 0 ? c.next() : c.prev();
+            OrderedCursor c = h.src[i];
+            if (!(h.sign > 0 ? c.seek(k) : c.seekFloor(k))) {
+                continue;
             }
-            if (on) {
-                add(i);
+            h.load(i);
+            if (h.compare(i, w) == 0) {
+                if (!(h.sign > 0 ? c.next() : c.prev())) {
+                    continue;
+                }
+                h.load(i);
             }
+            h.add(i);
         }
     }
 
     /**
-     * Restores the invariants for the root's key: sources shadowed on it step past it, and a
-     * tombstone at the root steps past it too (the key is hidden), until the root is a live entry
-     * or the heap is empty.
+     * Restores the invariants for the top's key: sources shadowed on it step past it, and a
+     * tombstone on top steps past it too (the key is hidden), until the top is a live entry or the
+     * heap is empty.
      */
     private boolean settle() {
-        while (size > 0) {
-            int w = heap[0];
-            MemorySegment k = keys[w];
-            // any other source on k is a child of the root while one is (equal keys form a subtree)
+        while (h.size > 0) {
+            int w = h.top();
             for (;;) {
-                if (size > 1 && Keys.compare(keys[heap[1]], k) == 0) {
-                    advance(1);
-                } else if (size > 2 && Keys.compare(keys[heap[2]], k) == 0) {
-                    advance(2);
+                if (h.size > 1 && h.compare(h.at(1), w) == 0) {
+                    h.advance(1);
+                } else if (h.size > 2 && h.compare(h.at(2), w) == 0) {
+                    h.advance(2);
                 } else {
                     break;
                 }
             }
-            org.skipstore.core.Cursor m = tombstones[w];
-            if (m == null || !m.isTombstone()) {
+            if (!h.topIsTombstone()) {
                 return true;
             }
-            advance(0);
+            h.advance(0);
         }
-        afterLast = sign > 0;
+        afterLast = h.sign > 0;
         return false;
-    }
-
-    /**
-     * Steps the source at heap slot {@code j} (0, 1 or 2: the root or a child of it) in the
-     * direction and restores the heap below {@code j}; a source that runs off its end leaves the
-     * heap. Sifting down suffices: the source only moves further in the heap's order, and the
-     * element that replaces a leaving one is not before the root.
-     */
-    private void advance(int j) {
-        int i = heap[j];
-        OrderedCursor c = src[i];
-        if (sign > 0 ? c.next() : c.prev()) {
-            keys[i] = c.key();
-        } else {
-            keys[i] = null;
-            heap[j] = heap[--size];
-            if (j == size) {
-                return;
-            }
-        }
-        siftDown(j);
-    }
-
-    /** Puts source {@code i}, which stands on an entry, into the heap. */
-    private void add(int i) {
-        keys[i] = src[i].key();
-        int j = size++;
-        while (j > 0) {
-            int parent = (j - 1) >>> 1;
-            if (!before(i, heap[parent])) {
-                break;
-            }
-            heap[j] = heap[parent];
-            j = parent;
-        }
-        heap[j] = i;
-    }
-
-    private void siftDown(int j) {
-        int i = heap[j];
-        for (;;) {
-            int child = 2 * j + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && before(heap[child + 1], heap[child])) {
-                child++;
-            }
-            if (!before(heap[child], i)) {
-                break;
-            }
-            heap[j] = heap[child];
-            j = child;
-        }
-        heap[j] = i;
-    }
-
-    /** Whether source {@code a} comes before source {@code b}: its key first in the direction, then the newer. */
-    private boolean before(int a, int b) {
-        int c = Keys.compare(keys[a], keys[b]) * sign;
-        return c < 0 || (c == 0 && a < b);
     }
 
     /** After a source threw: off an entry (before the first), as no invariant can be trusted. */
     private void lost() {
-        size = 0;
+        h.size = 0;
         afterLast = false;
     }
 
     private OrderedCursor winner() {
         check();
-        if (size == 0) {
+        if (h.size == 0) {
             throw new NoSuchElementException("the cursor is not on an entry");
         }
-        return src[heap[0]];
+        return h.src[h.top()];
     }
 
     private MemorySegment nativeKey(byte[] key) {

@@ -33,7 +33,9 @@ import org.skipstore.pagestore.WriteTransaction;
  * the position, key and value with the model at every step. The model is the store with each
  * memtable applied on top, oldest to newest, a tombstone removing its key. Keys come from a small
  * alphabet (0x00, 0x01, 'a', 0x80, 0xff) and lengths 0 to 3 or 0 to 8, so layers share keys, keys
- * are prefixes of each other, and the empty key occurs. Replay a failure with
+ * are prefixes of each other, and the empty key occurs; or they share a 60-byte prefix and run to
+ * 163 bytes, past the merged cursor's first key buffers. At times the store's cursor comes
+ * wrapped in a merged cursor of its own, a source the outer one reads through its views. Replay a failure with
  * {@code -Dskipstore.seed=S} (the seed of the failing run, printed).
  */
 class MergedCursorModelTest {
@@ -69,7 +71,11 @@ class MergedCursorModelTest {
     /** One layered state and one walk over it; returns the steps taken. */
     private long runOnce(long seed, long[] counts) {
         SplittableRandom r = new SplittableRandom(seed);
-        int maxKeyLength = r.nextBoolean() ? 3 : 8;
+        int maxKeyLength = switch (r.nextInt(3)) {
+            case 0 -> 3;
+            case 1 -> 8;
+            default -> -1; // long keys: a shared prefix longer than the cursor's first key buffers
+        };
         NavigableMap<byte[], byte[]> model = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
         List<AutoCloseable> owners = new ArrayList<>();
         PageStore store = PageStore.builder().pageSize(512).promotion(2 + r.nextInt(7)).durability(Durability.NO_SYNC)
@@ -90,7 +96,8 @@ class MergedCursorModelTest {
             owners.add(read);
             // oldest first here; the cursor takes them newest first
             List<OrderedCursor> sources = new ArrayList<>();
-            sources.add(read.cursor());
+            // at times wrapped: a source of a kind the merged cursor knows only as an OrderedCursor
+            sources.add(r.nextInt(4) == 0 ? new MergedCursor(List.of(read.cursor())) : read.cursor());
             int memtables = r.nextInt(6);
             for (int m = 0; m < memtables; m++) {
                 sources.add(memtable(r, maxKeyLength, model, owners));
@@ -267,11 +274,20 @@ class MergedCursorModelTest {
         }
     }
 
+    /**
+     * A key of up to {@code maxLength} letters; for -1, 60 shared bytes, up to 3 letters and at
+     * times 100 more shared bytes, so long keys collide too.
+     */
     static byte[] key(SplittableRandom r, int maxLength) {
-        byte[] k = new byte[r.nextInt(maxLength + 1)];
-        for (int i = 0; i < k.length; i++) {
+        int letters = r.nextInt((maxLength < 0 ? 3 : maxLength) + 1);
+        int head = maxLength < 0 ? 60 : 0;
+        int tail = maxLength < 0 && r.nextInt(4) == 0 ? 100 : 0;
+        byte[] k = new byte[head + letters + tail];
+        java.util.Arrays.fill(k, 0, head, (byte) 'p');
+        for (int i = head; i < head + letters; i++) {
             k[i] = ALPHABET[r.nextInt(ALPHABET.length)];
         }
+        java.util.Arrays.fill(k, head + letters, k.length, (byte) 'q');
         return k;
     }
 
