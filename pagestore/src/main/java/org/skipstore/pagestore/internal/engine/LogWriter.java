@@ -41,15 +41,14 @@ import org.skipstore.pagestore.internal.StoreFailure;
  * <p><b>Force.</b> {@link #force} is fdatasync(2) of the current segment, which on Linux also
  * writes back the pages dirtied through the mapping. Not msync(2) of the written range: that
  * takes the same path in the kernel (a data-only sync of the range) for the same dirty pages,
- * while fdatasync goes through the channel, where the tests' faulty channel can fail it. A
- * segment's name lives in the directory, which fdatasync does not cover, so the first force
- * after a segment was made ({@link #create}, a roll, {@link #resume}) also fsyncs the directory;
- * until then a machine crash may lose the whole new segment, which is what an unforced log may
- * lose anyway.
+ * and fdatasync goes through the channel, where the tests' faulty channel can fail it. The
+ * first force after a segment was made ({@link #create}, a roll, {@link #resume}) also fsyncs
+ * the directory, which holds its name; until then a machine crash may lose the whole new
+ * segment, which is what an unforced log may lose anyway.
  *
- * <p><b>Resume.</b> The newest segment's bytes past its valid length are overwritten with zeros
- * and the file extended with zeros to {@code segmentBytes} (forced), then it is mapped and
- * appended to: to the reader, zeros are the torn tail that was cut. Leftover spares are deleted.
+ * <p><b>Resume.</b> The newest segment is cut to its valid length and a new segment started
+ * (a roll at open, waiting for the first preallocation), so that only preallocated files are
+ * mapped. Leftover spares are deleted at create and resume.
  *
  * <p><b>Delete.</b> {@link #deleteThrough} removes the oldest segments whose records the store
  * holds, oldest first (a crash in between leaves a suffix, which the reader accepts), never
@@ -123,10 +122,7 @@ public final class LogWriter implements AutoCloseable {
                 LogFiles.DEFAULT);
     }
 
-    /**
-     * {@link #create} with the segments opened (mapped, forced, cut) through {@code opener} and the
-     * preallocations (zeros written and forced) through {@code spareOpener}: the tests' seam.
-     */
+    /** {@link #create} with segments opened through {@code opener}, preallocations through {@code spareOpener}. */
     static LogWriter create(Path dir, long databaseId, long firstSequence, long segmentBytes,
             Set<PosixFilePermission> filePermissions, LogFiles.Opener opener, LogFiles.Opener spareOpener)
             throws IOException {
@@ -152,12 +148,13 @@ public final class LogWriter implements AutoCloseable {
 
     /**
      * Continues the log after {@code replay} (of this {@code dir} and database): the newest
-     * segment's bytes past its valid length (its torn tail) become zeros, it grows with zeros to
-     * {@code segmentBytes}, both forced, and it is appended to; when there is none, a new one
-     * starts after {@link LogReader.Replay#lastSequence()}. When the replay's last sequence lies
-     * above the newest segment's last record (the store holds records that an unforced log
-     * lost), the newest segment is cut at its valid length and a new one starts there, after a
-     * gap the reader accepts because the store holds what it lacks.
+     * segment is cut to its valid length (its torn tail or zeros dropped, and forced so) and a
+     * new, preallocated one starts after {@link LogReader.Replay#lastSequence()} (the newest is
+     * not appended to: it is no preallocated file any more, and the bytes a tolerant replay set
+     * aside stay a prefix of what they were). When the replay's last sequence lies above the
+     * newest segment's last record (the store holds records that an unforced log lost), the new
+     * segment starts after a gap the reader accepts because the store holds what it lacks. A
+     * newest segment without records whose name the new one would take is deleted first.
      *
      * @throws IllegalStateException when segments after the replay's newest one are still there
      *         (a tolerant replay's: call {@link LogReader#setAside} first)
@@ -191,30 +188,24 @@ public final class LogWriter implements AutoCloseable {
         w.lastSequence = replay.lastSequence();
         try {
             long valid = replay.newestValidLength();
-            if (valid < LogFormat.HEADER_BYTES) {
-                // a torn header (a crash right after the segment was made): no record in it
+            if (valid < LogFormat.HEADER_BYTES
+                    || replay.newestLastSequence() < first && replay.lastSequence() + 1 == first) {
+                // a torn header (a crash right after the segment was made), or a header alone whose
+                // name the next segment takes: no record in it, made again
                 Files.delete(newest);
                 w.segments.removeLast();
-                w.startSegment(replay.lastSequence() + 1, 0);
-                return w;
-            }
-            long size = LogFiles.size(newest);
-            if (size < valid) {
-                throw new StoreFailure(Problem.CORRUPT, newest + " is " + size + " bytes, shorter than the "
-                        + valid + " its replay found valid: it changed since");
-            }
-            boolean rolls = replay.newestLastSequence() != replay.lastSequence();
-            if (!rolls && valid < Math.max(size, segmentBytes)) {
-                w.preallocator.extend(newest, valid, Math.max(size, segmentBytes)); // the cut, before any append
-            }
-            w.file = SegmentFile.open(opener, newest, valid);
-            w.current = newest;
-            w.segmentRecords = replay.newestLastSequence() - first + 1;
-            if (rolls) {
-                w.roll(replay.lastSequence() + 1, 0);
             } else {
-                w.preallocator.prepare(); // the next segment, before it is needed
+                long size = LogFiles.size(newest);
+                if (size < valid) {
+                    throw new StoreFailure(Problem.CORRUPT, newest + " is " + size + " bytes, shorter than the "
+                            + valid + " its replay found valid: it changed since");
+                }
+                if (size > valid) {
+                    SegmentFile.cut(opener, newest, valid);
+                }
             }
+            LogFiles.forceDirectory(dir); // the cut or deleted segment's name, before a newer one can be
+            w.startSegment(replay.lastSequence() + 1, 0);
             return w;
         } catch (IOException | RuntimeException e) {
             w.closeAfter(e);
@@ -222,10 +213,7 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
-    /**
-     * Appends {@code records} (at least one), copied into the segment's mapping: the group's first
-     * sequence must be the one after {@link #lastSequence()}.
-     */
+    /** Appends {@code records} (at least one, continuing {@link #lastSequence()}) into the mapping. */
     public void write(LogRecords records) throws IOException {
         checkUsable();
         if (records.count() == 0) {

@@ -60,6 +60,14 @@ final class SegmentFile {
         }
     }
 
+    /** Cuts segment {@code path}, not mapped, to {@code length} and forces the cut. */
+    static void cut(LogFiles.Opener opener, Path path, long length) throws IOException {
+        try (FileChannel ch = LogFiles.openWrite(opener, path)) {
+            ch.truncate(length);
+            ch.force(false);
+        }
+    }
+
     long position() {
         return position;
     }

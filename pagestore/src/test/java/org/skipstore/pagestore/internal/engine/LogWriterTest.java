@@ -70,32 +70,42 @@ class LogWriterTest {
     }
 
     @Test
-    void resumeAppendsToTheNewestSegmentAndRollsWhenItIsFull() throws IOException {
-        long seed = Logs.seed("resumeAppendsToTheNewestSegmentAndRollsWhenItIsFull");
+    void resumeCutsTheNewestSegmentAndStartsAPreallocatedOneAfterIt() throws IOException {
+        long seed = Logs.seed("resumeCutsTheNewestSegmentAndStartsAPreallocatedOneAfterIt");
         SplittableRandom r = new SplittableRandom(seed);
-        try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, 1 << 20, null)) {
+        Path crash = dir.resolve("crash");
+        Path log = dir.resolve("log");
+        Files.createDirectories(log);
+        try (LogWriter w = LogWriter.create(log, Logs.DB, 1, 1 << 16, null)) {
             Logs.writeGroups(w, 10, 5, r);
+            Logs.copyDir(log, crash); // the newest segment with its zeros, as a crash leaves it
         }
-        Logs.Replayed first = Logs.replay(dir, 0, false);
+        Logs.Replayed first = Logs.replay(crash, 0, false);
         Path newest = first.replay().newestSegment();
-        try (LogWriter w = LogWriter.resume(dir, Logs.DB, first.replay(), 1 << 20, null)) {
-            assertThat(w.lastSequence()).isEqualTo(first.replay().lastSequence());
-            assertThat(w.currentSegment()).isEqualTo(newest);
-            assertThat(w.segmentCount()).isEqualTo(1);
+        assertThat(Files.size(newest)).isEqualTo(1 << 16);
+        long last = first.replay().lastSequence();
+        try (LogWriter w = LogWriter.resume(crash, Logs.DB, first.replay(), 1 << 16, null)) {
+            assertThat(w.lastSequence()).isEqualTo(last);
+            assertThat(w.currentSegment()).isEqualTo(crash.resolve(LogFormat.segmentName(last + 1)));
+            assertThat(w.segmentCount()).isEqualTo(2);
+            assertThat(Files.size(newest)).as("cut to its records").isEqualTo(first.replay().newestValidLength());
+            assertThat(Files.size(w.currentSegment())).as("preallocated").isEqualTo(1 << 16);
             Logs.writeGroups(w, 10, 5, r);
         }
-        Logs.Replayed second = Logs.replay(dir, 0, false);
-        assertThat(second.replay().newestSegment()).isEqualTo(newest);
-        assertThat(second.replay().newestValidLength()).isGreaterThan(first.replay().newestValidLength());
+        Logs.Replayed second = Logs.replay(crash, 0, false);
         assertThat(second.sequences()).isEqualTo(Logs.range(1, second.replay().lastSequence()));
-        // a full segment: the next group goes to a new one named after it
-        try (LogWriter w = LogWriter.resume(dir, Logs.DB, second.replay(), 100, null)) {
+        // resumed and closed with no record written: the header-only newest segment is made again
+        try (LogWriter w = LogWriter.resume(crash, Logs.DB, second.replay(), 100, null)) {
+            assertThat(w.segmentCount()).isEqualTo(3);
+        }
+        Logs.Replayed third = Logs.replay(crash, 0, false);
+        try (LogWriter w = LogWriter.resume(crash, Logs.DB, third.replay(), 100, null)) {
+            assertThat(w.segmentCount()).isEqualTo(3);
             long next = w.lastSequence() + 1;
             Logs.writeGroup(w, next, next + 2);
-            assertThat(w.currentSegment()).isEqualTo(dir.resolve(LogFormat.segmentName(next)));
-            assertThat(w.segmentCount()).isEqualTo(2);
+            assertThat(w.currentSegment()).isEqualTo(crash.resolve(LogFormat.segmentName(next)));
         }
-        assertThat(Logs.replay(dir, 0, false).sequences()).isEqualTo(Logs.range(1, second.replay().lastSequence() + 3));
+        assertThat(Logs.replay(crash, 0, false).sequences()).isEqualTo(Logs.range(1, second.replay().lastSequence() + 3));
     }
 
     @Test
