@@ -66,10 +66,13 @@ final class LogFiles {
         return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Opens segment {@code path} for appending through {@code opener}: a regular file, never through a link. */
+    /**
+     * Opens segment {@code path} for writing and mapping (which needs reading too) through
+     * {@code opener}: a regular file, never through a link.
+     */
     static FileChannel openWrite(Opener opener, Path path) throws IOException {
         requireRegular(path);
-        return opener.open(path, Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+        return opener.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
     }
 
     /**

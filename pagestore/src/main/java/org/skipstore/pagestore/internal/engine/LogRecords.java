@@ -17,13 +17,12 @@ import java.util.zip.CRC32C;
 /**
  * One group of log records, framed as they will lie in the segment ({@link LogFormat}): each
  * {@code add} copies the payload behind its record header and sets the CRC at once, so that
- * {@link LogWriter#write} hands the whole group to the file in one system call and the bytes
- * are checksummed while they are still in the cache.
+ * {@link LogWriter#write} copies the whole group into the segment's mapping at once and the
+ * bytes are checksummed while they are still in the cache.
  *
  * <p>The buffer is native memory (freed by the garbage collector with this object) that grows
  * by doubling and is kept across {@link #clear()}: the engine's commit leader reuses one for
- * every group. Native, because a heap buffer's bytes are copied once more by the JDK into a
- * native one for the write, and because heap segments through the JDK's accessors would spoil
+ * every group. Native, because heap segments through the JDK's accessors would spoil
  * their profile for the memtable's and the store's native segments (see the store's
  * {@code NativeKeys}). The sequences of a group are consecutive
  * ({@link #add} refuses others), as the reader requires of every segment.
@@ -33,7 +32,7 @@ import java.util.zip.CRC32C;
 public final class LogRecords {
 
     private MemorySegment view;
-    /** {@link #view} as a buffer, for the CRC and the write (its position and limit are set for each use). */
+    /** {@link #view} as a buffer, for the CRC (its position and limit are set for each use). */
     private ByteBuffer buffer;
     private int bytes;
     private int count;
@@ -151,12 +150,12 @@ public final class LogRecords {
         }
     }
 
-    /** The framed bytes, for one write. */
+    /** The framed bytes as a buffer (tests read them). */
     ByteBuffer buffer() {
         return buffer.limit(bytes).position(0);
     }
 
-    /** The framed bytes as a segment (tests read them). */
+    /** The framed bytes as a segment, for the writer's copy. */
     MemorySegment framed() {
         return view.asSlice(0, bytes).asReadOnly();
     }

@@ -2,8 +2,6 @@ package org.skipstore.pagestore.internal.engine;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -17,55 +15,77 @@ import org.skipstore.pagestore.internal.StoreFailure;
 /**
  * Appends groups of records ({@link LogRecords}) to the log's newest segment ({@link LogFormat}).
  *
- * <p><b>Write.</b> A group goes to the file in one positional write (repeated until the kernel has
- * taken every byte), with no buffering in user space: once {@link #write} returns, a process crash
- * loses nothing of it; a machine crash may, until {@link #force}. A group continues the sequences
- * exactly ({@link IllegalStateException} otherwise) and never splits across segments.
+ * <p><b>Segments are preallocated and mapped.</b> A segment file is made at its full size,
+ * zeros written for real and forced, before it is needed ({@link Preallocator}: the next one is
+ * prepared on a background thread as a spare that no reader takes for a segment), and the
+ * current one is mapped read-write whole ({@link SegmentFile}). So a write is a copy into the
+ * page cache, no system call, and a force is fdatasync(2) of data alone: the file's size and
+ * blocks were committed with the preallocation, not at every force.
  *
- * <p><b>Roll.</b> Before a group, a segment of {@code segmentBytes} or more that holds a record
- * is closed and a new one started, named after the group's first sequence. The old segment is
- * forced first (and the directory, when its name is not yet durable), so that only the newest
- * segment can ever end in a torn record: the reader calls a bad record in any other segment
- * damage. That costs one fdatasync per segment, also in NO_SYNC. A segment is never rolled
- * empty, so two segments never claim the same first sequence.
+ * <p><b>Write.</b> A group is copied into the mapping behind the last one: once {@link #write}
+ * returns, a process crash loses nothing of it (the page cache holds it); a machine crash may,
+ * until {@link #force}. A group continues the sequences exactly ({@link IllegalStateException}
+ * otherwise) and never splits across segments. The rest of the current segment is zeros, which
+ * the reader takes for the newest segment's torn tail.
  *
- * <p><b>Force.</b> {@link #force} is fdatasync(2) of the current segment: its records, its header
- * and its size. A segment's name lives in the directory, which fdatasync does not cover, so the
- * first force after a segment was created ({@link #create}, a roll, {@link #resume}) also fsyncs
- * the directory; until then a machine crash may lose the whole new segment, which is what an
- * unforced log may lose anyway.
+ * <p><b>Roll.</b> A group that does not fit the rest of the current segment, when that holds a
+ * record, goes to a new one named after the group's first sequence, of {@code segmentBytes} or
+ * of the group's size when that is more. The old segment is forced, unmapped, cut to its written
+ * length and forced again (and the directory forced, when its name is not yet durable), so that
+ * only the newest segment ever ends in a torn record or in zeros: the reader calls a bad record
+ * in any other segment damage. That costs two fdatasyncs per segment, also in NO_SYNC. Then the
+ * spare is renamed to the new segment's name (waiting for its preparation if it is not done)
+ * and its header stored. A segment is never rolled empty, so two segments never claim the same
+ * first sequence: a group larger than a segment that holds none grows that segment in place.
+ *
+ * <p><b>Force.</b> {@link #force} is fdatasync(2) of the current segment, which on Linux also
+ * writes back the pages dirtied through the mapping. Not msync(2) of the written range: that
+ * takes the same path in the kernel (a data-only sync of the range) for the same dirty pages,
+ * and fdatasync goes through the channel, where the tests' faulty channel can fail it. The
+ * first force after a segment was made ({@link #create}, a roll, {@link #resume}) also fsyncs
+ * the directory, which holds its name; until then a machine crash may lose the whole new
+ * segment, which is what an unforced log may lose anyway.
+ *
+ * <p><b>Resume.</b> The newest segment is cut to its valid length and a new segment started
+ * (a roll at open, waiting for the first preallocation), so that only preallocated files are
+ * mapped. Leftover spares are deleted at create and resume.
  *
  * <p><b>Delete.</b> {@link #deleteThrough} removes the oldest segments whose records the store
  * holds, oldest first (a crash in between leaves a suffix, which the reader accepts), never
  * the current one, then fsyncs the directory.
  *
- * <p><b>Failure.</b> An I/O error in a write or a roll leaves the writer poisoned
- * ({@link Problem#FAILED_WRITE}): what reached the file is unknown, so it never writes again; a
- * failed force likewise ({@link Problem#FAILED_FORCE}: no retry that assumes the data reached the
- * disk). Every later write or force throws a {@link StoreFailure} with the first cause. Reopen:
- * the reader finds what is valid. A thread interrupted in a write closes the channel
- * ({@link java.nio.channels.ClosedByInterruptException}) and poisons the writer too.
+ * <p><b>Failure.</b> An I/O error in a preallocation, a roll (its force, cut or rename) or the
+ * wait for the spare leaves the writer poisoned ({@link Problem#FAILED_WRITE}): what reached the
+ * file is unknown, so it never writes again; a failed force likewise
+ * ({@link Problem#FAILED_FORCE}: no retry that assumes the data reached the disk). A store into
+ * the mapping cannot fail with an I/O error: a device that cannot take the pages fails the next
+ * force, and a page the kernel cannot provide (SIGBUS) reaches the storing thread as the JDK's
+ * {@link InternalError}, which the write catches and poisons the writer with as
+ * {@link Problem#FAILED_WRITE}. Every later write or force throws a {@link StoreFailure} with the
+ * first cause. Reopen: the reader finds what is valid. A thread interrupted in a roll poisons
+ * the writer too (its channel is closed, or its wait for the spare ends).
  *
  * <p><b>Threads.</b> One thread at a time calls {@link #write}, {@link #force} and {@link #close}
- * (the engine's commit leader; the writer does not lock them). {@link #deleteThrough} may run on
- * another thread at the same time (the flush): it takes the segment list under its lock and
- * never touches the current segment. The counters may be read from any thread.
+ * (the engine's commit leader; the writer does not lock them); the spare is filled on the
+ * writer's own daemon thread, "skipstore-log-prealloc", which {@link #close} stops.
+ * {@link #deleteThrough} may run on another thread at the same time (the flush): it takes the
+ * segment list under its lock and never touches the current segment. The counters may be read
+ * from any thread.
  */
 public final class LogWriter implements AutoCloseable {
 
     private final Path dir;
     private final long databaseId;
     private final long segmentBytes;
-    private final Set<PosixFilePermission> permissions;
     private final LogFiles.Opener opener;
+    private final Preallocator preallocator;
     /** First sequences of the live segments, ascending; the last is the current one. Guarded by itself. */
     private final List<Long> segments = new ArrayList<>();
     /** Serializes {@link #deleteThrough} calls. */
     private final Object deletions = new Object();
 
     // The current segment: the writing thread's alone.
-    private FileChannel channel;
-    private long position;
+    private SegmentFile file;
     private long segmentRecords;
     /** A segment was created since the directory was last forced. */
     private boolean directoryDirty;
@@ -77,15 +97,16 @@ public final class LogWriter implements AutoCloseable {
     private volatile boolean closed;
 
     private LogWriter(Path dir, long databaseId, long segmentBytes, Set<PosixFilePermission> permissions,
-            LogFiles.Opener opener) {
+            LogFiles.Opener opener, LogFiles.Opener spareOpener) {
         if (segmentBytes <= 0) {
             throw new IllegalArgumentException("segmentBytes must be positive: " + segmentBytes);
         }
         this.dir = dir;
         this.databaseId = databaseId;
         this.segmentBytes = segmentBytes;
-        this.permissions = permissions == null ? null : Set.copyOf(permissions);
         this.opener = opener;
+        this.preallocator = new Preallocator(dir, Math.max(segmentBytes, LogFormat.HEADER_BYTES),
+                permissions == null ? null : Set.copyOf(permissions), spareOpener);
     }
 
     /**
@@ -97,11 +118,14 @@ public final class LogWriter implements AutoCloseable {
      */
     public static LogWriter create(Path dir, long databaseId, long firstSequence, long segmentBytes,
             Set<PosixFilePermission> filePermissions) throws IOException {
-        return create(dir, databaseId, firstSequence, segmentBytes, filePermissions, LogFiles.DEFAULT);
+        return create(dir, databaseId, firstSequence, segmentBytes, filePermissions, LogFiles.DEFAULT,
+                LogFiles.DEFAULT);
     }
 
+    /** {@link #create} with segments opened through {@code opener}, preallocations through {@code spareOpener}. */
     static LogWriter create(Path dir, long databaseId, long firstSequence, long segmentBytes,
-            Set<PosixFilePermission> filePermissions, LogFiles.Opener opener) throws IOException {
+            Set<PosixFilePermission> filePermissions, LogFiles.Opener opener, LogFiles.Opener spareOpener)
+            throws IOException {
         if (firstSequence < 0 || firstSequence == Long.MAX_VALUE) {
             throw new IllegalArgumentException("not a record sequence: " + firstSequence);
         }
@@ -110,33 +134,44 @@ public final class LogWriter implements AutoCloseable {
             throw new IllegalStateException(dir + " holds log segments already (" + existing.firstEntry().getValue()
                     .getFileName() + " and " + (existing.size() - 1) + " more): replay and resume them");
         }
-        LogWriter w = new LogWriter(dir, databaseId, segmentBytes, filePermissions, opener);
-        w.startSegment(firstSequence);
+        Preallocator.deleteLeftovers(dir);
+        LogWriter w = new LogWriter(dir, databaseId, segmentBytes, filePermissions, opener, spareOpener);
+        try {
+            w.startSegment(firstSequence, 0);
+        } catch (IOException | RuntimeException e) {
+            w.closeAfter(e);
+            throw e;
+        }
         w.lastSequence = firstSequence - 1;
         return w;
     }
 
     /**
      * Continues the log after {@code replay} (of this {@code dir} and database): the newest
-     * segment is cut to its valid length (its torn tail dropped, and forced so) and appended to;
-     * when there is none, a new one starts after {@link LogReader.Replay#lastSequence()}. When the
-     * replay's last sequence lies above the newest segment's last record (the store holds records
-     * that an unforced log lost), a new segment starts there, after a gap the reader accepts
-     * because the store holds what it lacks.
+     * segment is cut to its valid length (its torn tail or zeros dropped, and forced so) and a
+     * new, preallocated one starts after {@link LogReader.Replay#lastSequence()} (the newest is
+     * not appended to: it is no preallocated file any more, and the bytes a tolerant replay set
+     * aside stay a prefix of what they were). When the replay's last sequence lies above the
+     * newest segment's last record (the store holds records that an unforced log lost), the new
+     * segment starts after a gap the reader accepts because the store holds what it lacks. A
+     * newest segment without records whose name the new one would take is deleted first.
      *
      * @throws IllegalStateException when segments after the replay's newest one are still there
      *         (a tolerant replay's: call {@link LogReader#setAside} first)
      */
     public static LogWriter resume(Path dir, long databaseId, LogReader.Replay replay, long segmentBytes,
             Set<PosixFilePermission> filePermissions) throws IOException {
-        return resume(dir, databaseId, replay, segmentBytes, filePermissions, LogFiles.DEFAULT);
+        return resume(dir, databaseId, replay, segmentBytes, filePermissions, LogFiles.DEFAULT, LogFiles.DEFAULT);
     }
 
+    /** {@link #resume} through the tests' seam (see {@code create}). */
     static LogWriter resume(Path dir, long databaseId, LogReader.Replay replay, long segmentBytes,
-            Set<PosixFilePermission> filePermissions, LogFiles.Opener opener) throws IOException {
+            Set<PosixFilePermission> filePermissions, LogFiles.Opener opener, LogFiles.Opener spareOpener)
+            throws IOException {
         Path newest = replay.newestSegment();
         if (newest == null) {
-            return create(dir, databaseId, replay.lastSequence() + 1, segmentBytes, filePermissions, opener);
+            return create(dir, databaseId, replay.lastSequence() + 1, segmentBytes, filePermissions, opener,
+                    spareOpener);
         }
         long first = LogFormat.parseSegmentName(newest.getFileName().toString());
         NavigableMap<Long, Path> existing = LogFiles.list(dir);
@@ -147,44 +182,38 @@ public final class LogWriter implements AutoCloseable {
             throw new IllegalStateException("the replay's newest segment " + newest.getFileName() + " is "
                     + (existing.containsKey(first) ? "followed by others: set them aside first" : "gone"));
         }
-        LogWriter w = new LogWriter(dir, databaseId, segmentBytes, filePermissions, opener);
+        Preallocator.deleteLeftovers(dir);
+        LogWriter w = new LogWriter(dir, databaseId, segmentBytes, filePermissions, opener, spareOpener);
         w.segments.addAll(existing.keySet());
         w.lastSequence = replay.lastSequence();
         try {
-            if (replay.newestValidLength() < LogFormat.HEADER_BYTES) {
-                // a torn header (a crash right after the segment was made): no record in it
+            long valid = replay.newestValidLength();
+            if (valid < LogFormat.HEADER_BYTES
+                    || replay.newestLastSequence() < first && replay.lastSequence() + 1 == first) {
+                // a torn header (a crash right after the segment was made), or a header alone whose
+                // name the next segment takes: no record in it, made again
                 Files.delete(newest);
                 w.segments.removeLast();
-                w.startSegment(replay.lastSequence() + 1);
-                return w;
+            } else {
+                long size = LogFiles.size(newest);
+                if (size < valid) {
+                    throw new StoreFailure(Problem.CORRUPT, newest + " is " + size + " bytes, shorter than the "
+                            + valid + " its replay found valid: it changed since");
+                }
+                if (size > valid) {
+                    SegmentFile.cut(opener, newest, valid);
+                }
             }
-            w.channel = LogFiles.openWrite(opener, newest);
-            w.current = newest;
-            long size = w.channel.size();
-            if (size < replay.newestValidLength()) {
-                throw new StoreFailure(Problem.CORRUPT, newest + " is " + size + " bytes, shorter than the "
-                        + replay.newestValidLength() + " its replay found valid: it changed since");
-            }
-            if (size > replay.newestValidLength()) {
-                w.channel.truncate(replay.newestValidLength());
-                w.channel.force(false); // the cut before anything is appended after it
-            }
-            w.position = replay.newestValidLength();
-            w.segmentRecords = replay.newestLastSequence() - first + 1;
-            if (replay.newestLastSequence() != replay.lastSequence()) {
-                w.roll(replay.lastSequence() + 1);
-            }
+            LogFiles.forceDirectory(dir); // the cut or deleted segment's name, before a newer one can be
+            w.startSegment(replay.lastSequence() + 1, 0);
             return w;
         } catch (IOException | RuntimeException e) {
-            w.closeChannel(e);
+            w.closeAfter(e);
             throw e;
         }
     }
 
-    /**
-     * Appends {@code records} (at least one) in one write: the group's first sequence must be the
-     * one after {@link #lastSequence()}.
-     */
+    /** Appends {@code records} (at least one, continuing {@link #lastSequence()}) into the mapping. */
     public void write(LogRecords records) throws IOException {
         checkUsable();
         if (records.count() == 0) {
@@ -194,31 +223,30 @@ public final class LogWriter implements AutoCloseable {
             throw new IllegalStateException("the group starts at sequence " + records.firstSequence()
                     + ", the log continues at " + (lastSequence + 1));
         }
-        long at = position;
+        long bytes = records.bytes();
         try {
-            if (segmentRecords > 0 && position >= segmentBytes) {
-                roll(records.firstSequence());
-                at = position;
+            if (file.position() + bytes > file.size()) {
+                if (segmentRecords > 0) {
+                    roll(records.firstSequence(), bytes);
+                } else {
+                    grow(bytes);
+                }
             }
-            ByteBuffer b = records.buffer();
-            while (b.hasRemaining()) {
-                at += channel.write(b, at);
-            }
-        } catch (IOException e) {
+            file.append(records.framed());
+        } catch (IOException | InternalError e) {
             throw poison(Problem.FAILED_WRITE, "writing records " + records.firstSequence() + ".."
-                    + records.lastSequence() + " to " + current + " at offset " + at, e);
+                    + records.lastSequence() + " to " + current + " at offset " + file.position(), e);
         }
-        position = at;
         segmentRecords += records.count();
         lastSequence = records.lastSequence();
-        bytesWritten += records.bytes();
+        bytesWritten += bytes;
     }
 
     /** fdatasync of the current segment, and fsync of the directory after a new segment's creation. */
     public void force() throws IOException {
         checkUsable();
         try {
-            channel.force(false);
+            file.force();
             if (directoryDirty) {
                 LogFiles.forceDirectory(dir);
                 directoryDirty = false;
@@ -272,9 +300,14 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
-    /** Bytes this writer wrote, headers included (for write amplification). */
+    /** Bytes of records and headers this writer wrote, the zeros of preallocation not included. */
     public long bytesWritten() {
         return bytesWritten;
+    }
+
+    /** Zero bytes written to preallocate segments, also in the background (for write amplification). */
+    public long preallocatedBytes() {
+        return preallocator.preallocatedBytes();
     }
 
     /** The segment the next group goes to (unless it rolls). */
@@ -282,54 +315,61 @@ public final class LogWriter implements AutoCloseable {
         return current;
     }
 
-    /** Closes the current segment without forcing it (force first for a durable close). */
+    /**
+     * Closes the current segment without forcing it (force first for a durable close), cut to its
+     * records; stops the preallocation and deletes the spare.
+     */
     @Override
     public void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
-        if (channel != null) {
-            channel.close();
+        try {
+            if (file != null) {
+                file.close();
+            }
+        } finally {
+            preallocator.close();
         }
     }
 
-    /** Forces and closes the current segment and starts one whose first record is {@code first}. */
-    private void roll(long first) throws IOException {
-        channel.force(false);
+    /**
+     * Seals the current segment (forced, cut to its records, forced) and starts one whose first
+     * record is {@code first}, with room for {@code groupBytes} after its header.
+     */
+    private void roll(long first, long groupBytes) throws IOException {
+        file.seal();
         if (directoryDirty) {
             LogFiles.forceDirectory(dir); // the old segment's own name, before a newer one can be
             directoryDirty = false;
         }
-        channel.close();
-        startSegment(first);
+        startSegment(first, groupBytes);
     }
 
-    /** Creates the segment whose first record is {@code first} and writes its header. */
-    private void startSegment(long first) throws IOException {
+    /** Makes the segment whose first record is {@code first} from the spare, maps it and stores its header. */
+    private void startSegment(long first, long groupBytes) throws IOException {
         Path path = LogFiles.segment(dir, first);
-        FileChannel ch = LogFiles.create(opener, path, permissions);
-        try {
-            MemorySegment header = MemorySegment.ofArray(new byte[(int) LogFormat.HEADER_BYTES]);
-            LogFormat.writeHeader(header, databaseId, first, System.currentTimeMillis());
-            ByteBuffer b = header.asByteBuffer();
-            long at = 0;
-            while (b.hasRemaining()) {
-                at += ch.write(b, at);
-            }
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-        channel = ch;
-        current = path;
-        position = LogFormat.HEADER_BYTES;
-        segmentRecords = 0;
+        preallocator.take(path, LogFormat.HEADER_BYTES + groupBytes);
         directoryDirty = true;
-        bytesWritten += LogFormat.HEADER_BYTES;
         synchronized (segments) {
             segments.add(first);
         }
+        file = SegmentFile.open(opener, path, 0);
+        current = path;
+        MemorySegment header = MemorySegment.ofArray(new byte[(int) LogFormat.HEADER_BYTES]);
+        LogFormat.writeHeader(header, databaseId, first, System.currentTimeMillis());
+        file.append(header);
+        segmentRecords = 0;
+        bytesWritten += LogFormat.HEADER_BYTES;
+    }
+
+    /** Grows the current segment, which holds no record, with zeros to take {@code groupBytes} more. */
+    private void grow(long groupBytes) throws IOException {
+        long position = file.position();
+        file.close(); // cut to the header, extended at once
+        preallocator.extend(current, position, position + groupBytes);
+        file = SegmentFile.open(opener, current, position);
     }
 
     private void checkUsable() throws StoreFailure {
@@ -343,19 +383,17 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
-    private StoreFailure poison(Problem problem, String what, IOException cause) {
+    private StoreFailure poison(Problem problem, String what, Throwable cause) {
         StoreFailure f = new StoreFailure(problem, "the log failed " + what + ": " + cause, cause);
         failure = f;
         return f;
     }
 
-    private void closeChannel(Throwable cause) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                cause.addSuppressed(e);
-            }
+    private void closeAfter(Throwable cause) {
+        try {
+            close();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
         }
     }
 }

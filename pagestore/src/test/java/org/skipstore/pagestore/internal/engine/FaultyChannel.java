@@ -1,6 +1,8 @@
 package org.skipstore.pagestore.internal.engine;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,10 +16,11 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A file channel that fails on purpose, for the writer's {@link LogFiles.Opener} seam: after
+ * A file channel that fails on purpose, for the writer's {@link LogFiles.Opener} seams: after
  * {@code writes} positional writes succeed, the next one writes a few of its bytes (as a write cut
- * short by an I/O error may) and throws; after {@code forces} forces, the next one throws. The
- * budgets are shared by every channel one {@link #opener} opens.
+ * short by an I/O error may) and throws; after {@code forces} forces, the next one throws; after
+ * {@code truncates} truncations, the next one throws. The budgets are shared by every channel one
+ * {@link #opener} opens. Mapping is the real file's: a store into a mapping has no error to inject.
  */
 final class FaultyChannel extends FileChannel {
 
@@ -26,19 +29,27 @@ final class FaultyChannel extends FileChannel {
     private final FileChannel delegate;
     private final AtomicInteger writes;
     private final AtomicInteger forces;
+    private final AtomicInteger truncates;
 
-    private FaultyChannel(FileChannel delegate, AtomicInteger writes, AtomicInteger forces) {
+    private FaultyChannel(FileChannel delegate, AtomicInteger writes, AtomicInteger forces, AtomicInteger truncates) {
         this.delegate = delegate;
         this.writes = writes;
         this.forces = forces;
+        this.truncates = truncates;
     }
 
     /** An opener whose channels fail after {@code writes} writes or {@code forces} forces (-1: never). */
     static LogFiles.Opener opener(int writes, int forces) {
+        return opener(writes, forces, -1);
+    }
+
+    /** An opener whose channels fail after {@code writes} writes, {@code forces} forces or {@code truncates} truncations. */
+    static LogFiles.Opener opener(int writes, int forces, int truncates) {
         AtomicInteger w = new AtomicInteger(writes);
         AtomicInteger f = new AtomicInteger(forces);
+        AtomicInteger t = new AtomicInteger(truncates);
         return (Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes) ->
-                new FaultyChannel(FileChannel.open(path, options, attributes), w, f);
+                new FaultyChannel(FileChannel.open(path, options, attributes), w, f, t);
     }
 
     @Override
@@ -98,6 +109,9 @@ final class FaultyChannel extends FileChannel {
 
     @Override
     public FileChannel truncate(long size) throws IOException {
+        if (truncates.getAndDecrement() == 0) {
+            throw new IOException(INJECTED + " (truncate)");
+        }
         delegate.truncate(size);
         return this;
     }
@@ -120,6 +134,11 @@ final class FaultyChannel extends FileChannel {
     @Override
     public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
         return delegate.map(mode, position, size);
+    }
+
+    @Override
+    public MemorySegment map(MapMode mode, long offset, long size, Arena arena) throws IOException {
+        return delegate.map(mode, offset, size, arena);
     }
 
     @Override

@@ -43,10 +43,11 @@ class LogWriterTest {
         long total = 0;
         for (Path s : segments) {
             total += Files.size(s);
+            Logs.recordOffsets(s); // every byte up to the end is a record: cut at the roll, or at the close
             if (!s.equals(segments.getLast())) {
-                // rolled at the first group that found it full: at least segmentBytes, and a group never splits
-                assertThat(Files.size(s)).as("seed %d %s", seed, s).isGreaterThanOrEqualTo(segmentBytes)
-                        .isLessThan(segmentBytes + 12 * (16 + 300));
+                // rolled at the first group that did not fit: segmentBytes at most, unless one group is larger
+                assertThat(Files.size(s)).as("seed %d %s", seed, s).isLessThanOrEqualTo(
+                        Math.max(segmentBytes, LogFormat.HEADER_BYTES + 12 * (16 + 300)));
             }
         }
         assertThat(written).as("bytesWritten counts headers and records").isEqualTo(total);
@@ -69,32 +70,42 @@ class LogWriterTest {
     }
 
     @Test
-    void resumeAppendsToTheNewestSegmentAndRollsWhenItIsFull() throws IOException {
-        long seed = Logs.seed("resumeAppendsToTheNewestSegmentAndRollsWhenItIsFull");
+    void resumeCutsTheNewestSegmentAndStartsAPreallocatedOneAfterIt() throws IOException {
+        long seed = Logs.seed("resumeCutsTheNewestSegmentAndStartsAPreallocatedOneAfterIt");
         SplittableRandom r = new SplittableRandom(seed);
-        try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, 1 << 20, null)) {
+        Path crash = dir.resolve("crash");
+        Path log = dir.resolve("log");
+        Files.createDirectories(log);
+        try (LogWriter w = LogWriter.create(log, Logs.DB, 1, 1 << 16, null)) {
             Logs.writeGroups(w, 10, 5, r);
+            Logs.copyDir(log, crash); // the newest segment with its zeros, as a crash leaves it
         }
-        Logs.Replayed first = Logs.replay(dir, 0, false);
+        Logs.Replayed first = Logs.replay(crash, 0, false);
         Path newest = first.replay().newestSegment();
-        long size = Files.size(newest);
-        try (LogWriter w = LogWriter.resume(dir, Logs.DB, first.replay(), 1 << 20, null)) {
-            assertThat(w.lastSequence()).isEqualTo(first.replay().lastSequence());
-            assertThat(w.currentSegment()).isEqualTo(newest);
-            assertThat(w.segmentCount()).isEqualTo(1);
+        assertThat(Files.size(newest)).isEqualTo(1 << 16);
+        long last = first.replay().lastSequence();
+        try (LogWriter w = LogWriter.resume(crash, Logs.DB, first.replay(), 1 << 16, null)) {
+            assertThat(w.lastSequence()).isEqualTo(last);
+            assertThat(w.currentSegment()).isEqualTo(crash.resolve(LogFormat.segmentName(last + 1)));
+            assertThat(w.segmentCount()).isEqualTo(2);
+            assertThat(Files.size(newest)).as("cut to its records").isEqualTo(first.replay().newestValidLength());
+            assertThat(Files.size(w.currentSegment())).as("preallocated").isEqualTo(1 << 16);
             Logs.writeGroups(w, 10, 5, r);
-            assertThat(Files.size(newest)).isGreaterThan(size);
         }
-        Logs.Replayed second = Logs.replay(dir, 0, false);
+        Logs.Replayed second = Logs.replay(crash, 0, false);
         assertThat(second.sequences()).isEqualTo(Logs.range(1, second.replay().lastSequence()));
-        // a full segment: the next group goes to a new one named after it
-        try (LogWriter w = LogWriter.resume(dir, Logs.DB, second.replay(), 100, null)) {
+        // resumed and closed with no record written: the header-only newest segment is made again
+        try (LogWriter w = LogWriter.resume(crash, Logs.DB, second.replay(), 100, null)) {
+            assertThat(w.segmentCount()).isEqualTo(3);
+        }
+        Logs.Replayed third = Logs.replay(crash, 0, false);
+        try (LogWriter w = LogWriter.resume(crash, Logs.DB, third.replay(), 100, null)) {
+            assertThat(w.segmentCount()).isEqualTo(3);
             long next = w.lastSequence() + 1;
             Logs.writeGroup(w, next, next + 2);
-            assertThat(w.currentSegment()).isEqualTo(dir.resolve(LogFormat.segmentName(next)));
-            assertThat(w.segmentCount()).isEqualTo(2);
+            assertThat(w.currentSegment()).isEqualTo(crash.resolve(LogFormat.segmentName(next)));
         }
-        assertThat(Logs.replay(dir, 0, false).sequences()).isEqualTo(Logs.range(1, second.replay().lastSequence() + 3));
+        assertThat(Logs.replay(crash, 0, false).sequences()).isEqualTo(Logs.range(1, second.replay().lastSequence() + 3));
     }
 
     @Test
@@ -171,37 +182,53 @@ class LogWriterTest {
     }
 
     @Test
-    void aFailedWritePoisonsTheWriterAndTheLogReopensAtTheLastWholeGroup() throws IOException {
-        // write 1 is the header, 2 and 3 two groups; the fourth fails after a few bytes
-        LogWriter w = LogWriter.create(dir, Logs.DB, 1, 1 << 20, null, FaultyChannel.opener(3, -1));
+    void aFailedPreallocationPoisonsTheWriterAtTheRollThatNeedsItAndTheLogReopens() throws IOException {
+        // the first segment's preallocation is one write; the spare's, in the background, fails after a few bytes
+        LogWriter w = LogWriter.create(dir, Logs.DB, 1, 4096, null, LogFiles.DEFAULT, FaultyChannel.opener(1, -1));
         Logs.writeGroup(w, 1, 2);
         Logs.writeGroup(w, 3, 3);
-        assertThatThrownBy(() -> Logs.writeGroup(w, 4, 5)).isInstanceOfSatisfying(StoreFailure.class, f -> {
+        assertThatThrownBy(() -> Logs.writeGroup(w, 4, 40)).isInstanceOfSatisfying(StoreFailure.class, f -> {
             assertThat(f.problem()).isEqualTo(Problem.FAILED_WRITE);
             assertThat(f.getCause()).hasMessageContaining(FaultyChannel.INJECTED);
-            assertThat(f.getMessage()).contains("records 4..5");
+            assertThat(f.getMessage()).contains("records 4..40");
         });
         assertThat(w.lastSequence()).as("the failed group is not counted").isEqualTo(3);
         for (var call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
                 () -> Logs.writeGroup(w, 4, 5), w::force, () -> Logs.writeGroup(w, 6, 6))) {
             assertThatThrownBy(call).isInstanceOfSatisfying(StoreFailure.class, f -> {
                 assertThat(f.problem()).isEqualTo(Problem.FAILED_WRITE);
-                assertThat(f.getMessage()).contains("earlier failure", "records 4..5", FaultyChannel.INJECTED);
+                assertThat(f.getMessage()).contains("earlier failure", "records 4..40", FaultyChannel.INJECTED);
             });
         }
         w.close();
+        assertThat(dir.resolve(Preallocator.SPARE)).as("the close deletes the spare").doesNotExist();
         Logs.Replayed r = Logs.replay(dir, 0, false);
         assertThat(r.sequences()).isEqualTo(Logs.range(1, 3));
-        assertThat(r.replay().bytesDropped()).as("the failed write's few bytes are a torn tail").isEqualTo(7);
-        try (LogWriter again = LogWriter.resume(dir, Logs.DB, r.replay(), 1 << 20, null)) {
-            Logs.writeGroup(again, 4, 5);
+        try (LogWriter again = LogWriter.resume(dir, Logs.DB, r.replay(), 4096, null)) {
+            Logs.writeGroup(again, 4, 40);
         }
-        assertThat(Logs.replay(dir, 0, false).sequences()).isEqualTo(Logs.range(1, 5));
+        assertThat(Logs.replay(dir, 0, false).sequences()).isEqualTo(Logs.range(1, 40));
+    }
+
+    @Test
+    void aFailedCutAtARollPoisonsTheWriterAndKeepsTheSegmentNewest() throws IOException {
+        try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, 4096, null, FaultyChannel.opener(-1, -1, 0),
+                LogFiles.DEFAULT)) {
+            Logs.writeGroup(w, 1, 1);
+            assertThatThrownBy(() -> Logs.writeGroup(w, 2, 40)).isInstanceOfSatisfying(StoreFailure.class, f -> {
+                assertThat(f.problem()).isEqualTo(Problem.FAILED_WRITE);
+                assertThat(f.getCause()).hasMessageContaining(FaultyChannel.INJECTED + " (truncate)");
+            });
+            assertThat(w.segmentCount()).isEqualTo(1);
+        }
+        assertThat(Logs.segments(dir)).hasSize(1);
+        assertThat(Logs.replay(dir, 0, false).sequences()).containsExactly(1L);
     }
 
     @Test
     void aFailedForcePoisonsTheWriterWithFailedForce() throws IOException {
-        try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, 1 << 20, null, FaultyChannel.opener(-1, 1))) {
+        try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, 1 << 20, null, FaultyChannel.opener(-1, 1),
+                LogFiles.DEFAULT)) {
             Logs.writeGroup(w, 1, 1);
             w.force();
             Logs.writeGroup(w, 2, 2);
@@ -217,7 +244,8 @@ class LogWriterTest {
     @Test
     void aFailedRollPoisonsTheWriter() throws IOException {
         // the first force is the roll's, of the full segment
-        try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, 10, null, FaultyChannel.opener(-1, 0))) {
+        try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, 10, null, FaultyChannel.opener(-1, 0),
+                LogFiles.DEFAULT)) {
             Logs.writeGroup(w, 1, 1);
             assertThatThrownBy(() -> Logs.writeGroup(w, 2, 2)).isInstanceOfSatisfying(StoreFailure.class,
                     f -> assertThat(f.problem()).isEqualTo(Problem.FAILED_WRITE));
