@@ -145,6 +145,9 @@ final class SegmentScan {
         while (at < size) {
             long bytes = LogFormat.checkedRecordBytes(file, at, size);
             if (bytes < 0) {
+                if (newest && zerosFrom(at)) { // a preallocated segment's unwritten rest: the end, no search
+                    return new Result(size, at, next, next - first, replayed, size - at, null, null);
+                }
                 long later = findValidRecord(at + 1, next);
                 if (later >= 0) {
                     return damage(at, next, replayed, "has a damaged record at offset " + at + " (sequence " + next
@@ -183,8 +186,20 @@ final class SegmentScan {
         return -1;
     }
 
+    /** Whether every byte from {@code from} to the end is zero; 8 at a time (a preallocated tail is most of a segment). */
     private boolean zerosFrom(long from) {
-        for (long at = from; at < size; at++) {
+        long at = from;
+        for (; at < size && (at & 7) != 0; at++) {
+            if (file.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at) != 0) {
+                return false;
+            }
+        }
+        for (; at + Long.BYTES <= size; at += Long.BYTES) {
+            if (file.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, at) != 0) {
+                return false;
+            }
+        }
+        for (; at < size; at++) {
             if (file.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at) != 0) {
                 return false;
             }
