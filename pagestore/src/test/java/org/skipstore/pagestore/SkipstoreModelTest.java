@@ -80,6 +80,10 @@ class SkipstoreModelTest {
     int space;
     int pageSize;
     long forcedLeft;
+    /** One step in this many is a rare event (flush, checkpoint, reopen, crash...). */
+    int rare;
+    /** Checkpoints and flushes that returned since this engine opened: the rest of its flushes were automatic. */
+    long checkpointsHere;
     /** While a crash is armed: the operation count at which to crash anyway. */
     long crashBy = -1;
     long checkpointNumber;
@@ -88,8 +92,10 @@ class SkipstoreModelTest {
     final long[] fires = new long[Point.values().length];
     final long[] crashes = new long[MODES.length];
     long writes;
-    /** Flushes the engines made, forced and automatic (their stats, summed at each close and crash). */
-    long engineFlushes;
+    /** Flushes the engines made on their own, at least: their flushes less the checkpoints asked of them. */
+    long automaticFlushes;
+    /** Times writers waited for a flush. */
+    long stalls;
     long snapshotChecks;
     long flushes;
     long checkpoints;
@@ -109,11 +115,12 @@ class SkipstoreModelTest {
             runRound();
         }
         System.out.printf("  %d operations in %d rounds, %.1f s: %d writes, %d snapshot checks, %d flushes, "
-                        + "%d checkpoints, %d flushes in all, %d reopens, %d plain crashes, hooked crashes by mode %s, "
+                        + "%d checkpoints, at least %d automatic flushes, %d stalls, %d reopens, %d plain crashes, "
+                        + "hooked crashes by mode %s, "
                         + "hook struck at %s, "
                         + "writes in doubt kept %d / lost %d, NO_LOG crashes that lost acknowledged writes %d%n",
                 ops, round, (System.nanoTime() - start) / 1e9, writes, snapshotChecks, flushes, checkpoints,
-                engineFlushes, reopens,
+                automaticFlushes, stalls, reopens,
                 plainCrashes, perMode(), struck(), doubtKept, doubtLost, noLogLost);
         assertThat(reopens).isPositive();
         assertThat(plainCrashes + java.util.Arrays.stream(crashes).sum()).isPositive();
@@ -137,7 +144,9 @@ class SkipstoreModelTest {
                 .memtableShards(1 + r.nextInt(4)).logSegmentBytes((64L << 10) << r.nextInt(3)).pageSize(pageSize)
                 .durability(mode).hook(hook);
         space = 100 + r.nextInt(round % 2 == 0 ? 2_000 : 30_000);
-        forcedLeft = forced ? 120 + r.nextInt(120) : Long.MAX_VALUE;
+        forcedLeft = forced ? 200 + r.nextInt(200) : Long.MAX_VALUE;
+        // stormy rounds crash and checkpoint often; in calm ones memtables fill, flush on their own and stall writers
+        rare = forced ? 25 : (round / MODES.length) % 2 == 0 ? 300 : 5_000;
         long until = ops + (forced ? 5_000 : 50_000 + r.nextInt(80_000));
         model = new EngineModel();
         db = builder.open(dir);
@@ -145,7 +154,7 @@ class SkipstoreModelTest {
             step();
         }
         reopen(); // every round ends with a clean close, an open and a whole comparison
-        engineFlushes += db.stats().flushes();
+        engineStats();
         db.close();
         for (Point p : Point.values()) {
             fires[p.ordinal()] += hook.fires(p);
@@ -168,7 +177,7 @@ class SkipstoreModelTest {
             return;
         }
         try {
-            if (r.nextInt(forced ? 40 : 1_500) == 0) {
+            if (r.nextInt(rare) == 0) {
                 rareEvent();
                 return;
             }
@@ -197,15 +206,15 @@ class SkipstoreModelTest {
 
     void rareEvent() {
         int e = r.nextInt(100);
-        if (e < 22) {
+        if (e < 12) {
             flush();
-        } else if (e < 44) {
+        } else if (e < 30) {
             checkpoint();
-        } else if (e < 52) {
+        } else if (e < 36) {
             call(db::sync);
-        } else if (e < 66) {
+        } else if (e < 56) {
             reopen();
-        } else if (e < 90) {
+        } else if (e < 88) {
             arm();
         } else {
             crash();
@@ -404,6 +413,7 @@ class SkipstoreModelTest {
     void flush() {
         call(db::flush);
         flushes++;
+        checkpointsHere++;
         model.checkpointed(Map.of());
         assertThat(db.stats().flushedSequence()).as(this::where).isGreaterThanOrEqualTo(model.sequence);
     }
@@ -412,7 +422,9 @@ class SkipstoreModelTest {
         Map<String, byte[]> meta = new HashMap<>();
         meta.put("checkpoint", Long.toString(++checkpointNumber).getBytes(StandardCharsets.UTF_8));
         if (r.nextBoolean()) {
-            meta.put("extra" + r.nextInt(3), value());
+            byte[] v = new byte[r.nextInt(200)]; // commit metadata is small: 4 KiB in all
+            r.nextBytes(v);
+            meta.put("extra" + r.nextInt(3), v);
         }
         try {
             db.checkpoint(meta);
@@ -422,6 +434,7 @@ class SkipstoreModelTest {
             throw new Crashed();
         }
         checkpoints++;
+        checkpointsHere++;
         model.checkpointed(meta);
         assertThat(EngineModel.sameMetadata(db.metadata(), model.metadata)).as(this::where).isTrue();
     }
@@ -450,7 +463,7 @@ class SkipstoreModelTest {
             return;
         }
         long flushedSeen = db.stats().flushedSequence();
-        engineFlushes += db.stats().flushes();
+        engineStats();
         boolean failed = false;
         try {
             db.close();
@@ -472,13 +485,21 @@ class SkipstoreModelTest {
         model.settle();
     }
 
+    /** Adds up what the engine about to be closed or crashed did on its own. */
+    void engineStats() {
+        EngineStats st = db.stats();
+        automaticFlushes += Math.max(0, st.flushes() - checkpointsHere);
+        stalls += st.stalls();
+        checkpointsHere = 0;
+    }
+
     /** Kills the database as a process crash would (after the hook struck, or not) and recovers it. */
     void crash() {
         hook.disarm();
         crashBy = -1;
         boolean hooked = hook.fired();
         long flushedSeen = db.stats().flushedSequence(); // committed already: durable
-        engineFlushes += db.stats().flushes();
+        engineStats();
         db.crash();
         closeSnapshots();
         hook.clear();
