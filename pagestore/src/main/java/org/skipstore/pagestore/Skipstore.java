@@ -12,6 +12,7 @@ import org.skipstore.core.ConcurrentSkipList;
 import org.skipstore.core.OrderedCursor;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.core.SkipstoreException.Problem;
+import org.skipstore.pagestore.internal.CommitMetadata;
 import org.skipstore.pagestore.internal.engine.EngineOptions;
 import org.skipstore.pagestore.internal.engine.Engine;
 import org.skipstore.pagestore.internal.engine.Point;
@@ -242,7 +243,9 @@ public final class Skipstore implements AutoCloseable {
      * the metadata are durable together, in every mode. This is how a NO_LOG database becomes
      * durable (Kafka Streams checkpoints its changelog offsets this way).
      *
-     * @throws IllegalArgumentException when a name starts with {@link #RESERVED_PREFIX}
+     * @throws IllegalArgumentException when a name starts with {@link #RESERVED_PREFIX}, or is not a
+     *         metadata name, or when the metadata the store would then hold (this over what it
+     *         holds) passes the limit of {@link WriteTransaction#putMetadata}: nothing is flushed
      */
     public void checkpoint(Map<String, byte[]> metadata) {
         Objects.requireNonNull(metadata, "metadata");
@@ -254,6 +257,12 @@ public final class Skipstore implements AutoCloseable {
             }
         }
         try {
+            if (!metadata.isEmpty()) {
+                // here, at the call: in the flush it would fail the flusher, and with it every later write
+                SortedMap<String, byte[]> merged = new TreeMap<>(engine.metadata());
+                merged.putAll(metadata);
+                CommitMetadata.checkSize(merged);
+            }
             engine.checkpoint(metadata);
         } catch (Exception e) {
             throw failure(e);

@@ -41,8 +41,13 @@ final class CrashHook implements Point.Hook {
         return this;
     }
 
-    /** No crash from now on; {@link #fired()} forgets the last one. */
+    /** No crash from now on (one already under way in another thread may still come); {@link #fired()} keeps the last one. */
     void disarm() {
+        armed = null;
+    }
+
+    /** Disarms and forgets the last crash: once the engine's threads have stopped. */
+    void clear() {
         armed = null;
         firedAt = null;
     }

@@ -308,19 +308,24 @@ class SkipstoreBadInputTest {
                     () -> db.put(b("k"), bigValue), () -> db.write(new WriteBatch().put(b("a"), b("1")).put(bigKey, b("2"))),
                     () -> db.write(new WriteBatch().put(b("a"), b("1")).put(b("b"), bigValue)), () -> db.write(bigBatch),
                     () -> db.write(new WriteBatch().put(b("a"), b("1")), WriteDurability.NO_LOG), () -> db.get(bigKey),
-                    () -> db.checkpoint(Map.of("offset", b("11"), Skipstore.RESERVED_PREFIX + "x", b("1"))));
+                    () -> db.checkpoint(Map.of("offset", b("11"), Skipstore.RESERVED_PREFIX + "x", b("1"))),
+                    () -> db.checkpoint(Map.of("offset", b("11"), "big", new byte[5000])), // past the 4 KiB of metadata
+                    () -> db.checkpoint(Map.of("offset", b("11"), "x".repeat(300), b("1"))),
+                    () -> db.checkpoint(Map.of("offset", b("11"), "", b("1"))));
             assertThat(notRefused(calls, null)).as("calls not refused with IllegalArgumentException").isEmpty();
             assertThat(db.stats().sequence()).as("no write got a sequence").isEqualTo(sequence);
             assertThat(db.stats().logBytesWritten()).as("nothing logged").isEqualTo(logBytes);
             assertThat(db.stats().flushes()).as("no checkpoint ran").isEqualTo(flushes);
             assertThat(db.metadata().get("offset")).isEqualTo(b("10"));
             db.put(new byte[db.maxKeyBytes()], new byte[(int) db.maxValueBytes()]); // the limits themselves pass
+            db.checkpoint(Map.of("offset", b("12"), "big", new byte[3000]));
             db.crash();
         }
         try (Skipstore db = builder().open(dir)) {
             assertThat(db.list(Range.all())).hasSize(11);
+            assertThat(db.metadata().get("big")).hasSize(3000);
             assertThat(db.get(b("a"))).isNull();
-            assertThat(db.metadata().get("offset")).isEqualTo(b("10"));
+            assertThat(db.metadata().get("offset")).isEqualTo(b("12"));
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -155,6 +156,34 @@ class SkipstoreCrashTest {
         try (Skipstore db = builder(WriteDurability.NO_LOG, new CrashHook()).open(dir)) {
             assertThat(contents(db)).isEqualTo(checkpointed);
             assertThat(s(db.metadata().get("offset"))).isEqualTo("40");
+        }
+    }
+
+    /**
+     * A memtable holding only deletes (no live key) still holds writes: a checkpoint must flush it
+     * (and return), in every mode, and so must the NO_LOG close; the deletes survive a crash.
+     */
+    @ParameterizedTest
+    @EnumSource(WriteDurability.class)
+    @Timeout(60) // the failure this guards against is a checkpoint waiting forever
+    void aCheckpointOfOnlyDeletesFlushesThemAndReturns(WriteDurability mode) {
+        try (Skipstore db = builder(mode, new CrashHook()).open(dir)) {
+            db.put(b("a"), b("1"));
+            db.put(b("b"), b("2"));
+            db.checkpoint(Map.of("n", b("1")));
+            db.delete(b("a"));
+            db.checkpoint(Map.of("n", b("2")));
+            assertThat(db.stats().flushedSequence()).isEqualTo(3);
+            db.delete(b("b"));
+            db.crash();
+        }
+        try (Skipstore db = builder(mode, new CrashHook()).open(dir)) {
+            assertThat(contents(db)).isEqualTo(mode == WriteDurability.NO_LOG ? Map.of("b", "2") : Map.of());
+            assertThat(s(db.metadata().get("n"))).isEqualTo("2");
+            db.delete(b("b"));
+        } // a NO_LOG close flushes the delete
+        try (Skipstore db = builder(mode, new CrashHook()).open(dir)) {
+            assertThat(contents(db)).isEmpty();
         }
     }
 

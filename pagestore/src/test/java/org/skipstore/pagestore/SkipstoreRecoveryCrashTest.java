@@ -96,6 +96,24 @@ class SkipstoreRecoveryCrashTest {
         }
     }
 
+    /** A NO_LOG open of a logged database whose log holds only deletes flushes them before it deletes the log. */
+    @Test
+    void aNoLogOpenOfALogOfDeletesKeepsThem() {
+        try (Skipstore db = builder(WriteDurability.NO_SYNC, 1 << 20, new CrashHook()).open(dir)) {
+            db.put(SkipstoreTest.b("a"), SkipstoreTest.b("1"));
+            db.put(SkipstoreTest.b("b"), SkipstoreTest.b("2"));
+            db.flush();
+            db.delete(SkipstoreTest.b("a"));
+            db.crash();
+        }
+        for (int reopen = 0; reopen < 2; reopen++) {
+            try (Skipstore db = builder(WriteDurability.NO_LOG, 1 << 20, new CrashHook()).open(dir)) {
+                assertThat(contents(db)).as("reopen %d", reopen).isEqualTo(Map.of("b", "2"));
+                db.crash();
+            }
+        }
+    }
+
     /**
      * The flush's trim deletes the oldest segments first; a crash in between leaves the newer
      * ones of those it meant to delete. Each such suffix opens to the same writes, and the next

@@ -109,7 +109,7 @@ public final class Engine implements AutoCloseable {
         long[] target = new long[1];
         exclusive(() -> {
             Layer a = layers.active();
-            if (!a.table.isEmpty()) {
+            if (a.table.versionCount() > 0) { // not isEmpty(): that counts live keys, and deletes are writes too
                 layers.seal();
                 layers.publish(writes.sequence());
             }

@@ -1,0 +1,140 @@
+package org.skipstore.pagestore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.skipstore.core.Keys;
+
+/**
+ * What a {@link Skipstore} must hold, for {@link SkipstoreModelTest}: a TreeMap of the writes,
+ * each write numbered as the engine numbers it (the next log sequence for each non-empty write),
+ * with what a crash may take away.
+ *
+ * <h2>The crash rule</h2>
+ * After a crash the engine is at some sequence S (its {@code stats().sequence()} once reopened)
+ * and must hold exactly the first S writes, whole: {@link #rollBackTo} rebuilds that state from
+ * an undo list kept back to {@link #floor}. Which S are allowed:
+ * <ul>
+ *   <li>SYNC, GROUP, NO_SYNC (a process crash): every acknowledged write, and the one whose call
+ *       threw (at most one: the test crashes right after a failure) or not: S in
+ *       [{@link #acknowledged()}, {@link #sequence}].</li>
+ *   <li>NO_LOG: what the last flush that committed holds, at least the last checkpoint that
+ *       returned and the flushed sequence the engine reported before the crash (a flush commits
+ *       before it says so), and at most every write: S in [max({@link #floor}, flushed seen),
+ *       {@link #sequence}]. A batch split across memtables counts whole or not at all.</li>
+ * </ul>
+ * Commit metadata: the checkpoints that returned, merged in order ({@link #metadata}); a
+ * checkpoint whose call threw may have committed too ({@link #doubtfulMetadata}), and then with
+ * its writes: the store's flushed sequence is at least its sequence.
+ */
+final class EngineModel {
+
+    /** One operation: a put, or a delete when {@code value} is null. */
+    record Op(byte[] key, byte[] value) {
+    }
+
+    private record Undo(long sequence, byte[] key, byte[] previous) {
+    }
+
+    final TreeMap<byte[], byte[]> map = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
+    /** The last write applied to {@link #map}: acknowledged, or the one in doubt. */
+    long sequence;
+    /** Whether write {@link #sequence} threw (it may or may not be durable). */
+    boolean inDoubt;
+    /** No crash goes below it: the last checkpoint that returned, or the last open. */
+    long floor;
+    private final List<Undo> undo = new ArrayList<>();
+    /** The commit metadata of the checkpoints that returned. */
+    final TreeMap<String, byte[]> metadata = new TreeMap<>();
+    /** A checkpoint whose call threw, and the sequence it was to make durable; null when none. */
+    Map<String, byte[]> doubtfulMetadata;
+    long doubtfulCheckpoint;
+
+    /** Write {@link #sequence} + 1: {@code ops} in order; {@code threw} when its call failed. */
+    void apply(List<Op> ops, boolean threw) {
+        sequence++;
+        inDoubt = threw;
+        for (Op o : ops) {
+            byte[] previous = o.value() == null ? map.remove(o.key()) : map.put(o.key(), o.value());
+            undo.add(new Undo(sequence, o.key(), previous));
+        }
+    }
+
+    /** The last write that returned. */
+    long acknowledged() {
+        return inDoubt ? sequence - 1 : sequence;
+    }
+
+    /** A checkpoint returned: the writes so far and {@code meta} are durable together. */
+    void checkpointed(Map<String, byte[]> meta) {
+        metadata.putAll(meta);
+        settle();
+    }
+
+    /** A checkpoint's call threw: it may have committed {@code meta} with the writes so far. */
+    void checkpointInDoubt(Map<String, byte[]> meta) {
+        doubtfulMetadata = meta;
+        doubtfulCheckpoint = sequence;
+    }
+
+    /** The state as of write {@code s} (at or above {@link #floor}): later writes undone. */
+    void rollBackTo(long s) {
+        if (s < floor || s > sequence) {
+            throw new IllegalArgumentException("sequence " + s + " outside [" + floor + ", " + sequence + "]");
+        }
+        while (!undo.isEmpty() && undo.getLast().sequence() > s) {
+            Undo u = undo.removeLast();
+            if (u.previous() == null) {
+                map.remove(u.key());
+            } else {
+                map.put(u.key(), u.previous());
+            }
+        }
+        if (s < sequence) {
+            inDoubt = false;
+        }
+        sequence = s;
+    }
+
+    /** Accepts metadata recovered with the doubtful checkpoint's: it committed. */
+    void doubtfulCommitted() {
+        metadata.putAll(doubtfulMetadata);
+    }
+
+    /** Nothing before now can be lost any more: a checkpoint returned, or the database was opened. */
+    void settle() {
+        undo.clear();
+        floor = sequence;
+        inDoubt = false;
+        doubtfulMetadata = null;
+    }
+
+    /** Whether the recovered {@code got} metadata is the checkpoints' with the doubtful one's applied. */
+    boolean withDoubtful(Map<String, byte[]> got) {
+        if (doubtfulMetadata == null) {
+            return false;
+        }
+        TreeMap<String, byte[]> m = new TreeMap<>(metadata);
+        m.putAll(doubtfulMetadata);
+        return sameMetadata(m, got);
+    }
+
+    static boolean sameMetadata(Map<String, byte[]> a, Map<String, byte[]> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, byte[]> e : a.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue(), b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    List<KeyValue> entries() {
+        List<KeyValue> out = new ArrayList<>(map.size());
+        map.forEach((k, v) -> out.add(new KeyValue(k, v)));
+        return out;
+    }
+}
