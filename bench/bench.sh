@@ -85,8 +85,8 @@ JAR="$BENCH_DIR/target/benchmarks.jar"
 RESULT_FILE="$BENCH_DIR/target/jmh-result.csv"
 PEERS_CLASSPATH="$BENCH_DIR/target/peers.classpath"
 # A class of the peers build: the jar has it when it was built with -Ppeers.
-readonly PEER_CLASS=org/skipstore/bench/store/RocksDbKv.class
-readonly ALL_STORE_ENGINES=pagestore,lmdb,rocksdb,mvstore,mapdb
+readonly PEER_CLASS=org/skipstore/bench/store/MvStoreKv.class
+readonly ALL_STORE_ENGINES=skipstore,rocksdb,lmdb,pagestore,mvstore,mapdb
 readonly BENCH_DIR ROOT JAR RESULT_FILE PEERS_CLASSPATH
 
 die() {
@@ -139,16 +139,17 @@ find_jdk() {
     echo "$best"
 }
 
-# True when the jar is missing or a pom or main source file of the repository is newer; with
-# --peers also when a peer source is newer, or the jar or the peers' class path is not of a peers build.
+# True when the jar is missing or a pom or main source file of the repository is newer, or the
+# class path of the jars kept out of it (RocksDB's, at least) is missing; with --peers also when a
+# peer source is newer, or the jar is not of a peers build.
 jar_is_stale() {
     [[ -f $JAR ]] || return 0
     local newer sources=("$ROOT/pom.xml" "$ROOT"/*/pom.xml "$ROOT"/*/src/main)
     $PEERS && sources+=("$BENCH_DIR/src/peers")
     newer=$(find "${sources[@]}" -type f -newer "$JAR" -print -quit 2>/dev/null || true)
     [[ -n $newer ]] && return 0
+    peers_classpath >/dev/null || return 0
     if $PEERS; then
-        peers_classpath >/dev/null || return 0
         local listing
         listing=$("$JAVA_HOME_RUN/bin/jar" tf "$JAR" 2>/dev/null) || return 0
         [[ $listing == *"$PEER_CLASS"* ]] || return 0
@@ -156,8 +157,9 @@ jar_is_stale() {
     return 1
 }
 
-# Prints the class path of the peer jars (from the peers build), or fails when it is missing or
-# names a jar that is not there.
+# Prints the class path of the jars kept out of benchmarks.jar (rocksdbjni; with a peers build also
+# MVStore's and MapDB's), as the build wrote it, or fails when it is missing or names a jar that is
+# not there.
 peers_classpath() {
     [[ -s $PEERS_CLASSPATH ]] || return 1
     local cp entry
@@ -181,21 +183,17 @@ build_jar() {
         die "the build failed (Maven's output is above)"
     fi
     [[ -f $JAR ]] || die "the build succeeded but made no $JAR"
-    if $PEERS; then
-        peers_classpath >/dev/null || die "the peers build made no usable $PEERS_CLASSPATH"
-    fi
+    peers_classpath >/dev/null || die "the build made no usable $PEERS_CLASSPATH"
 }
 
-# The class path of a run: the jar, and with --peers the peer jars.
+# The class path of a run: the jar, and the jars kept out of it (RocksDB's; with --peers also the
+# other peers').
 class_path() {
-    if $PEERS; then
-        local cp
-        cp=$(peers_classpath) || die "no class path of the peers ($PEERS_CLASSPATH is missing or names a" \
-            "missing jar): run once without --no-build, or build with mvn -B -pl bench package -Ppeers"
-        echo "$JAR:$cp"
-    else
-        echo "$JAR"
-    fi
+    local cp
+    cp=$(peers_classpath) || die "no class path of the jars kept out of benchmarks.jar ($PEERS_CLASSPATH is" \
+        "missing or names a missing jar): run once without --no-build, or build with" \
+        "mvn -B -pl bench -am package -DskipTests"
+    echo "$JAR:$cp"
 }
 
 # Runs JMH with the given arguments plus -foe true and the result file, unless already given;

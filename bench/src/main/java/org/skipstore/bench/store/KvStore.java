@@ -83,6 +83,15 @@ public interface KvStore extends AutoCloseable {
     Reader reader() throws IOException;
 
     /**
+     * Waits until the background work the last writes started is done, without starting more:
+     * Skipstore's flushes of its sealed memtables (the active one keeps its data), RocksDB's
+     * pending and running flushes and compactions; the others have none. Reads after it see a
+     * state that stays as it is.
+     */
+    default void quiesce() throws IOException {
+    }
+
+    /**
      * Brings the store to its steady state for reading after a bulk fill, outside any
      * measurement: Skipstore flushes every memtable into its store, RocksDB flushes its memtable
      * and compacts; the others have nothing to do.

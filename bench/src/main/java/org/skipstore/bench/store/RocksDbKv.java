@@ -23,8 +23,9 @@ import org.rocksdb.WriteOptions;
  * {@link WriteBatch} written with {@code sync = true}. {@link #commitOne} is one put with
  * {@code sync = true} (thread-safe; RocksDB groups concurrent synced writes under one sync). A
  * reader reads one {@link Snapshot}; its gets and iterators copy into reusable arrays (the
- * cheapest byte[] calls rocksdbjni has). {@link #settle()} flushes the memtable and compacts the
- * whole key range (untimed, before reads).
+ * cheapest byte[] calls rocksdbjni has). {@link #quiesce()} waits for its background flushes and
+ * compactions, {@link #settle()} flushes the memtable and compacts the whole key range (untimed,
+ * before reads).
  *
  * <p>rocksdbjni is not inside {@code benchmarks.jar} (scope provided: 92 MB of native libraries);
  * {@code bench.sh} puts it on the class path, and {@link Stores} loads this class by name, so that a
@@ -127,6 +128,22 @@ final class RocksDbKv implements KvStore {
     @Override
     public Reader reader() {
         return new RocksReader();
+    }
+
+    /** Waits until no flush or compaction is pending or running (polling RocksDB's properties). */
+    @Override
+    public void quiesce() throws IOException {
+        try {
+            while (db.getLongProperty("rocksdb.mem-table-flush-pending") + db.getLongProperty("rocksdb.num-running-flushes")
+                    + db.getLongProperty("rocksdb.compaction-pending")
+                    + db.getLongProperty("rocksdb.num-running-compactions") > 0) {
+                Thread.sleep(5);
+            }
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -28,9 +28,13 @@ import org.skipstore.pagestore.WriteDurability;
  * {@link #commitOne} is one put written with {@code SYNC} ({@code GROUP} in that mode: threads
  * that come together share a force). A reader is one {@link DbSnapshot}; its gets copy the value
  * ({@link Skipstore}'s only form), its scans read the cursor's views in place.
- * {@link #settle()} is {@link Skipstore#flush()}.
+ * {@link #quiesce()} waits for the flushes of the sealed memtables, {@link #settle()} is
+ * {@link Skipstore#flush()}.
  */
 public final class SkipstoreKv implements KvStore {
+
+    /** Per thread: the batch of {@link #commitOne}. */
+    private static final ThreadLocal<WriteBatch> ONE = ThreadLocal.withInitial(WriteBatch::new);
 
     private final Skipstore db;
     private final Writes writes;
@@ -98,11 +102,22 @@ public final class SkipstoreKv implements KvStore {
         db.write(ONE.get().clear().put(key, value), one);
     }
 
-    private static final ThreadLocal<WriteBatch> ONE = ThreadLocal.withInitial(WriteBatch::new);
-
     @Override
     public Reader reader() {
         return new SnapshotReader(db.snapshot());
+    }
+
+    /** Waits until no sealed memtable waits for a flush (polling {@link Skipstore#stats()}). */
+    @Override
+    public void quiesce() {
+        while (db.stats().sealedMemtables() > 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
@@ -113,9 +128,10 @@ public final class SkipstoreKv implements KvStore {
     @Override
     public String details() {
         EngineStats s = db.stats();
-        return String.format(Locale.ROOT, "Skipstore %,d flushes of %,d entries, %d sealed waiting, memtables %.1f MiB "
-                        + "(peak %.1f), log %.1f MiB written, store file %.1f MiB",
-                s.flushes(), s.flushedEntries(), s.sealedMemtables(), s.memtableBytes() / 1048576.0,
+        return String.format(Locale.ROOT, "Skipstore %,d flushes of %,d entries, %d sealed waiting, %,d writes not"
+                        + " flushed, memtables %.1f MiB (peak %.1f), log %.1f MiB written, store file %.1f MiB",
+                s.flushes(), s.flushedEntries(), s.sealedMemtables(), s.sequence() - s.flushedSequence(),
+                s.memtableBytes() / 1048576.0,
                 s.peakMemtableBytes() / 1048576.0, s.logBytesWritten() / 1048576.0, s.storeFileBytes() / 1048576.0);
     }
 

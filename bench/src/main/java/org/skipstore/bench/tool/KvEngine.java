@@ -240,6 +240,16 @@ interface KvEngine extends AutoCloseable {
             }
         }
 
+        /** Waits for the background work of the last writes ({@link KvStore#quiesce()}), ending any reader. */
+        void quiesce() {
+            endReads();
+            try {
+                store.quiesce();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /** Brings the store to its steady state for reading ({@link KvStore#settle()}), ending any reader. */
         void settle() {
             endReads();

@@ -42,7 +42,7 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
     static final int DEFAULT_NUM = 1_000_000;
     static final int DEFAULT_WRITERS_NUM = 100_000;
     static final int DEFAULT_COMMITS = 2_000;
-    static final int DEFAULT_GROUP_NUM = 20_000;
+    static final int DEFAULT_GROUP_NUM = 5_000;
     static final int DEFAULT_SUSTAINED_NUM = 5_000_000;
     /**
      * Thread counts of the mixed phase: the core count and one more. A structure whose threads
@@ -206,7 +206,7 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
         int s = Math.min(storeNum, 50_000);
         List<String> phases = benchmarks.stream().filter(b -> !ENGINE_PHASES.contains(b)).toList();
         return new Options(n, s, batch, writes, keySize, valueSize, threads, readPercent, writers, writersNum, repeat,
-                Math.min(commits, 200), groupThreads, Math.min(groupNum, 2_000), sustainedNum, phases, engines,
+                Math.min(commits, 100), groupThreads, Math.min(groupNum, 500), sustainedNum, phases, engines,
                 seed + 1, false, dir);
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.skipstore.bench.store.KvStore;
 import org.skipstore.bench.store.SkipstoreKv;
@@ -27,6 +28,8 @@ final class Run {
     private final int[] permutation;
     private final boolean quiet;
     private KvEngine store;
+    /** Whether the last store's background work was waited for (the read phases wait for it first). */
+    private boolean quiesced;
     /** Whether the last store was settled (the -flushed read phases settle it first). */
     private boolean settled;
     private int stores;
@@ -129,9 +132,9 @@ final class Run {
             case "fillseq" -> List.of(fill(b, false));
             case "fillrandom" -> List.of(fill(b, true));
             case "overwrite" -> List.of(writes(b));
-            case "readrandom" -> List.of(reads(b));
-            case "readseq" -> List.of(scan(b, false));
-            case "readreverse" -> List.of(scan(b, true));
+            case "readrandom" -> List.of(reads(quiesced(b)));
+            case "readseq" -> List.of(scan(quiesced(b), false));
+            case "readreverse" -> List.of(scan(quiesced(b), true));
             case "readrandom-flushed" -> List.of(reads(settled(b)));
             case "readseq-flushed" -> List.of(scan(settled(b), false));
             case "readreverse-flushed" -> List.of(scan(settled(b), true));
@@ -177,6 +180,7 @@ final class Run {
         try {
             KvEngine.Store s = new KvEngine.Store(engineName, newDirectory(), o.batch(), writes);
             store = s;
+            quiesced = false;
             settled = false;
             return s;
         } catch (IOException e) {
@@ -200,22 +204,40 @@ final class Run {
         return store;
     }
 
-    /** Phase {@code name}, after settling the store (once; untimed, its time printed). */
+    /**
+     * Phase {@code name} of a store as the fill left it, after its background work ended (once;
+     * untimed, its time and the store's state printed), so that the phase reads one state.
+     */
+    private String quiesced(String name) {
+        KvEngine s = existing();
+        if (!quiesced && !settled && s instanceof KvEngine.Store st) {
+            long t0 = System.nanoTime();
+            st.quiesce();
+            quiesced = true;
+            note("quiesce", "background work waited for", System.nanoTime() - t0, st.store().details());
+        }
+        return name;
+    }
+
+    /** Phase {@code name}, after settling the store (once; untimed, its time and state printed). */
     private String settled(String name) {
         KvEngine s = existing();
         if (!settled && s instanceof KvEngine.Store st) {
             long t0 = System.nanoTime();
             st.settle();
-            long t = System.nanoTime() - t0;
             settled = true;
-            if (!quiet) {
-                String what = st.store() instanceof SkipstoreKv ? "flush()" : engineName.equals("rocksdb")
-                        ? "flush and compactRange()" : "nothing to do";
-                Progress.note(String.format(java.util.Locale.ROOT, "%-20s %-10s %s: %.2f s", "settle", engineName, what,
-                        t / 1e9));
-            }
+            String what = st.store() instanceof SkipstoreKv ? "flush()" : engineName.equals("rocksdb")
+                    ? "flush and compactRange()" : "nothing to do";
+            note("settle", what, System.nanoTime() - t0, st.store().details());
         }
         return name;
+    }
+
+    private void note(String step, String what, long nanos, String details) {
+        if (!quiet) {
+            Progress.note(String.format(Locale.ROOT, "%-20s %-10s %s: %.2f s%s", step, engineName, what, nanos / 1e9,
+                    details.isEmpty() ? "" : "; " + details));
+        }
     }
 
     private Result fill(String name, boolean random) {

@@ -21,7 +21,8 @@ import org.skipstore.pagestore.SkipstoreBuilder;
  * sealed at most), the fills' writes ({@code NO_SYNC} puts, every {@code --batch}-th a
  * {@code SYNC} one), then {@link Skipstore#flush()}, so that the store holds everything. Reported:
  * <ul>
- *   <li>each put's latency (p50, p99, p99.9, max), timed around the call;</li>
+ *   <li>each put's latency (p50, p99, p99.9, max), timed around the call, and the durable
+ *       puts' alone (every {@code --batch}-th: a log force each);</li>
  *   <li>the stalls (count, total time) and the flushes' throughput,
  *       {@link EngineStats#flushEntriesPerSecond()}: entries a second of a flush's own time;</li>
  *   <li>write amplification: (log bytes written, {@link EngineStats#logBytesWritten()}, plus the
@@ -40,7 +41,8 @@ final class Sustained {
     static final String COMMIT_EVENT = "org.skipstore.Commit";
 
     /** What the phase measured. */
-    record Report(long entries, int entryBytes, int batch, long fillNanos, Latencies.Summary puts, long finalFlushNanos,
+    record Report(long entries, int entryBytes, int batch, long fillNanos, Latencies.Summary puts,
+                  Latencies.Summary durablePuts, long finalFlushNanos,
                   EngineStats stats, long storeBytesWritten, long kernelBytesWritten, long sampledPeakBytes,
                   long budgetBytes) {
 
@@ -60,8 +62,8 @@ final class Sustained {
         void print(PrintStream out) {
             out.printf(Locale.ROOT, "-- skipstore, sustained random fill: %,d entries, a durable commit every %,d puts"
                     + " (NO_SYNC puts, the last SYNC), default settings%n", entries, batch);
-            out.printf(Locale.ROOT, "   %,.0f puts/s (%.1f s); put latency %s%n", entries * 1e9 / fillNanos,
-                    fillNanos / 1e9, puts.describe());
+            out.printf(Locale.ROOT, "   %,.0f puts/s (%.1f s); put latency %s; the durable puts alone (a log force"
+                    + " each) %s%n", entries * 1e9 / fillNanos, fillNanos / 1e9, puts.describe(), durablePuts.describe());
             out.printf(Locale.ROOT, "   stalls: %,d, %.2f s in all; flushes: %,d of %,d entries, %.1f s of flushing:"
                             + " %,.0f entries/s; the final flush() took %.2f s%n", stats.stalls(),
                     stats.stallNanos() / 1e9, stats.flushes(), stats.flushedEntries(), stats.flushNanos() / 1e9,
@@ -92,6 +94,7 @@ final class Sustained {
         int n = o.sustainedNum();
         int[] order = Run.permutation(n, o.seed() + 23);
         Latencies latencies = new Latencies(n);
+        Latencies durable = new Latencies(n / o.batch() + 1);
         Path dir = Files.createDirectory(root.resolve("sustained"));
         AtomicLong storeBytes = new AtomicLong();
         long kernelBefore = kernelBytesWritten();
@@ -113,10 +116,13 @@ final class Sustained {
                     long t0 = System.nanoTime();
                     if ((i + 1) % o.batch() == 0) {
                         kv.putAndCommit(k, v);
+                        long t = System.nanoTime() - t0;
+                        latencies.add(t);
+                        durable.add(t);
                     } else {
                         kv.put(k, v);
+                        latencies.add(System.nanoTime() - t0);
                     }
-                    latencies.add(System.nanoTime() - t0);
                     progress.report(i);
                 }
                 kv.commit();
@@ -129,7 +135,8 @@ final class Sustained {
                 sampling.join();
                 EngineStats stats = db.stats();
                 events.stop(); // every event so far delivered
-                Report r = new Report(n, o.keySize() + o.valueSize(), o.batch(), fillNanos, latencies.summary(), flushNanos, stats,
+                Report r = new Report(n, o.keySize() + o.valueSize(), o.batch(), fillNanos, latencies.summary(), durable.summary(),
+                        flushNanos, stats,
                         storeBytes.get(), kernelBefore < 0 ? -1 : kernelBytesWritten() - kernelBefore,
                         sampler.max, SkipstoreBuilder.DEFAULT_MEMTABLE_BYTES * (1 + SkipstoreBuilder.DEFAULT_MAX_SEALED));
                 if (!quiet) {
