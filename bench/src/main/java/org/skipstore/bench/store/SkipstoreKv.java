@@ -129,10 +129,12 @@ public final class SkipstoreKv implements KvStore {
     public String details() {
         EngineStats s = db.stats();
         return String.format(Locale.ROOT, "Skipstore %,d flushes of %,d entries, %d sealed waiting, %,d writes not"
-                        + " flushed, memtables %.1f MiB (peak %.1f), log %.1f MiB written, store file %.1f MiB",
+                        + " flushed, memtables %.1f MiB (peak %.1f), log %.1f MiB written (%.2f writes a group),"
+                        + " store file %.1f MiB",
                 s.flushes(), s.flushedEntries(), s.sealedMemtables(), s.sequence() - s.flushedSequence(),
                 s.memtableBytes() / 1048576.0,
-                s.peakMemtableBytes() / 1048576.0, s.logBytesWritten() / 1048576.0, s.storeFileBytes() / 1048576.0);
+                s.peakMemtableBytes() / 1048576.0, s.logBytesWritten() / 1048576.0, s.meanGroupSize(),
+                s.storeFileBytes() / 1048576.0);
     }
 
     @Override

@@ -246,7 +246,8 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
               --group-num N      one-put durable commits of the group phase, all threads together (default %8$d)
               --sustained-num N  entries of skipstore's sustained fill (default %9$d)
               --benchmarks LIST  comma-separated phases (default: all but readreverse and readreverse-flushed);
-                                 they run engine by engine in this order, each by the engines it applies to:
+                                 they run engine by engine, in the order below, each by the engines it
+                                 applies to:
                                    memtable, cslm: fillseq,fillrandom,overwrite,readrandom,readseq,mixed,writers
                                    stores:         fillseq,fillrandom,readrandom,readseq,readreverse,
                                                    readrandom-flushed,readseq-flushed,readreverse-flushed,
@@ -259,9 +260,10 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
 
             Stores. The fills write --store-num entries into a new store with a durable commit every --batch
             puts. The read phases read the store the random fill left: readrandom, readseq and readreverse as
-            it was (skipstore: part of the data still in memtables; rocksdb: in its memtable and level-0
-            files), the -flushed ones after the store settled (skipstore: flush(); rocksdb: a flush and a
-            full compaction; the others have nothing to do). commit: --commits puts each committed durably on
+            it was once its background work ended (skipstore: its sealed memtables flushed, the active
+            one still holding its part; rocksdb: its flushes and compactions done, part of the data in
+            its memtable and level-0 files), the -flushed ones after the store settled (skipstore:
+            flush(); rocksdb: a flush and a full compaction; the others have nothing to do). commit: --commits puts each committed durably on
             its own by one thread (skipstore: SYNC), with latency percentiles, in blocks of 100 alternating
             with the floor: one 4 KiB write plus fdatasync of a preallocated file in the same directory.
             group: --group-threads threads each committing one put durably at a time (skipstore: GROUP,
@@ -279,8 +281,8 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
             the memory of the structure (memtable: its arena; cslm: the heap it added) or, for a store, its
             files on disk after the last commit, and "B/entry" that per entry (raw: key + value bytes).
             "mixed 3t" is the mixed phase on 3 threads: by default it runs on as many threads as cpus and on
-            one more, where a structure whose threads spin while they wait for each other collapses. Last, the
-            issue's targets for the engine (issue 15), each with its figure and whether it is met.
+            one more, where a structure whose threads spin while they wait for each other collapses. Then the
+            engine's own reports and its targets (issue 15), each with its figure and whether it is met.
 
             The writers phase (bash bench/bench.sh --benchmarks writers; under a minute on 2 cores) is a
             table of its own: for each writer count, each in-memory engine gets a fresh structure that all

@@ -141,8 +141,12 @@ final class Run {
             case "mixed" -> o.threads().stream().map(t -> mixed(b, t)).toList();
             case "commit" -> List.of(new Commits(o, engineName, progress(b, o.commits())).commit(newStore(
                     KvStore.Writes.PER_PUT), root));
-            case "group" -> List.of(new Commits(o, engineName, progress(b, o.groupNum())).group(newStore(
-                    KvStore.Writes.GROUP)));
+            case "group" -> {
+                KvEngine.Store s = newStore(KvStore.Writes.GROUP);
+                Result r = new Commits(o, engineName, progress(b, o.groupNum())).group(s);
+                note("group", "after", 0, s.store().details());
+                yield List.of(r);
+            }
             case "sustained" -> {
                 sustained = new Sustained(o, root, quiet).run();
                 yield List.of(sustained.result());
