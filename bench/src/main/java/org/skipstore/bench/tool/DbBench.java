@@ -24,7 +24,9 @@ import org.skipstore.bench.store.Stores;
  *       {@code --batch} puts, point reads and scans as the fill left the store and after it
  *       settled, one-put durable commits beside the disk's floor ({@link Commits}), and several
  *       threads committing at once; each store in a new directory under a temporary one that is
- *       deleted at the end ({@link Run}).</li>
+ *       deleted at the end ({@link Run}). No store is deleted before: deleting one frees its blocks,
+ *       which on a file system mounted with {@code discard} (as here) slows the next forces for
+ *       seconds, the next engine's commits with them.</li>
  *   <li>The engine alone: a sustained random fill ({@link Sustained}) and a reopen after a kill
  *       ({@link Replay}).</li>
  * </ul>

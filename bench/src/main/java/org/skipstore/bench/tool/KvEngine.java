@@ -181,7 +181,8 @@ interface KvEngine extends AutoCloseable {
      * durable commit ends every {@code batch} puts (the batch's last put and the commit are one
      * {@link KvStore#putAndCommit}) and at {@link #endWrites()}; reads go through one reader (a
      * snapshot or read transaction), opened by the first read after the last write. One thread at
-     * a time, but for {@link #commitOne}. {@link #close()} deletes the directory.
+     * a time, but for {@link #commitOne}. {@link #close()} leaves the directory: the run deletes
+     * every store at its end ({@link DbBench}).
      */
     final class Store implements KvEngine {
         private final KvStore store;
@@ -307,8 +308,7 @@ interface KvEngine extends AutoCloseable {
         public void close() {
             endReads();
             try {
-                store.close();
-                Stores.deleteTree(dir);
+                store.close(); // its directory stays until the end of the run (DbBench)
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

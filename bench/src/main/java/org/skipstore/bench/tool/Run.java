@@ -144,7 +144,7 @@ final class Run {
             case "group" -> {
                 KvEngine.Store s = newStore(KvStore.Writes.GROUP);
                 Result r = new Commits(o, engineName, progress(b, o.groupNum())).group(s);
-                note("group", "after", 0, s.store().details());
+                note("group", "after it", -1, s.store().details());
                 yield List.of(r);
             }
             case "sustained" -> {
@@ -237,9 +237,11 @@ final class Run {
         return name;
     }
 
+    /** A line on a step between phases: what it did, how long it took (unless {@code nanos} < 0), the store's state. */
     private void note(String step, String what, long nanos, String details) {
         if (!quiet) {
-            Progress.note(String.format(Locale.ROOT, "%-20s %-10s %s: %.2f s%s", step, engineName, what, nanos / 1e9,
+            Progress.note(String.format(Locale.ROOT, "%-20s %-10s %s%s%s", step, engineName, what,
+                    nanos < 0 ? "" : String.format(Locale.ROOT, ": %.2f s", nanos / 1e9),
                     details.isEmpty() ? "" : "; " + details));
         }
     }

@@ -98,7 +98,7 @@ final class Sustained {
         Path dir = Files.createDirectory(root.resolve("sustained"));
         AtomicLong storeBytes = new AtomicLong();
         long kernelBefore = kernelBytesWritten();
-        try (RecordingStream events = new RecordingStream()) {
+        try (RecordingStream events = new RecordingStream()) { // the directory stays until the end of the run
             events.enable(COMMIT_EVENT);
             events.onEvent(COMMIT_EVENT, e -> storeBytes.addAndGet(e.getLong("bytes")));
             events.startAsync();
@@ -147,8 +147,6 @@ final class Sustained {
                 }
                 return r;
             }
-        } finally {
-            Stores.deleteTree(dir);
         }
     }
 
