@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.skipstore.bench.store.KvStore;
 import org.skipstore.bench.store.SkipstoreKv;
 
@@ -32,7 +33,8 @@ final class Run {
     private boolean quiesced;
     /** Whether the last store was settled (the -flushed read phases settle it first). */
     private boolean settled;
-    private int stores;
+    /** Directories made so far by every run of this process: each store's is new (none is deleted before the end). */
+    private static final AtomicInteger DIRECTORIES = new AtomicInteger();
     /** Skipstore's own reports, when its phases ran. */
     Sustained.Report sustained;
     Replay.Report replay;
@@ -172,7 +174,7 @@ final class Run {
 
     private Path newDirectory() {
         try {
-            return Files.createDirectory(root.resolve(engineName + "-" + stores++));
+            return Files.createDirectory(root.resolve(engineName + "-" + DIRECTORIES.getAndIncrement()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
