@@ -2,7 +2,7 @@
 # Runs Skipstore's benchmarks from bench/target/benchmarks.jar.
 #
 #   bash bench/bench.sh                   the main job: the db_bench-style tool (DbBench) with its
-#                                         defaults, 3.5 to 6.5 minutes on 2 shared cores: Skipstore's
+#                                         defaults, 2 to 2.5 minutes on 2 idle cores (up to 6.5 on busy ones): Skipstore's
 #                                         engine against RocksDB and LMDB on embedded databases in a
 #                                         temporary directory (1 M entries; fills with a durable commit
 #                                         every 1000 puts, reads before and after a flush, one-put

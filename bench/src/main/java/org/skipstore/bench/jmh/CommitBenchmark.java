@@ -87,21 +87,19 @@ public class CommitBenchmark {
         }
     }
 
-    /** The floor: one page written and forced. */
-    @State(Scope.Thread)
-    public static class Floor {
+    /** One file in a temporary directory of its own, written at {@code position}; deleted after the trial. */
+    public abstract static class OneFile {
         Path dir;
         FileChannel channel;
-        ByteBuffer page = ByteBuffer.allocateDirect(PAGE);
         long position;
 
-        @Setup(Level.Trial)
-        public void open() throws IOException {
-            dir = tempDir("floor");
-            channel = FileChannel.open(dir.resolve("floor.bin"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+        /** Creates the file; {@code preallocated}: with 64 MiB written and forced first. */
+        void create(String name, boolean preallocated) throws IOException {
+            dir = tempDir(name);
+            channel = FileChannel.open(dir.resolve(name + ".bin"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-            for (long at = 0; at < 64L << 20; at += zeros.capacity()) { // allocated, as the page file is
+            for (long at = 0; preallocated && at < 64L << 20; at += zeros.capacity()) { // as the page file is
                 zeros.clear();
                 channel.write(zeros, at);
             }
@@ -115,37 +113,42 @@ public class CommitBenchmark {
         }
     }
 
+    /** The floor: one page written and forced, inside a preallocated file. */
+    @State(Scope.Thread)
+    public static class Floor extends OneFile {
+        ByteBuffer page = ByteBuffer.allocateDirect(PAGE);
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            create("floor", true);
+        }
+    }
+
     @Benchmark
     public long floor(Floor f) throws IOException {
-        f.page.clear();
-        f.page.putLong(0, f.position);
-        f.channel.write(f.page, f.position);
-        f.channel.force(false);
+        writeForced(f.channel, f.page, f.position);
         f.position = (f.position + PAGE) % (64L << 20);
         return f.position;
     }
 
+    /** Writes {@code b} (its first word set to {@code position}) at {@code position}, then fdatasync. */
+    static void writeForced(FileChannel channel, ByteBuffer b, long position) throws IOException {
+        b.clear();
+        b.putLong(0, position);
+        channel.write(b, position);
+        channel.force(false);
+    }
+
     /** A file that grows by a log record per commit: what a log that is not preallocated pays. */
     @State(Scope.Thread)
-    public static class Appended {
+    public static class Appended extends OneFile {
         /** About a one-put log record of the engine (16-byte key, 100-byte value, framing). */
         static final int RECORD = 145;
-        Path dir;
-        FileChannel channel;
         ByteBuffer record = ByteBuffer.allocateDirect(RECORD);
-        long position;
 
         @Setup(Level.Trial)
         public void open() throws IOException {
-            dir = tempDir("append");
-            channel = FileChannel.open(dir.resolve("append.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            channel.force(true);
-        }
-
-        @TearDown(Level.Trial)
-        public void close() throws IOException {
-            channel.close();
-            delete(dir);
+            create("append", false);
         }
     }
 
@@ -156,10 +159,7 @@ public class CommitBenchmark {
      */
     @Benchmark
     public long appendFloor(Appended a) throws IOException {
-        a.record.clear();
-        a.record.putLong(0, a.position);
-        a.channel.write(a.record, a.position);
-        a.channel.force(false);
+        writeForced(a.channel, a.record, a.position);
         a.position += Appended.RECORD;
         return a.position;
     }

@@ -224,38 +224,35 @@ interface KvEngine extends AutoCloseable {
 
         /** One put committed durably on its own ({@link KvStore#commitOne}); thread-safe. */
         void commitOne(byte[] key, byte[] value) {
-            try {
-                store.commitOne(key, value);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            unchecked(() -> store.commitOne(key, value));
         }
 
         @Override
         public void endWrites() {
-            try {
-                pending = 0;
-                store.commit();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            pending = 0;
+            unchecked(store::commit);
         }
 
         /** Waits for the background work of the last writes ({@link KvStore#quiesce()}), ending any reader. */
         void quiesce() {
             endReads();
-            try {
-                store.quiesce();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            unchecked(store::quiesce);
         }
 
         /** Brings the store to its steady state for reading ({@link KvStore#settle()}), ending any reader. */
         void settle() {
             endReads();
+            unchecked(store::settle);
+        }
+
+        /** A call of the store whose {@code IOException} becomes an {@code UncheckedIOException}. */
+        private interface StoreCall {
+            void run() throws IOException;
+        }
+
+        private static void unchecked(StoreCall call) {
             try {
-                store.settle();
+                call.run();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
