@@ -2,17 +2,18 @@
 # Runs Skipstore's benchmarks from bench/target/benchmarks.jar.
 #
 #   bash bench/bench.sh                   the main job: the db_bench-style tool (DbBench) with its
-#                                         defaults, 2 to 2.5 minutes on 2 idle cores (up to 6.5 on busy ones): Skipstore's
-#                                         engine against RocksDB and LMDB on embedded databases in a
-#                                         temporary directory (1 M entries; fills with a durable commit
-#                                         every 1000 puts, reads before and after a flush, one-put
-#                                         durable commits beside the disk's floor, 4 threads committing
-#                                         at once; the engine's sustained 5 M-entry fill and a replay
-#                                         after SIGKILL), the memtable against ConcurrentSkipListMap
-#                                         (1 M entries; the mixed phase on as many threads as cores and
-#                                         on one more; puts/s with 1, 2 .. cores+1 writers sharing one
-#                                         structure); a line per phase as it ends, then the tables and
-#                                         the engine's targets (issue 15), met or not
+#                                         defaults, 2 to 2.5 minutes on 2 idle cores (up to 6.5 on
+#                                         busy ones): Skipstore's engine against RocksDB and LMDB on
+#                                         embedded databases in a temporary directory (1 M entries;
+#                                         fills with a durable commit every 1000 puts, reads before
+#                                         and after a flush, one-put durable commits beside the
+#                                         disk's floor, 4 threads committing at once; the engine's
+#                                         sustained 5 M-entry fill and a replay after SIGKILL), the
+#                                         memtable against ConcurrentSkipListMap (1 M entries; the
+#                                         mixed phase on as many threads as cores and on one more;
+#                                         puts/s with 1, 2 .. cores+1 writers sharing one
+#                                         structure); a line per phase as it ends, then the tables
+#                                         and the engine's targets (issue 15), met or not
 #   bash bench/bench.sh --num 200000 ...  the tool with options (--help lists them), e.g.
 #                                           --engine skipstore,rocksdb,lmdb --benchmarks fillseq,fillrandom
 #                                           --writes batch    skipstore and rocksdb fill with WriteBatches
