@@ -107,16 +107,20 @@ public final class SkipstoreKv implements KvStore {
         return new SnapshotReader(db.snapshot());
     }
 
-    /** Waits until no sealed memtable waits for a flush (polling {@link Skipstore#stats()}). */
+    /**
+     * Waits until no sealed memtable waits for a flush (polling {@link Skipstore#stats()}), then
+     * 50 ms more: a flush publishes the store's new state before its last steps (the log's trim,
+     * the flush counters of the statistics), which this lets end.
+     */
     @Override
     public void quiesce() {
-        while (db.stats().sealedMemtables() > 0) {
-            try {
+        try {
+            while (db.stats().sealedMemtables() > 0) {
                 Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
