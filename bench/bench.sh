@@ -2,13 +2,21 @@
 # Runs Skipstore's benchmarks from bench/target/benchmarks.jar.
 #
 #   bash bench/bench.sh                   the main job: the db_bench-style tool (DbBench) with its
-#                                         defaults: the memtable against ConcurrentSkipListMap (1 M
-#                                         entries; the mixed phase on as many threads as cores and on
-#                                         one more; puts/s with 1, 2 .. cores+1 writers sharing one
-#                                         structure) and PageStore against LMDB (200 k entries, a
-#                                         durable commit every 1000 puts), under a minute on 2 cores
+#                                         defaults, 2 to 2.5 minutes on 2 idle cores (up to 6.5 on
+#                                         busy ones): Skipstore's engine against RocksDB and LMDB on
+#                                         embedded databases in a temporary directory (1 M entries;
+#                                         fills with a durable commit every 1000 puts, reads before
+#                                         and after a flush, one-put durable commits beside the
+#                                         disk's floor, 4 threads committing at once; the engine's
+#                                         sustained 5 M-entry fill and a replay after SIGKILL), the
+#                                         memtable against ConcurrentSkipListMap (1 M entries; the
+#                                         mixed phase on as many threads as cores and on one more;
+#                                         puts/s with 1, 2 .. cores+1 writers sharing one
+#                                         structure); a line per phase as it ends, then the tables
+#                                         and the engine's targets (issue 15), met or not
 #   bash bench/bench.sh --num 200000 ...  the tool with options (--help lists them), e.g.
-#                                           --engine pagestore,lmdb --store-num 1000000 --batch 1000
+#                                           --engine skipstore,rocksdb,lmdb --benchmarks fillseq,fillrandom
+#                                           --writes batch    skipstore and rocksdb fill with WriteBatches
 #   bash bench/bench.sh --benchmarks writers
 #                                         only the tool's writer-scaling table, in full: puts/s of the
 #                                         memtable and ConcurrentSkipListMap with 1, 2, 4, 8, 16 and
@@ -22,36 +30,48 @@
 #                                           shardedArena               only benchmarks matching a regex
 #                                           -wi 3 -i 5 -r 1s           a longer run
 #
+# RocksDB (rocksdbjni, a 92 MB jar of native libraries) is the engine's peer in the main job, so
+# every build compiles its adapter and every run puts its jar on the class path, never inside
+# benchmarks.jar: the build (Maven, scope provided) writes the jar's path in the local repository to
+# bench/target/peers.classpath, and the run appends that class path to the jar's.
+#
 # Options of this script, anywhere on the command line (they are not passed on):
 #
-#   --peers      build and run with the store peers RocksDB, H2 MVStore and MapDB: the jar is built
-#                with the Maven profile `peers` (`mvn -B -q -pl bench -am package -DskipTests
-#                -Ppeers`), which compiles their adapters (bench/src/peers/java) and writes the class
-#                path of their jars, kept out of benchmarks.jar, to bench/target/peers.classpath; the
-#                run puts those jars on the class path. For JMH it also makes the store benchmark's
-#                default `-p engine=pagestore,lmdb,rocksdb,mvstore,mapdb` (unless ARGS give -p
-#                engine=...). Without --peers, the peer engines are missing, and asking for one says so.
+#   --peers      build and run with the other store peers, H2 MVStore and MapDB, as well: the jar is
+#                built with the Maven profile `peers` (`mvn -B -q -pl bench -am package -DskipTests
+#                -Ppeers`), which compiles their adapters (bench/src/peers/java) and adds their jars,
+#                kept out of benchmarks.jar too, to bench/target/peers.classpath. For JMH it also
+#                makes the store benchmark's default `-p engine=skipstore,rocksdb,lmdb,pagestore,mvstore,mapdb`
+#                (unless ARGS give -p engine=...). Without --peers, those two engines are missing,
+#                and asking for one says so.
 #   --no-build   run the jar as it is, without the staleness check and build below (e.g. while other
-#                modules are being edited); with --peers, bench/target/peers.classpath must exist.
+#                modules are being edited); bench/target/peers.classpath must exist.
 #
-# Store benchmarks (StoreBenchmark: PageStore against LMDB, and with --peers RocksDB, MVStore and
-# MapDB, each durable: 1 M entries of 16-byte keys and 100-byte values; fillSeq and fillRandom with a
-# durable commit every 1000 puts, readRandom, readSeq, readReverse, and a time series: tsAppend, a
-# batch of 1000 points and a commit, and tsWindow, the latest 1000 points; scores in ns, the :entry
-# rows per entry; each fill prints a "[size] ..." line with the files' bytes per entry against the
-# raw 116 B). Not part of the main job: the full run with the peers takes about 20 minutes.
+# Store benchmarks (StoreBenchmark: Skipstore's engine against RocksDB and LMDB, and on request
+# PageStore, and with --peers MVStore and MapDB, each durable: 1 M entries of 16-byte keys and
+# 100-byte values; fillSeq and fillRandom with a durable commit every 1000 puts, readRandom,
+# readSeq, readReverse after a flush, and a time series: tsAppend, a batch of 1000 points and a
+# commit, and tsWindow, the latest 1000 points; scores in ns, the :entry rows per entry; each fill
+# prints a "[size] ..." line with the files' bytes per entry against the raw 116 B). Not part of
+# the main job: about 10 minutes for the three engines. Durable commits (CommitBenchmark: the
+# floor, one 4 KiB write plus fdatasync; appendFloor, a log record appended plus fdatasync; the
+# engine's and RocksDB's one-put commits, p50 and the other percentiles; four committing threads;
+# the page layer's commits and LMDB's):
 #
-#   bash bench/bench.sh --peers jmh StoreBenchmark                           all five engines, 1 M entries
-#   bash bench/bench.sh jmh StoreBenchmark                                   PageStore and LMDB only
-#   bash bench/bench.sh --peers jmh StoreBenchmark -p entries=20000 -f 1 -wi 1 -i 1 -w 1s -r 1s   smoke test
-#   bash bench/bench.sh --peers jmh 'StoreBenchmark\.(fill|ts)' -p engine=pagestore,rocksdb   a subset
-#   bash bench/bench.sh --peers --engine pagestore,lmdb,rocksdb,mvstore,mapdb   the tool on all stores
+#   bash bench/bench.sh jmh StoreBenchmark                                   skipstore, rocksdb and lmdb
+#   bash bench/bench.sh --peers jmh StoreBenchmark                           all six engines
+#   bash bench/bench.sh jmh StoreBenchmark -p entries=20000 -f 1 -wi 1 -i 1 -w 1s -r 1s   smoke test
+#   bash bench/bench.sh jmh 'StoreBenchmark\.(fill|ts)' -p engine=skipstore,pagestore   a subset
+#   bash bench/bench.sh jmh 'CommitBenchmark\.(floor|appendFloor|engineCommit|rocksdbCommit)$'
+#   bash bench/bench.sh jmh 'CommitBenchmark\.(engine|rocksdb)ConcurrentCommits'
+#   bash bench/bench.sh --peers --engine skipstore,rocksdb,lmdb,pagestore,mvstore,mapdb   the tool on all stores
 #
 # Works from any directory. Needs Maven (mvn) to build and a JDK >= 22 to run: JAVA_HOME when it
 # is new enough, else the newest JDK >= 22 under /usr/lib/jvm (by its release file). The jar is
 # (re)built with `mvn -B -q -pl bench -am package -DskipTests` (plus -Ppeers with --peers) from the
-# repository root when it is missing or older than any pom or main source of the repository (or,
-# with --peers, than bench/src/peers, or it was built without the peers).
+# repository root when it is missing or older than any pom or main source of the repository, or
+# bench/target/peers.classpath is missing (or, with --peers, older than bench/src/peers, or it was
+# built without the peers).
 #
 # Every JMH run gets `-foe true` (a failing benchmark makes the run, and this script, exit
 # non-zero) and writes its results as CSV to bench/target/jmh-result.csv, unless ARGS choose
@@ -85,8 +105,8 @@ JAR="$BENCH_DIR/target/benchmarks.jar"
 RESULT_FILE="$BENCH_DIR/target/jmh-result.csv"
 PEERS_CLASSPATH="$BENCH_DIR/target/peers.classpath"
 # A class of the peers build: the jar has it when it was built with -Ppeers.
-readonly PEER_CLASS=org/skipstore/bench/store/RocksDbKv.class
-readonly ALL_STORE_ENGINES=pagestore,lmdb,rocksdb,mvstore,mapdb
+readonly PEER_CLASS=org/skipstore/bench/store/MvStoreKv.class
+readonly ALL_STORE_ENGINES=skipstore,rocksdb,lmdb,pagestore,mvstore,mapdb
 readonly BENCH_DIR ROOT JAR RESULT_FILE PEERS_CLASSPATH
 
 die() {
@@ -139,16 +159,17 @@ find_jdk() {
     echo "$best"
 }
 
-# True when the jar is missing or a pom or main source file of the repository is newer; with
-# --peers also when a peer source is newer, or the jar or the peers' class path is not of a peers build.
+# True when the jar is missing or a pom or main source file of the repository is newer, or the
+# class path of the jars kept out of it (RocksDB's, at least) is missing; with --peers also when a
+# peer source is newer, or the jar is not of a peers build.
 jar_is_stale() {
     [[ -f $JAR ]] || return 0
     local newer sources=("$ROOT/pom.xml" "$ROOT"/*/pom.xml "$ROOT"/*/src/main)
     $PEERS && sources+=("$BENCH_DIR/src/peers")
     newer=$(find "${sources[@]}" -type f -newer "$JAR" -print -quit 2>/dev/null || true)
     [[ -n $newer ]] && return 0
+    peers_classpath >/dev/null || return 0
     if $PEERS; then
-        peers_classpath >/dev/null || return 0
         local listing
         listing=$("$JAVA_HOME_RUN/bin/jar" tf "$JAR" 2>/dev/null) || return 0
         [[ $listing == *"$PEER_CLASS"* ]] || return 0
@@ -156,8 +177,9 @@ jar_is_stale() {
     return 1
 }
 
-# Prints the class path of the peer jars (from the peers build), or fails when it is missing or
-# names a jar that is not there.
+# Prints the class path of the jars kept out of benchmarks.jar (rocksdbjni; with a peers build also
+# MVStore's and MapDB's), as the build wrote it, or fails when it is missing or names a jar that is
+# not there.
 peers_classpath() {
     [[ -s $PEERS_CLASSPATH ]] || return 1
     local cp entry
@@ -181,21 +203,17 @@ build_jar() {
         die "the build failed (Maven's output is above)"
     fi
     [[ -f $JAR ]] || die "the build succeeded but made no $JAR"
-    if $PEERS; then
-        peers_classpath >/dev/null || die "the peers build made no usable $PEERS_CLASSPATH"
-    fi
+    peers_classpath >/dev/null || die "the build made no usable $PEERS_CLASSPATH"
 }
 
-# The class path of a run: the jar, and with --peers the peer jars.
+# The class path of a run: the jar, and the jars kept out of it (RocksDB's; with --peers also the
+# other peers').
 class_path() {
-    if $PEERS; then
-        local cp
-        cp=$(peers_classpath) || die "no class path of the peers ($PEERS_CLASSPATH is missing or names a" \
-            "missing jar): run once without --no-build, or build with mvn -B -pl bench package -Ppeers"
-        echo "$JAR:$cp"
-    else
-        echo "$JAR"
-    fi
+    local cp
+    cp=$(peers_classpath) || die "no class path of the jars kept out of benchmarks.jar ($PEERS_CLASSPATH is" \
+        "missing or names a missing jar): run once without --no-build, or build with" \
+        "mvn -B -pl bench -am package -DskipTests"
+    echo "$JAR:$cp"
 }
 
 # Runs JMH with the given arguments plus -foe true and the result file, unless already given;

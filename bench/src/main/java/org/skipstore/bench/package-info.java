@@ -5,9 +5,9 @@
  * <ul>
  *   <li>{@link org.skipstore.bench.jmh}: JMH microbenchmarks. The jar's main class is JMH's, so
  *       {@code java -jar benchmarks.jar [JMH options] [regex]} runs them.</li>
- *   <li>{@link org.skipstore.bench.store}: the durable stores under test (PageStore, LMDB, and
- *       in the {@code peers} build RocksDB, H2 MVStore and MapDB) behind one small interface,
- *       shared by the JMH store benchmark and the db_bench-style tool.</li>
+ *   <li>{@link org.skipstore.bench.store}: the durable stores under test (Skipstore's engine,
+ *       RocksDB, LMDB, PageStore, and in the {@code peers} build H2 MVStore and MapDB) behind one
+ *       small interface, shared by the JMH benchmarks and the db_bench-style tool.</li>
  *   <li>This package: command-line benchmark tools (a db_bench-style driver;
  *       {@link org.skipstore.bench.MemtableFootprint}, the memtable's bytes per entry), each with
  *       its own {@code main}, started with {@code java -cp benchmarks.jar <class>}.</li>

@@ -28,25 +28,42 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.skipstore.pagestore.Durability;
+import org.skipstore.pagestore.WriteDurability;
 import org.skipstore.pagestore.internal.PageFiles;
 import org.skipstore.pagestore.internal.Pager;
 import org.skipstore.pagestore.internal.WriteTxn;
 
 /**
- * The page layer's durable commit against its floor and its peer, in one run, on the same disk
- * (a temporary directory):
+ * Durable commits against their floor and their peers, in one run, on the same disk (a temporary
+ * directory): the page layer's, and the engine's one-put commits.
  * <ul>
- *   <li>{@code floor}: one 4 KiB {@code FileChannel.write} plus {@code FileChannel.force(false)}:
- *       one barrier, the least any durable commit can cost;</li>
+ *   <li>{@code floor}: one 4 KiB {@code FileChannel.write} plus {@code FileChannel.force(false)}
+ *       into a preallocated file: one barrier, the least any durable commit can cost;
+ *       {@code appendFloor}: a 145-byte append to a growing file plus the same force, the least a
+ *       log that grows with its records can cost (the force also makes the new size durable);</li>
  *   <li>{@code pager}: a transaction that writes {@code pages} pages (1 or 64, in one block) and
  *       frees the block the previous one wrote, then commits with {@code durability}: SYNC (two
  *       phases, two forces, as LMDB), SYNC_SINGLE_BARRIER (one force, CRC-checked recovery), or
  *       NO_SYNC (no force: the cost of the commit machinery itself);</li>
  *   <li>{@code lmdb}: LMDB (lmdbjava) putting one value of {@code pages} x 4 KiB minus a little
  *       (so that it fills as many pages) and committing durably (default flags: two barriers).</li>
+ *   <li>{@code engineCommit}: Skipstore's engine ({@code Skipstore}, default settings) committing
+ *       one put (16-byte key, 100-byte value) with {@code WriteDurability.SYNC}: a log record
+ *       written and forced, then the memtable; {@code rocksdbCommit}: RocksDB's one put with
+ *       {@code WriteOptions.sync = true} (through its {@code KvStore} adapter: rocksdbjni is on
+ *       the class path bench.sh makes, never in the jar);</li>
+ *   <li>{@code engineConcurrentCommits}, {@code rocksdbConcurrentCommits}: four threads each
+ *       committing one put at a time to one database, Skipstore with {@code GROUP} (threads that
+ *       come together share a force), RocksDB with {@code sync = true} (its write groups do the
+ *       same); throughput of all threads together.</li>
  * </ul>
  * Mode {@code SampleTime}: the score is the mean, and the percentiles (p0.50 is the median)
  * are printed with it. The forked JVM gets the flags lmdbjava needs; Skipstore needs none.
+ *
+ * <pre>
+ *   bash bench/bench.sh jmh 'CommitBenchmark\.(floor|appendFloor|engineCommit|rocksdbCommit)$'   one-put commits, floors
+ *   bash bench/bench.sh jmh 'CommitBenchmark\.(engine|rocksdb)ConcurrentCommits'     four committing threads
+ * </pre>
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -70,21 +87,19 @@ public class CommitBenchmark {
         }
     }
 
-    /** The floor: one page written and forced. */
-    @State(Scope.Thread)
-    public static class Floor {
+    /** One file in a temporary directory of its own, written at {@code position}; deleted after the trial. */
+    public abstract static class OneFile {
         Path dir;
         FileChannel channel;
-        ByteBuffer page = ByteBuffer.allocateDirect(PAGE);
         long position;
 
-        @Setup(Level.Trial)
-        public void open() throws IOException {
-            dir = tempDir("floor");
-            channel = FileChannel.open(dir.resolve("floor.bin"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+        /** Creates the file; {@code preallocated}: with 64 MiB written and forced first. */
+        void create(String name, boolean preallocated) throws IOException {
+            dir = tempDir(name);
+            channel = FileChannel.open(dir.resolve(name + ".bin"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-            for (long at = 0; at < 64L << 20; at += zeros.capacity()) { // allocated, as the page file is
+            for (long at = 0; preallocated && at < 64L << 20; at += zeros.capacity()) { // as the page file is
                 zeros.clear();
                 channel.write(zeros, at);
             }
@@ -98,14 +113,55 @@ public class CommitBenchmark {
         }
     }
 
+    /** The floor: one page written and forced, inside a preallocated file. */
+    @State(Scope.Thread)
+    public static class Floor extends OneFile {
+        ByteBuffer page = ByteBuffer.allocateDirect(PAGE);
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            create("floor", true);
+        }
+    }
+
     @Benchmark
     public long floor(Floor f) throws IOException {
-        f.page.clear();
-        f.page.putLong(0, f.position);
-        f.channel.write(f.page, f.position);
-        f.channel.force(false);
+        writeForced(f.channel, f.page, f.position);
         f.position = (f.position + PAGE) % (64L << 20);
         return f.position;
+    }
+
+    /** Writes {@code b} (its first word set to {@code position}) at {@code position}, then fdatasync. */
+    static void writeForced(FileChannel channel, ByteBuffer b, long position) throws IOException {
+        b.clear();
+        b.putLong(0, position);
+        channel.write(b, position);
+        channel.force(false);
+    }
+
+    /** A file that grows by a log record per commit: what a log that is not preallocated pays. */
+    @State(Scope.Thread)
+    public static class Appended extends OneFile {
+        /** About a one-put log record of the engine (16-byte key, 100-byte value, framing). */
+        static final int RECORD = 145;
+        ByteBuffer record = ByteBuffer.allocateDirect(RECORD);
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            create("append", false);
+        }
+    }
+
+    /**
+     * One {@value Appended#RECORD}-byte append to a growing file plus {@code force(false)}: the
+     * floor of a log whose every force also makes the file's new size durable (on ext4 a journal
+     * commit), which the {@code floor} above, overwriting preallocated pages, does not pay.
+     */
+    @Benchmark
+    public long appendFloor(Appended a) throws IOException {
+        writeForced(a.channel, a.record, a.position);
+        a.position += Appended.RECORD;
+        return a.position;
     }
 
     /** A page store with one block rewritten per transaction. */
@@ -248,5 +304,37 @@ public class CommitBenchmark {
             txn.commit();
         }
         return l.counter;
+    }
+
+    // ---- the engine ------------------------------------------------------------------------------
+
+    @Benchmark
+    public long engineCommit(CommitStates.Database d, CommitStates.OnePut p) {
+        d.db.write(p.batch.clear().put(p.next(), p.value), WriteDurability.SYNC);
+        return p.counter;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @org.openjdk.jmh.annotations.Threads(4)
+    public long engineConcurrentCommits(CommitStates.Database d, CommitStates.OnePut p) {
+        d.db.write(p.batch.clear().put(p.next(), p.value), WriteDurability.GROUP);
+        return p.counter;
+    }
+
+    @Benchmark
+    public long rocksdbCommit(CommitStates.Rocks r, CommitStates.OnePut p) throws IOException {
+        r.db.commitOne(p.next(), p.value);
+        return p.counter;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @org.openjdk.jmh.annotations.Threads(4)
+    public long rocksdbConcurrentCommits(CommitStates.Rocks r, CommitStates.OnePut p) throws IOException {
+        r.db.commitOne(p.next(), p.value);
+        return p.counter;
     }
 }

@@ -1,9 +1,6 @@
 package org.skipstore.bench.jmh;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -25,46 +22,53 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.skipstore.bench.store.KvStore;
 import org.skipstore.bench.store.Stores;
+import static org.skipstore.bench.jmh.StoreWorkload.*;
 
 /**
- * Skipstore's {@code PageStore} against the embedded stores it is built to be compared with, in
- * one run, each in its durable default mode, on the workloads of the lmdbjava benchmark suite plus
- * time-series appends: {@code entries} entries (default 1 M) of {@value #KEY_BYTES}-byte keys and
- * {@value #VALUE_BYTES}-byte values (pseudo-random bytes, so that no engine's compression has an
- * easy time), written in batches of {@value #BATCH} puts that each end with a durable commit.
+ * Skipstore's engine ({@code Skipstore}) and its page store against the embedded stores they are
+ * built to be compared with, in one run, each in its durable default mode, on the workloads of
+ * the lmdbjava benchmark suite plus time-series appends: {@code entries} entries (default 1 M) of
+ * {@value #KEY_BYTES}-byte keys and {@value #VALUE_BYTES}-byte values (pseudo-random bytes, so
+ * that no engine's compression has an easy time), written in batches of {@value #BATCH} puts that
+ * each end with a durable commit.
  *
  * <h2>Engines ({@code -p engine=...})</h2>
- * {@code pagestore} ({@code Durability.SYNC}) and {@code lmdb} (default flags: a commit syncs) in
- * every build; {@code rocksdb} ({@code WriteBatch}, {@code WriteOptions.sync = true}),
- * {@code mvstore} ({@code commit()} then {@code sync()}) and {@code mapdb} (transactions enabled,
- * {@code commit()}) in the {@code peers} build only, which {@code bash bench/bench.sh --peers jmh
- * StoreBenchmark} makes and runs, all five by default. Without the peers the default is
- * {@code pagestore,lmdb}; asking for a peer there fails the trial with a message that says how to
- * get it. The adapters are {@link KvStore}s ({@link Stores#open}); their class comments say
- * exactly how each engine is driven.
+ * {@code skipstore} (each put a {@code NO_SYNC} write, the batch's last one a {@code SYNC} write),
+ * {@code rocksdb} (each put a write with {@code WriteOptions.sync = false}, the batch's last one with
+ * {@code sync = true}; rocksdbjni stays out of {@code benchmarks.jar}, bench.sh puts it on the class
+ * path), {@code lmdb} (a write transaction a batch, default flags: a commit syncs) and
+ * {@code pagestore} ({@code Durability.SYNC}, a transaction a batch) in every build, the first three
+ * by default; {@code mvstore} ({@code commit()} then {@code sync()}) and {@code mapdb} (transactions
+ * enabled, {@code commit()}) in the {@code peers} build only, which {@code bash bench/bench.sh --peers
+ * jmh StoreBenchmark} makes and runs with all six. Asking for an engine the class path lacks fails
+ * the trial with a message that says how to get it. The adapters are {@link KvStore}s
+ * ({@link Stores#open}, {@link KvStore.Writes#PER_PUT}); their class comments say exactly how each
+ * engine is driven.
  *
  * <h2>Benchmarks</h2>
  * Mode {@code AverageTime} in nanoseconds. The primary score is per invocation (a whole fill, a
  * whole scan, one batch); the secondary score {@code :entry} (an {@link AuxCounters} counter) is
  * the time per entry written or read, the figure to compare. Iterations of 1 s, so one fill per
  * iteration at 1 M entries: 1 warm-up and 2 measured iterations for the fills, 1 and 3 for the
- * others (all five engines at 1 M entries: about 20 minutes on 2 cores, MapDB's fills the longest).
- * A single fork: the disk and the page cache vary more between runs than the JIT does.
+ * others. A single fork: the disk and the page cache vary more between runs than the JIT does.
  * <ul>
  *   <li>{@code fillSeq}, {@code fillRandom}: one invocation fills a new, empty store in a new
  *       directory with all entries, keys in ascending or in shuffled order, committing every
  *       {@value #BATCH} puts. Opening, the count check, the size report, closing and deleting the
- *       store are outside the measurement. After each iteration the size of the last fill's files
- *       on disk is printed: {@code [size] ...} lines with bytes per entry against the raw
- *       {@value #RAW_BYTES} B, the allocated disk blocks, and the engine's own facts
- *       ({@code PageStore.stats()}, LMDB's page counts, RocksDB's files per level, ...).</li>
+ *       store are outside the measurement (Skipstore's flushes that are still running at the end
+ *       are not). After each iteration the size of the last fill's files on disk is printed:
+ *       {@code [size] ...} lines with bytes per entry against the raw {@value #RAW_BYTES} B, the
+ *       allocated disk blocks, and the engine's own facts (Skipstore's flushes and log,
+ *       {@code PageStore.stats()}, LMDB's page counts, RocksDB's files per level, ...).</li>
  *   <li>{@code readRandom}: one point read of a present key (random, uniform) per invocation;
  *       {@code readSeq}, {@code readReverse}: one invocation scans every entry in ascending or
  *       descending order. They read one store filled in random order before the trial (in batches
  *       of {@value #SETUP_BATCH} puts, untimed; its size is printed) and settled
- *       ({@link KvStore#settle()}: RocksDB flushes and compacts). A reader (PageStore, LMDB: a
- *       read transaction; RocksDB: a snapshot) lasts one iteration. Every visit touches a key
- *       byte, a value byte and the value's length; a scan that does not count every entry fails.</li>
+ *       ({@link KvStore#settle()}: Skipstore flushes every memtable into its store, RocksDB flushes
+ *       and compacts). A reader (Skipstore, RocksDB: a snapshot; PageStore, LMDB: a read
+ *       transaction) lasts one iteration. Every visit touches a key byte, a value byte and the
+ *       value's length; a scan that does not count every entry fails. (Reads while the data are
+ *       still in Skipstore's memtables: the bench tool's readrandom and readseq.)</li>
  *   <li>{@code tsAppend}: a time series: keys are an 8-byte big-endian timestamp (one per
  *       second) and an 8-byte big-endian series id ({@value #SERIES} series), so every key is
  *       greater than all before it. A store prefilled with {@code entries} points (in batches of
@@ -76,20 +80,18 @@ import org.skipstore.bench.store.Stores;
  *       prefilled series, the last {@value #WINDOW} points (seek to the window's first timestamp,
  *       scan forward), and closes the reader.</li>
  * </ul>
+ * The data, the fill and the size lines are {@link StoreWorkload}'s.
  *
  * <h2>Running</h2>
  * <pre>
- *   bash bench/bench.sh --peers jmh StoreBenchmark                  all five engines, 1 M entries
- *   bash bench/bench.sh jmh StoreBenchmark                          pagestore and lmdb only
+ *   bash bench/bench.sh jmh StoreBenchmark                          skipstore, rocksdb and lmdb, 1 M entries
+ *   bash bench/bench.sh --peers jmh StoreBenchmark                  all six engines
  *   bash bench/bench.sh jmh StoreBenchmark -p entries=20000 -f 1 -wi 1 -i 1 -w 1s -r 1s   a smoke test
- *   bash bench/bench.sh --peers jmh 'StoreBenchmark\.read' -p engine=pagestore,rocksdb
+ *   bash bench/bench.sh jmh 'StoreBenchmark\.read' -p engine=skipstore,lmdb,pagestore
  * </pre>
  * The stores live in a temporary directory under {@code java.io.tmpdir} (deleted at the end of
  * each trial); {@code -jvmArgsAppend -Dskipstore.bench.dir=/some/disk} puts them elsewhere. The
  * disk decides the durable numbers: run them on the disk you mean to use.
- *
- * <p>Past 400 lines on purpose: JMH wants the states beside the benchmarks, and every workload
- * runs the same engines through one {@code KvStore} interface, so they are read side by side.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -110,17 +112,11 @@ public class StoreBenchmark {
     public static final int SERIES = 100;
     /** Points of the time-series window read. */
     public static final int WINDOW = 1000;
-    /** The first timestamp of the series (milliseconds), one second apart. */
-    static final long EPOCH_MILLIS = 1_767_225_600_000L;
-
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
-            ByteOrder.LITTLE_ENDIAN);
 
     /** The engine, the size and what the trial shares: the shuffled key order and its directory. */
     @State(Scope.Thread)
     public static class Config {
-        @Param({"pagestore", "lmdb"})
+        @Param({"skipstore", "rocksdb", "lmdb"})
         public String engine;
 
         @Param({"1000000"})
@@ -173,79 +169,6 @@ public class StoreBenchmark {
         public void reset() {
             entry = 0;
         }
-    }
-
-    /** Key {@code i}: {@code i} big-endian in 8 bytes, then ASCII '0' (as db_bench and the tool make them). */
-    static void key(byte[] k, long i) {
-        LONG_BE.set(k, 0, i);
-        for (int b = 8; b < KEY_BYTES; b++) {
-            k[b] = '0';
-        }
-    }
-
-    /** The time-series key of second {@code tick} of series {@code series}. */
-    static void seriesKey(byte[] k, long tick, long series) {
-        LONG_BE.set(k, 0, EPOCH_MILLIS + tick * 1000);
-        LONG_BE.set(k, 8, series);
-    }
-
-    /**
-     * Value {@code i}: pseudo-random bytes. Each value's words come from a SplitMix64 stream that
-     * starts at a point of its own ({@code mix(i)}), so no two values share a run of bytes that a
-     * compressor could find (streams started at {@code i}, {@code i + 1}, ... would overlap).
-     */
-    static void value(byte[] v, long i) {
-        long z = MemtableWorkload.mix(i ^ 0x6A09E667F3BCC909L);
-        int at = 0;
-        for (; at + 8 <= v.length; at += 8) {
-            LONG_LE.set(v, at, MemtableWorkload.mix(z += 0x9E3779B97F4A7C15L));
-        }
-        for (long last = MemtableWorkload.mix(z + 1); at < v.length; at++, last >>>= 8) {
-            v[at] = (byte) last;
-        }
-    }
-
-    /**
-     * Fills {@code store} with keys {@code order[i]} (or {@code i} when {@code order} is null) for
-     * {@code i < entries}, committing every {@code batch} puts and at the end.
-     */
-    static void fill(KvStore store, int entries, int[] order, int batch) throws IOException {
-        byte[] k = new byte[KEY_BYTES];
-        byte[] v = new byte[VALUE_BYTES];
-        for (int i = 0; i < entries; i++) {
-            int n = order == null ? i : order[i];
-            key(k, n);
-            value(v, n);
-            store.put(k, v);
-            if ((i + 1) % batch == 0) {
-                store.commit();
-            }
-        }
-        store.commit();
-    }
-
-    /** Counts every entry of {@code store} by a scan; fails when it is not {@code expected}. */
-    static void checkCount(KvStore store, long expected, String what) {
-        try (KvStore.Reader r = store.reader()) {
-            long n = r.scan(false);
-            if (n != expected) {
-                throw new IllegalStateException(store.engine() + " " + what + ": a scan found " + n + " entries, "
-                        + expected + " were written");
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String sizeReport(String engine, String what, KvStore store, Path dir, long entries) throws IOException {
-        String details = store.details();
-        return "[size] " + engine + " " + what + ": " + Stores.sizeLine(dir, entries, RAW_BYTES)
-                + (details.isEmpty() ? "" : "; " + details);
-    }
-
-    static String benchmarkName(BenchmarkParams params) {
-        String b = params.getBenchmark();
-        return b.substring(b.lastIndexOf('.') + 1);
     }
 
     // ---- fills ---------------------------------------------------------------------------------
@@ -402,9 +325,10 @@ public class StoreBenchmark {
                 for (int s = 0; s < SERIES; s++) {
                     seriesKey(key, t, s);
                     value(value, t * SERIES + s);
-                    store.put(key, value);
                     if (++puts % BATCH == 0) {
-                        store.commit();
+                        store.putAndCommit(key, value);
+                    } else {
+                        store.put(key, value);
                     }
                 }
             }
@@ -421,10 +345,13 @@ public class StoreBenchmark {
                 }
                 seriesKey(key, ticks, p % SERIES);
                 value(value, ticks * SERIES + p % SERIES);
-                store.put(key, value);
+                if (p == BATCH - 1) {
+                    store.putAndCommit(key, value);
+                } else {
+                    store.put(key, value);
+                }
             }
             ticks++;
-            store.commit();
             appended += BATCH;
         }
 

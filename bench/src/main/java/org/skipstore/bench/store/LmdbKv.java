@@ -14,7 +14,8 @@ import org.lmdbjava.Txn;
 
 /**
  * LMDB through lmdbjava with its default flags: every commit syncs (data pages, then the meta
- * page), as {@code PageStore}'s {@code SYNC}. A batch is one write transaction; a reader is one read
+ * page), as {@code PageStore}'s {@code SYNC}. A batch is one write transaction, and so is a
+ * {@link #commitOne} (one put, from any thread: LMDB lets one writer in at a time); a reader is one read
  * transaction, whose gets and cursors return views of the map (zero-copy {@code ByteBuffer}s). Keys
  * and values go in through direct buffers (lmdbjava's way); the map may grow to
  * {@value #MAP_BYTES} bytes (address space only: the file grows as pages are written). The forked
@@ -69,6 +70,22 @@ final class LmdbKv implements KvStore {
             try (t) {
                 t.commit();
             }
+        }
+    }
+
+    /** Per thread: the key and value buffers of {@link #commitOne}. */
+    private static final ThreadLocal<ByteBuffer[]> ONE = ThreadLocal.withInitial(
+            () -> new ByteBuffer[] {ByteBuffer.allocateDirect(64), ByteBuffer.allocateDirect(256)});
+
+    /** A write transaction of one put, committed: thread-safe (LMDB lets one writer in at a time). */
+    @Override
+    public void commitOne(byte[] k, byte[] v) {
+        ByteBuffer[] b = ONE.get();
+        b[0] = fill(b[0], k);
+        b[1] = fill(b[1], v);
+        try (Txn<ByteBuffer> t = env.txnWrite()) {
+            db.put(t, b[0], b[1]);
+            t.commit();
         }
     }
 

@@ -50,6 +50,12 @@ final class PageStoreKv implements KvStore {
         }
     }
 
+    /** {@link PageStore#put}: a transaction of one put, committed; thread-safe (writers wait their turn). */
+    @Override
+    public void commitOne(byte[] key, byte[] value) {
+        store.put(key, value);
+    }
+
     @Override
     public Reader reader() {
         return new PageReader(store.read());

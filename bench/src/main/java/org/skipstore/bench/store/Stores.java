@@ -16,63 +16,77 @@ import java.util.stream.Stream;
  * The store engines by name, and the file-system helpers their benchmarks share.
  *
  * <ul>
- *   <li>{@code pagestore}: Skipstore's {@code PageStore}, defaults ({@code Durability.SYNC}, 4 KiB
- *       pages, promotion 1/20);</li>
+ *   <li>{@code skipstore}: Skipstore's engine ({@code Skipstore}: log, memtables, page store),
+ *       defaults ({@link SkipstoreKv});</li>
+ *   <li>{@code rocksdb}: RocksDB through rocksdbjni, defaults ({@code RocksDbKv}). Its adapter is
+ *       in every build, its jar (92 MB) never inside {@code benchmarks.jar}: {@code bench.sh} puts
+ *       it on the class path ({@code bench/target/peers.classpath});</li>
  *   <li>{@code lmdb}: LMDB through lmdbjava, default flags (a commit syncs);</li>
- *   <li>{@code rocksdb}, {@code mvstore}, {@code mapdb}: the heavy peers (RocksDB through
- *       rocksdbjni, H2 MVStore, MapDB). Their adapters live in {@code src/peers/java} and their jars
- *       outside {@code benchmarks.jar}; both exist only in a build with the Maven profile
- *       {@code peers}, run with the peer jars on the class path ({@code bash bench/bench.sh
- *       --peers ...} does both). This class finds them by name, so the lean build compiles and runs
- *       without them and says how to get them when one is asked for.</li>
+ *   <li>{@code pagestore}: Skipstore's {@code PageStore} alone, defaults ({@code Durability.SYNC});</li>
+ *   <li>{@code mvstore}, {@code mapdb}: the heavy peers (H2 MVStore, MapDB). Their adapters live in
+ *       {@code src/peers/java} and their jars outside {@code benchmarks.jar}; both exist only in a
+ *       build with the Maven profile {@code peers}, run with the peer jars on the class path
+ *       ({@code bash bench/bench.sh --peers ...} does both).</li>
  * </ul>
+ * The engines whose jars are outside {@code benchmarks.jar} are found by class name, so the jar
+ * loads and runs without them and says how to get one when it is asked for.
  */
 public final class Stores {
 
-    /** The engines every build has. */
-    public static final List<String> BUILT_IN = List.of("pagestore", "lmdb");
+    /** The engines inside {@code benchmarks.jar}. */
+    public static final List<String> BUILT_IN = List.of("skipstore", "lmdb", "pagestore");
+    /** The engine of every build whose jar is outside {@code benchmarks.jar}, on the class path bench.sh makes. */
+    public static final List<String> CLASS_PATH = List.of("rocksdb");
     /** The engines of the {@code peers} build. */
-    public static final List<String> PEERS = List.of("rocksdb", "mvstore", "mapdb");
+    public static final List<String> PEERS = List.of("mvstore", "mapdb");
 
     private static final String PEER_PACKAGE = Stores.class.getPackageName();
 
     private Stores() {
     }
 
-    /** Every engine name, built-in first. */
+    /** Every engine name: the engine, its two peers of the main job, then the others. */
     public static List<String> all() {
-        return Stream.concat(BUILT_IN.stream(), PEERS.stream()).toList();
+        return List.of("skipstore", "rocksdb", "lmdb", "pagestore", "mvstore", "mapdb");
     }
 
     /** Whether {@code name} is a store engine (present in this build or not). */
     public static boolean isStore(String name) {
-        return BUILT_IN.contains(name) || PEERS.contains(name);
+        return all().contains(name);
     }
 
-    /** Whether the store engine {@code name} can be opened here: built-in, or a peer whose classes load. */
+    /** Whether the store engine {@code name} can be opened here: built-in, or one whose classes load. */
     public static boolean available(String name) {
         if (BUILT_IN.contains(name)) {
             return true;
         }
-        if (!PEERS.contains(name)) {
+        if (!isStore(name)) {
             return false;
         }
         try {
-            Class.forName(peerClass(name), true, Stores.class.getClassLoader());
+            Class.forName(outsideClass(name), true, Stores.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
     }
 
+    /** {@link #open(String, Path, KvStore.Writes)} with {@link KvStore.Writes#PER_PUT}. */
+    public static KvStore open(String name, Path dir) throws IOException {
+        return open(name, dir, KvStore.Writes.PER_PUT);
+    }
+
     /**
-     * Opens a new store of engine {@code name} in the empty directory {@code dir}.
+     * Opens a new store of engine {@code name} in the empty directory {@code dir}; {@code writes}
+     * says how an engine without transactions takes batches ({@link KvStore.Writes}).
      *
      * @throws IllegalArgumentException for an unknown name
-     * @throws IllegalStateException    for a peer this build or class path lacks, saying how to get it
+     * @throws IllegalStateException    for an engine this build or class path lacks, saying how to get it
      */
-    public static KvStore open(String name, Path dir) throws IOException {
+    public static KvStore open(String name, Path dir, KvStore.Writes writes) throws IOException {
         switch (name) {
+            case "skipstore":
+                return new SkipstoreKv(dir, writes);
             case "pagestore":
                 return new PageStoreKv(dir);
             case "lmdb":
@@ -80,18 +94,22 @@ public final class Stores {
             default:
                 break;
         }
-        if (!PEERS.contains(name)) {
+        if (!isStore(name)) {
             throw new IllegalArgumentException("unknown store engine '" + name + "' (known: " + String.join(", ", all())
                     + ")");
         }
         Class<?> type;
         try {
-            type = Class.forName(peerClass(name), true, Stores.class.getClassLoader());
+            type = Class.forName(outsideClass(name), true, Stores.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             throw missingPeer(name, e);
         }
         try {
-            return (KvStore) type.getConstructor(Path.class).newInstance(dir);
+            try {
+                return (KvStore) type.getConstructor(Path.class, KvStore.Writes.class).newInstance(dir, writes);
+            } catch (NoSuchMethodException e) {
+                return (KvStore) type.getConstructor(Path.class).newInstance(dir); // transactions only
+            }
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
@@ -111,8 +129,13 @@ public final class Stores {
         }
     }
 
-    /** The message for a peer this build or class path lacks. */
+    /** The message for an engine this build or class path lacks. */
     public static String missingPeerMessage(String name) {
+        if (CLASS_PATH.contains(name)) {
+            return "engine '" + name + "' needs rocksdbjni on the class path, which this run lacks: run it through "
+                    + "`bash bench/bench.sh`, which puts it there (the jars bench/target/peers.classpath names, "
+                    + "written by the build), or java -cp bench/target/benchmarks.jar:$(cat bench/target/peers.classpath)";
+        }
         return "engine '" + name + "' is a peer of the 'peers' build, which this run lacks: build and run with "
                 + "the peers, e.g. `bash bench/bench.sh --peers --engine " + name + "` or `bash bench/bench.sh --peers "
                 + "jmh StoreBenchmark` (Maven profile -Ppeers; the peer jars go on the class path from "
@@ -123,7 +146,7 @@ public final class Stores {
         return new IllegalStateException(missingPeerMessage(name) + " [" + cause + "]", cause);
     }
 
-    private static String peerClass(String name) {
+    private static String outsideClass(String name) {
         return PEER_PACKAGE + "." + switch (name) {
             case "rocksdb" -> "RocksDbKv";
             case "mvstore" -> "MvStoreKv";

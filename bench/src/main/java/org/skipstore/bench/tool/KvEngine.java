@@ -178,9 +178,11 @@ interface KvEngine extends AutoCloseable {
 
     /**
      * A durable store ({@link KvStore}) in a directory of its own: puts go into batches that a
-     * durable commit ends every {@code batch} puts and at {@link #endWrites()}; reads go through
-     * one reader (a read transaction where the engine has them), opened by the first read after
-     * the last write. One thread at a time. {@link #close()} deletes the directory.
+     * durable commit ends every {@code batch} puts (the batch's last put and the commit are one
+     * {@link KvStore#putAndCommit}) and at {@link #endWrites()}; reads go through one reader (a
+     * snapshot or read transaction), opened by the first read after the last write. One thread at
+     * a time, but for {@link #commitOne}. {@link #close()} leaves the directory: the run deletes
+     * every store at its end ({@link DbBench}).
      */
     final class Store implements KvEngine {
         private final KvStore store;
@@ -189,8 +191,8 @@ interface KvEngine extends AutoCloseable {
         private int pending;
         private KvStore.Reader reader;
 
-        Store(String name, Path dir, int batch) throws IOException {
-            this.store = Stores.open(name, dir);
+        Store(String name, Path dir, int batch, KvStore.Writes writes) throws IOException {
+            this.store = Stores.open(name, dir, writes);
             this.dir = dir;
             this.batch = batch;
         }
@@ -200,25 +202,57 @@ interface KvEngine extends AutoCloseable {
             return store.engine();
         }
 
+        /** The adapter, for what a phase measures beyond this interface. */
+        KvStore store() {
+            return store;
+        }
+
         @Override
         public void put(byte[] key, byte[] value) {
             endReads();
             try {
-                store.put(key, value);
                 if (++pending == batch) {
                     pending = 0;
-                    store.commit();
+                    store.putAndCommit(key, value);
+                } else {
+                    store.put(key, value);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
 
+        /** One put committed durably on its own ({@link KvStore#commitOne}); thread-safe. */
+        void commitOne(byte[] key, byte[] value) {
+            unchecked(() -> store.commitOne(key, value));
+        }
+
         @Override
         public void endWrites() {
+            pending = 0;
+            unchecked(store::commit);
+        }
+
+        /** Waits for the background work of the last writes ({@link KvStore#quiesce()}), ending any reader. */
+        void quiesce() {
+            endReads();
+            unchecked(store::quiesce);
+        }
+
+        /** Brings the store to its steady state for reading ({@link KvStore#settle()}), ending any reader. */
+        void settle() {
+            endReads();
+            unchecked(store::settle);
+        }
+
+        /** A call of the store whose {@code IOException} becomes an {@code UncheckedIOException}. */
+        private interface StoreCall {
+            void run() throws IOException;
+        }
+
+        private static void unchecked(StoreCall call) {
             try {
-                pending = 0;
-                store.commit();
+                call.run();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -271,8 +305,7 @@ interface KvEngine extends AutoCloseable {
         public void close() {
             endReads();
             try {
-                store.close();
-                Stores.deleteTree(dir);
+                store.close(); // its directory stays until the end of the run (DbBench)
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -8,8 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
-import org.skipstore.bench.tool.DbBench.Options;
-import org.skipstore.bench.tool.DbBench.Progress;
 
 /**
  * The bench tool's {@code writers} phase: how the in-memory engines' put throughput scales with
@@ -19,7 +17,7 @@ import org.skipstore.bench.tool.DbBench.Progress;
  *
  * <p>For each writer count of {@code --writers}, each engine gets a fresh, empty structure that
  * all writers share, and {@code --writers-num} puts of distinct keys in random order (db_bench's
- * keys, {@link DbBench.Run#key}) with {@code --value-size}-byte values, split into contiguous
+ * keys, {@link Run#key}) with {@code --value-size}-byte values, split into contiguous
  * parts, one per writer. The time runs from a start gate that every writer waits at to the end of
  * the last writer ({@link Workers}), so thread start and a straggler's tail are both counted, as
  * a caller waiting for all its writers would see them. The total work is the same at every writer
@@ -66,11 +64,11 @@ final class WriterScaling {
         String last = engines.getLast();
         this.peer = engines.size() < 2 ? null : subjects.stream().filter(s -> s.label.equals(last)).findFirst().orElseThrow();
         this.reference = reference(o.writers());
-        int[] order = DbBench.Run.permutation(o.writersNum(), o.seed());
+        int[] order = Run.permutation(o.writersNum(), o.seed());
         keys = new byte[order.length][];
         for (int i = 0; i < order.length; i++) {
             keys[i] = new byte[o.keySize()];
-            DbBench.Run.key(keys[i], order[i]);
+            Run.key(keys[i], order[i]);
         }
         value = new byte[o.valueSize()];
         nanos = new long[subjects.size()][o.writers().size()][o.repeat()];
@@ -78,7 +76,7 @@ final class WriterScaling {
 
     /** The writer count of the "own" column: the largest up to the core count, else the smallest. */
     static int reference(List<Integer> writers) {
-        return writers.stream().filter(w -> w <= DbBench.CORES).max(Integer::compare)
+        return writers.stream().filter(w -> w <= Options.CORES).max(Integer::compare)
                 .orElseGet(() -> writers.stream().min(Integer::compare).orElseThrow());
     }
 
@@ -106,8 +104,8 @@ final class WriterScaling {
 
     /** The writer counts of the warm-up: those of {@code --writers} up to the cores, at least one of them. */
     private List<Integer> warmUpCounts() {
-        List<Integer> counts = o.writers().stream().filter(w -> w <= DbBench.CORES).distinct().toList();
-        return counts.isEmpty() ? List.of(DbBench.CORES) : counts;
+        List<Integer> counts = o.writers().stream().filter(w -> w <= Options.CORES).distinct().toList();
+        return counts.isEmpty() ? List.of(Options.CORES) : counts;
     }
 
     /** The keys (slices of one segment) and the value as native segments, for the {@code MemorySegment} API. */
@@ -168,7 +166,7 @@ final class WriterScaling {
         out.printf(Locale.ROOT, "-- writers: %,d puts of distinct random keys per run, split among the writers, into"
                 + " one fresh structure they share;%n   median of %d run(s), each timed from a start gate to the last"
                 + " writer's end%s; own: vs the same engine at %d writer(s) (%d cpus)%n", keys.length, o.repeat(),
-                peer == null ? "" : "; vs " + peer.label, reference, DbBench.CORES);
+                peer == null ? "" : "; vs " + peer.label, reference, Options.CORES);
         out.printf(Locale.ROOT, "%-11s %-12s %14s %11s %9s %9s   %s%n", "writers", "engine", "puts/s", "ns/put", "vs",
                 "own", "each run (k puts/s)");
         int ref = o.writers().indexOf(reference);

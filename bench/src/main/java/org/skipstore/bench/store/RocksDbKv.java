@@ -14,12 +14,22 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * RocksDB through rocksdbjni with its default options (write-ahead log on, default compression),
- * in its durable mode: a batch is one {@link WriteBatch} written with {@code WriteOptions.sync =
- * true} (the log is synced before the write returns). A reader reads one {@link Snapshot}; its
- * gets and iterators copy into reusable arrays (the cheapest byte[] calls rocksdbjni has).
- * {@link #settle()} flushes the memtable and compacts the whole key range (untimed, before reads).
- * Part of the {@code peers} build only.
+ * RocksDB through rocksdbjni with its default options (write-ahead log on, 64 MiB memtables,
+ * default compression), in its durable mode. How a batch of puts is written depends on the
+ * {@link KvStore.Writes} mode: {@code PER_PUT} and {@code GROUP} (the default): each put is a write
+ * of its own with {@code WriteOptions.sync = false}, the batch's last one with {@code sync = true}
+ * (the log is synced before it returns, for it and every write before it); a {@link #commit()}
+ * without such a put calls {@code syncWal()}. {@code BATCH}: the puts collect in one
+ * {@link WriteBatch} written with {@code sync = true}. {@link #commitOne} is one put with
+ * {@code sync = true} (thread-safe; RocksDB groups concurrent synced writes under one sync). A
+ * reader reads one {@link Snapshot}; its gets and iterators copy into reusable arrays (the
+ * cheapest byte[] calls rocksdbjni has). {@link #quiesce()} waits for its background flushes and
+ * compactions, {@link #settle()} flushes the memtable and compacts the whole key range (untimed,
+ * before reads).
+ *
+ * <p>rocksdbjni is not inside {@code benchmarks.jar} (scope provided: 92 MB of native libraries);
+ * {@code bench.sh} puts it on the class path, and {@link Stores} loads this class by name, so that a
+ * run without it says how to get it.
  */
 final class RocksDbKv implements KvStore {
 
@@ -30,9 +40,14 @@ final class RocksDbKv implements KvStore {
     private final Options options;
     private final RocksDB db;
     private final WriteOptions sync;
+    private final WriteOptions noSync;
     private final WriteBatch batch = new WriteBatch();
+    private final boolean batched;
+    /** Writes since the last synced one ({@code PER_PUT}, {@code GROUP}). */
+    private boolean unsynced;
 
-    public RocksDbKv(Path dir) throws IOException {
+    public RocksDbKv(Path dir, Writes writes) throws IOException {
+        batched = writes == Writes.BATCH;
         options = new Options().setCreateIfMissing(true);
         try {
             db = RocksDB.open(options, dir.resolve("rocksdb").toString());
@@ -41,6 +56,7 @@ final class RocksDbKv implements KvStore {
             throw new IOException(e);
         }
         sync = new WriteOptions().setSync(true);
+        noSync = new WriteOptions();
     }
 
     @Override
@@ -51,7 +67,27 @@ final class RocksDbKv implements KvStore {
     @Override
     public void put(byte[] key, byte[] value) throws IOException {
         try {
-            batch.put(key, value);
+            if (batched) {
+                batch.put(key, value);
+            } else {
+                db.put(noSync, key, value);
+                unsynced = true;
+            }
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Override
+    public void putAndCommit(byte[] key, byte[] value) throws IOException {
+        if (batched) {
+            put(key, value);
+            commit();
+            return;
+        }
+        try {
+            db.put(sync, key, value);
+            unsynced = false;
         } catch (RocksDBException e) {
             throw new IOException(e);
         }
@@ -59,21 +95,55 @@ final class RocksDbKv implements KvStore {
 
     @Override
     public void commit() throws IOException {
-        if (batch.count() == 0) {
-            return;
-        }
         try {
-            db.write(sync, batch);
+            if (!batched) {
+                if (unsynced) {
+                    db.syncWal();
+                    unsynced = false;
+                }
+                return;
+            }
+            if (batch.count() == 0) {
+                return;
+            }
+            try {
+                db.write(sync, batch);
+            } finally {
+                batch.clear();
+            }
         } catch (RocksDBException e) {
             throw new IOException(e);
-        } finally {
-            batch.clear();
+        }
+    }
+
+    @Override
+    public void commitOne(byte[] key, byte[] value) throws IOException {
+        try {
+            db.put(sync, key, value);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
         }
     }
 
     @Override
     public Reader reader() {
         return new RocksReader();
+    }
+
+    /** Waits until no flush or compaction is pending or running (polling RocksDB's properties). */
+    @Override
+    public void quiesce() throws IOException {
+        try {
+            while (db.getLongProperty("rocksdb.mem-table-flush-pending") + db.getLongProperty("rocksdb.num-running-flushes")
+                    + db.getLongProperty("rocksdb.compaction-pending")
+                    + db.getLongProperty("rocksdb.num-running-compactions") > 0) {
+                Thread.sleep(5);
+            }
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -105,6 +175,7 @@ final class RocksDbKv implements KvStore {
     public void close() {
         batch.close();
         sync.close();
+        noSync.close();
         db.close();
         options.close();
     }
