@@ -87,8 +87,11 @@ final class Preallocator implements AutoCloseable {
 
     /**
      * Makes {@code segment} (which must not exist) a forced, zero-filled file of at least
-     * {@code minBytes}: the spare, waited for, grown when smaller, renamed. Then starts the next
-     * spare. Returns the segment's size.
+     * {@code minBytes}: the spare, waited for (started now when it was not), grown when smaller,
+     * renamed. Returns the segment's size. The next spare is started by {@link #prepare} when the
+     * writer is half way through the segment: not at once, since its zeros, written and forced
+     * while the writer forces its records, slow those forces down (a database that is opened,
+     * written a little and closed never pays for a spare).
      */
     long take(Path segment, long minBytes) throws IOException {
         prepare();
@@ -117,8 +120,7 @@ final class Preallocator implements AutoCloseable {
             throw new IllegalStateException(segment + " exists already");
         }
         Files.move(spare, segment, StandardCopyOption.ATOMIC_MOVE);
-        prepare();
-        return size;
+        return size; // the next spare: once the segment is half written (LogWriter.write), not now
     }
 
     /** Writes zeros into {@code [from, to)} of the existing file {@code path} and forces it. */

@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * mapped read-write whole, the records stored into the mapping behind {@link #position()}.
  *
  * <p>A store into the mapping is no system call: the bytes are in the page cache when
- * {@link #append} returns, which a process crash does not lose. {@link #force} is
+ * {@link #append} returns, which a process crash does not lose. A group that is forced at once
+ * is {@link #write}n with pwrite(2) instead, whose pages fdatasync writes back faster
+ * ({@link LogWriter#write(LogRecords, boolean)}). {@link #force} is
  * fdatasync(2) of the file, which on Linux writes back the pages dirtied through a shared
  * mapping as well as those written with write(2) (both are the file's page cache), and since the
  * file was forced at its full size before, it has no size or block allocation to commit.
@@ -81,6 +83,15 @@ final class SegmentFile {
     void append(MemorySegment bytes) {
         MemorySegment.copy(bytes, 0, map, position, bytes.byteSize());
         position += bytes.byteSize();
+    }
+
+    /** Writes {@code bytes} at {@link #position()} with pwrite(2) and moves past them. */
+    void write(java.nio.ByteBuffer bytes) throws IOException {
+        long at = position;
+        while (bytes.hasRemaining()) {
+            at += channel.write(bytes, at);
+        }
+        position = at;
     }
 
     void force() throws IOException {

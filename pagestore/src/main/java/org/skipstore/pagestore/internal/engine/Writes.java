@@ -80,7 +80,7 @@ final class Writes implements CommitPipeline.Committer {
                     records.add(s++, (MemorySegment) t.work);
                     force |= t.force;
                 }
-                log.write(records);
+                log.write(records, force);
                 hook.at(Point.LOG_WRITTEN);
                 if (force) {
                     log.force();
