@@ -31,6 +31,7 @@ import org.skipstore.pagestore.internal.engine.Point;
  * flushes whole, and no reader sees a write before its log force. Replay and the recovery's own
  * flush are in SkipstoreRecoveryCrashTest.
  */
+@Timeout(120) // a guard: a bug here may leave a checkpoint, a close or an open waiting forever
 class SkipstoreCrashTest {
 
     static final List<WriteDurability> LOGGED = List.of(WriteDurability.SYNC, WriteDurability.GROUP,
@@ -165,7 +166,6 @@ class SkipstoreCrashTest {
      */
     @ParameterizedTest
     @EnumSource(WriteDurability.class)
-    @Timeout(60) // the failure this guards against is a checkpoint waiting forever
     void aCheckpointOfOnlyDeletesFlushesThemAndReturns(WriteDurability mode) {
         try (Skipstore db = builder(mode, new CrashHook()).open(dir)) {
             db.put(b("a"), b("1"));

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.pagestore.internal.engine.Point;
@@ -24,6 +25,7 @@ import org.skipstore.pagestore.internal.engine.Point;
  * log away) leaves a directory that the next open recovers to the same writes, again and again;
  * so does a crash that left a log trim half done (the oldest segments deleted, later ones not).
  */
+@Timeout(120) // a guard: a bug here may leave a checkpoint, a close or an open waiting forever
 class SkipstoreRecoveryCrashTest {
 
     @TempDir
