@@ -102,14 +102,13 @@ class SkipstoreCrashTest {
         return state;
     }
 
+    /** Every point of {@code points} in every mode of {@code modes}. */
+    static Stream<Arguments> crossed(List<Point> points, List<WriteDurability> modes) {
+        return points.stream().flatMap(p -> modes.stream().map(d -> Arguments.of(p, d)));
+    }
+
     static Stream<Arguments> writePointsInLoggedModes() {
-        List<Arguments> out = new ArrayList<>();
-        for (Point p : List.of(Point.LOG_WRITTEN, Point.LOG_FORCED, Point.APPLIED)) {
-            for (WriteDurability d : LOGGED) {
-                out.add(Arguments.of(p, d));
-            }
-        }
-        return out.stream();
+        return crossed(List.of(Point.LOG_WRITTEN, Point.LOG_FORCED, Point.APPLIED), LOGGED);
     }
 
     @ParameterizedTest(name = "{0} in {1}")
@@ -188,13 +187,7 @@ class SkipstoreCrashTest {
     }
 
     static Stream<Arguments> flushPointsInEveryMode() {
-        List<Arguments> out = new ArrayList<>();
-        for (Point p : FLUSH_POINTS) {
-            for (WriteDurability d : WriteDurability.values()) {
-                out.add(Arguments.of(p, d));
-            }
-        }
-        return out.stream();
+        return crossed(FLUSH_POINTS, List.of(WriteDurability.values()));
     }
 
     /**
