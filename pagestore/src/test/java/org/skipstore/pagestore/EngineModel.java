@@ -1,5 +1,8 @@
 package org.skipstore.pagestore;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,11 +100,6 @@ final class EngineModel {
         sequence = s;
     }
 
-    /** Accepts metadata recovered with the doubtful checkpoint's: it committed. */
-    void doubtfulCommitted() {
-        metadata.putAll(doubtfulMetadata);
-    }
-
     /** Nothing before now can be lost any more: a checkpoint returned, or the database was opened. */
     void settle() {
         undo.clear();
@@ -111,7 +109,7 @@ final class EngineModel {
     }
 
     /** Whether the recovered {@code got} metadata is the checkpoints' with the doubtful one's applied. */
-    boolean withDoubtful(Map<String, byte[]> got) {
+    private boolean withDoubtful(Map<String, byte[]> got) {
         if (doubtfulMetadata == null) {
             return false;
         }
@@ -130,6 +128,45 @@ final class EngineModel {
             }
         }
         return true;
+    }
+
+    /**
+     * Checks the database reopened after a crash against the crash rule ({@code logged}: SYNC,
+     * GROUP or NO_SYNC; {@code flushedSeen}: the flushed sequence the engine reported before the
+     * crash), and makes what it holds the model. Returns the sequence it recovered.
+     */
+    long recovered(Skipstore db, boolean logged, long flushedSeen, String where) {
+        long s = db.stats().sequence();
+        long lowest = logged ? acknowledged() : Math.max(floor, flushedSeen);
+        assertThat(s).as("%s: recovered sequence (acknowledged %d, in doubt %s, flushed %d, checkpoint %d)", where,
+                acknowledged(), inDoubt, flushedSeen, floor).isBetween(lowest, sequence);
+        rollBackTo(s);
+        assertHeldBy(db, where);
+        Map<String, byte[]> meta = db.metadata();
+        if (!sameMetadata(metadata, meta)) {
+            assertThat(withDoubtful(meta)).as("%s: metadata neither the last checkpoint's nor the failed one's", where)
+                    .isTrue();
+            assertThat(db.stats().flushedSequence()).as("%s: the failed checkpoint's metadata without its writes", where)
+                    .isGreaterThanOrEqualTo(doubtfulCheckpoint);
+            metadata.putAll(doubtfulMetadata);
+        }
+        settle();
+        return s;
+    }
+
+    /** The database holds exactly the model's entries (else: where they first differ). */
+    void assertHeldBy(Skipstore db, String where) {
+        List<KeyValue> got = db.list(Range.all());
+        List<KeyValue> want = entries();
+        if (!got.equals(want)) {
+            int i = 0;
+            while (i < got.size() && i < want.size() && got.get(i).equals(want.get(i))) {
+                i++;
+            }
+            fail(where + ": the database holds " + got.size() + " entries, the model " + want.size()
+                    + "; first difference at " + i + ": " + (i < got.size() ? got.get(i) : "none")
+                    + " where the model has " + (i < want.size() ? want.get(i) : "none"));
+        }
     }
 
     List<KeyValue> entries() {

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.core.OrderedCursor;
 import org.skipstore.core.SkipstoreException;
@@ -30,6 +31,7 @@ import org.skipstore.core.SkipstoreException.Problem;
  * (LOCKED), use after close (CLOSED) of the database, a snapshot and a cursor, and keys, values
  * and batches past the limits (IllegalArgumentException at the call, nothing written).
  */
+@Timeout(120) // a guard: a bug here may leave a checkpoint, a close or an open waiting forever
 class SkipstoreBadInputTest {
 
     static final int WRITES = 300;

@@ -31,6 +31,7 @@ import org.skipstore.pagestore.internal.engine.Point;
  * flushes whole, and no reader sees a write before its log force. Replay and the recovery's own
  * flush are in SkipstoreRecoveryCrashTest.
  */
+@Timeout(120) // a guard: a bug here may leave a checkpoint, a close or an open waiting forever
 class SkipstoreCrashTest {
 
     static final List<WriteDurability> LOGGED = List.of(WriteDurability.SYNC, WriteDurability.GROUP,
@@ -101,14 +102,13 @@ class SkipstoreCrashTest {
         return state;
     }
 
+    /** Every point of {@code points} in every mode of {@code modes}. */
+    static Stream<Arguments> crossed(List<Point> points, List<WriteDurability> modes) {
+        return points.stream().flatMap(p -> modes.stream().map(d -> Arguments.of(p, d)));
+    }
+
     static Stream<Arguments> writePointsInLoggedModes() {
-        List<Arguments> out = new ArrayList<>();
-        for (Point p : List.of(Point.LOG_WRITTEN, Point.LOG_FORCED, Point.APPLIED)) {
-            for (WriteDurability d : LOGGED) {
-                out.add(Arguments.of(p, d));
-            }
-        }
-        return out.stream();
+        return crossed(List.of(Point.LOG_WRITTEN, Point.LOG_FORCED, Point.APPLIED), LOGGED);
     }
 
     @ParameterizedTest(name = "{0} in {1}")
@@ -165,7 +165,6 @@ class SkipstoreCrashTest {
      */
     @ParameterizedTest
     @EnumSource(WriteDurability.class)
-    @Timeout(60) // the failure this guards against is a checkpoint waiting forever
     void aCheckpointOfOnlyDeletesFlushesThemAndReturns(WriteDurability mode) {
         try (Skipstore db = builder(mode, new CrashHook()).open(dir)) {
             db.put(b("a"), b("1"));
@@ -188,13 +187,7 @@ class SkipstoreCrashTest {
     }
 
     static Stream<Arguments> flushPointsInEveryMode() {
-        List<Arguments> out = new ArrayList<>();
-        for (Point p : FLUSH_POINTS) {
-            for (WriteDurability d : WriteDurability.values()) {
-                out.add(Arguments.of(p, d));
-            }
-        }
-        return out.stream();
+        return crossed(FLUSH_POINTS, List.of(WriteDurability.values()));
     }
 
     /**

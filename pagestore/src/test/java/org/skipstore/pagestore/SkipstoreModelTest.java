@@ -1,12 +1,9 @@
 package org.skipstore.pagestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +16,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.skipstore.core.OrderedCursor;
 import org.skipstore.core.SkipstoreException;
-import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.internal.bskip.Tree;
 import org.skipstore.pagestore.internal.engine.Point;
 
@@ -30,8 +25,8 @@ import org.skipstore.pagestore.internal.engine.Point;
  * deletes and atomic batches (now and then with a per-write durability), point reads, scans
  * both ways with bounds and limits, cursor walks that switch direction, snapshots kept open
  * across later writes and flushes and checked again, forced flushes, checkpoints with commit
- * metadata, automatic flushes (1 MiB memtables and small entries: many memtables seal and
- * writers stall), clean reopens, and crashes: {@link Skipstore#crash()} alone, or after a
+ * metadata, automatic flushes (1 MiB memtables and small entries: many memtables seal, and
+ * writers may stall), clean reopens, and crashes: {@link Skipstore#crash()} alone, or after a
  * {@link CrashHook} armed at a random {@link Point} and count struck (in the writer's path or
  * the flusher's). A round per durability mode in turn; after every crash the database must hold
  * exactly what {@link EngineModel}'s crash rule allows.
@@ -58,11 +53,6 @@ class SkipstoreModelTest {
         }
     }
 
-    /** A snapshot kept open, and what it must go on returning. */
-    private record OpenSnapshot(DbSnapshot snap, long sequence, List<byte[]> probes, List<byte[]> values,
-                                ModelReads.RangeCase scan) {
-    }
-
     @TempDir
     Path tmp;
 
@@ -87,23 +77,9 @@ class SkipstoreModelTest {
     /** While a crash is armed: the operation count at which to crash anyway. */
     long crashBy = -1;
     long checkpointNumber;
-    final List<OpenSnapshot> snapshots = new ArrayList<>();
+    ModelReads reads;
     final WriteBatch batch = new WriteBatch();
-    final long[] fires = new long[Point.values().length];
-    final long[] crashes = new long[MODES.length];
-    long writes;
-    /** Flushes the engines made on their own, at least: their flushes less the checkpoints asked of them. */
-    long automaticFlushes;
-    /** Times writers waited for a flush. */
-    long stalls;
-    long snapshotChecks;
-    long flushes;
-    long checkpoints;
-    long reopens;
-    long plainCrashes;
-    long doubtKept;
-    long doubtLost;
-    long noLogLost;
+    final ModelTally tally = new ModelTally();
 
     @Test
     void longRandomSequencesAgreeWithATreeMapThroughFlushesCheckpointsReopensAndCrashes() throws IOException {
@@ -114,24 +90,8 @@ class SkipstoreModelTest {
         while (ops < OPS || round < MODES.length) {
             runRound();
         }
-        System.out.printf("  %d operations in %d rounds, %.1f s: %d writes, %d snapshot checks, %d flushes, "
-                        + "%d checkpoints, at least %d automatic flushes, %d stalls, %d reopens, %d plain crashes, "
-                        + "hooked crashes by mode %s, "
-                        + "hook struck at %s, "
-                        + "writes in doubt kept %d / lost %d, NO_LOG crashes that lost acknowledged writes %d%n",
-                ops, round, (System.nanoTime() - start) / 1e9, writes, snapshotChecks, flushes, checkpoints,
-                automaticFlushes, stalls, reopens,
-                plainCrashes, perMode(), struck(), doubtKept, doubtLost, noLogLost);
-        assertThat(reopens).isPositive();
-        assertThat(plainCrashes + java.util.Arrays.stream(crashes).sum()).isPositive();
-        if (OPS >= 1_000_000) { // enough for every mode and point to come up: a shorter run may miss one
-            for (WriteDurability m : MODES) {
-                assertThat(crashes[m.ordinal()]).as("hooked crashes in %s", m).isPositive();
-            }
-            for (Point p : Point.values()) {
-                assertThat(fires[p.ordinal()]).as("crashes at %s", p).isPositive();
-            }
-        }
+        tally.print(ops, round, (System.nanoTime() - start) / 1e9);
+        tally.assertReached(OPS >= 1_000_000); // a shorter run may miss a mode or a point
     }
 
     void runRound() throws IOException {
@@ -145,10 +105,11 @@ class SkipstoreModelTest {
                 .durability(mode).hook(hook);
         space = 100 + r.nextInt(round % 2 == 0 ? 2_000 : 30_000);
         forcedLeft = forced ? 200 + r.nextInt(200) : Long.MAX_VALUE;
-        // stormy rounds crash and checkpoint often; in calm ones memtables fill, flush on their own and stall writers
+        // stormy rounds crash and checkpoint often; in calm ones memtables fill and flush on their own
         rare = forced ? 25 : (round / MODES.length) % 2 == 0 ? 300 : 5_000;
         long until = ops + (forced ? 5_000 : 50_000 + r.nextInt(80_000));
         model = new EngineModel();
+        reads = new ModelReads(r, this::key, this::where);
         db = builder.open(dir);
         while (ops < until && forcedLeft > 0) {
             step();
@@ -156,9 +117,8 @@ class SkipstoreModelTest {
         reopen(); // every round ends with a clean close, an open and a whole comparison
         engineStats();
         db.close();
-        for (Point p : Point.values()) {
-            fires[p.ordinal()] += hook.fires(p);
-        }
+        tally.hook(hook);
+        tally.snapshotChecks += reads.snapshotChecks;
         round++;
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -186,18 +146,16 @@ class SkipstoreModelTest {
                 write(1);
             } else if (a < 48) {
                 write(1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 16));
-            } else if (a < 68) {
-                get();
+            } else if (a < 68 || a >= 90) {
+                ops += reads.get(db, model);
             } else if (a < 76) {
-                scan();
+                ops += reads.scan(db, model);
             } else if (a < 82) {
-                walk();
+                ops += reads.walk(db, model);
             } else if (a < 85) {
-                openSnapshot();
-            } else if (a < 90) {
-                checkSnapshot();
+                ops += reads.openSnapshot(db, model);
             } else {
-                get();
+                ops += reads.checkSnapshot(db, model);
             }
         } catch (Crashed c) {
             crash();
@@ -231,12 +189,6 @@ class SkipstoreModelTest {
             k[i] = (byte) (i < 4 ? x >>> (8 * (3 - i)) : x * 31 + i);
         }
         return k;
-    }
-
-    /** A key the model holds, mostly. */
-    byte[] existingKey() {
-        byte[] k = model.map.ceilingKey(key());
-        return k == null ? key() : k;
     }
 
     byte[] value() {
@@ -294,7 +246,7 @@ class SkipstoreModelTest {
             throw new Crashed();
         }
         model.apply(list, false);
-        writes++;
+        tally.writes++;
         if ((how == null ? mode : how) != WriteDurability.NO_SYNC) {
             forcedLeft--;
         }
@@ -316,103 +268,9 @@ class SkipstoreModelTest {
         }
     }
 
-    void get() {
-        ops++;
-        byte[] k = r.nextInt(3) == 0 ? existingKey() : key();
-        byte[] want = model.map.get(k);
-        switch (r.nextInt(6)) {
-            case 0 -> assertThat(db.containsKey(k)).as(this::where).isEqualTo(want != null);
-            case 1 -> {
-                MemorySegment v = db.get(MemorySegment.ofArray(k));
-                assertThat(v == null ? null : v.toArray(ValueLayout.JAVA_BYTE)).as(this::where).isEqualTo(want);
-            }
-            default -> assertThat(db.get(k)).as(this::where).isEqualTo(want);
-        }
-        if (r.nextInt(100) == 0) {
-            assertThat(db.stats().sequence()).as(this::where).isEqualTo(model.sequence);
-        }
-    }
-
-    void scan() {
-        ops++;
-        ModelReads.RangeCase c = ModelReads.range(r, model.map, key(), key());
-        List<KeyValue> got;
-        switch (r.nextInt(3)) {
-            case 0 -> got = db.list(c.range());
-            case 1 -> {
-                try (Stream<KeyValue> s = db.stream(c.range())) {
-                    got = s.toList();
-                }
-            }
-            default -> {
-                try (DbSnapshot s = db.snapshot()) {
-                    got = s.list(c.range());
-                }
-            }
-        }
-        assertThat(got).as(this::where).isEqualTo(c.expected());
-    }
-
-    void walk() {
-        boolean own = r.nextInt(3) == 0;
-        try (DbSnapshot s = own ? db.snapshot() : null; OrderedCursor c = own ? s.cursor() : db.cursor()) {
-            ops += ModelReads.walk(r, c, model.map, key(), this::where);
-        }
-    }
-
-    void openSnapshot() {
-        ops++;
-        if (snapshots.size() >= 4) {
-            checkSnapshot(snapshots.removeFirst(), true);
-        }
-        List<byte[]> probes = new ArrayList<>();
-        List<byte[]> values = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            byte[] k = i % 2 == 0 ? existingKey() : key();
-            probes.add(k);
-            values.add(model.map.get(k));
-        }
-        snapshots.add(new OpenSnapshot(db.snapshot(), model.sequence, probes, values,
-                ModelReads.range(r, model.map, key(), key())));
-    }
-
-    void checkSnapshot() {
-        if (snapshots.isEmpty()) {
-            openSnapshot();
-            return;
-        }
-        int i = r.nextInt(snapshots.size());
-        boolean close = r.nextInt(3) == 0;
-        checkSnapshot(close ? snapshots.remove(i) : snapshots.get(i), close);
-    }
-
-    /** The snapshot still reads as it did when it was taken, whatever was written, flushed or checkpointed since. */
-    void checkSnapshot(OpenSnapshot o, boolean close) {
-        ops++;
-        snapshotChecks++;
-        assertThat(o.snap().sequence()).as(this::where).isEqualTo(o.sequence());
-        for (int i = 0; i < o.probes().size(); i++) {
-            assertThat(o.snap().get(o.probes().get(i))).as(this::where).isEqualTo(o.values().get(i));
-        }
-        assertThat(o.snap().list(o.scan().range())).as(this::where).isEqualTo(o.scan().expected());
-        if (close) {
-            o.snap().close();
-        }
-    }
-
-    /** Closes the open snapshots; once their database is closed or crashed, their reads fail CLOSED. */
-    void closeSnapshots() {
-        for (OpenSnapshot o : snapshots) {
-            assertThatThrownBy(() -> o.snap().get(o.probes().getFirst())).as(this::where)
-                    .isInstanceOfSatisfying(SkipstoreException.class, e -> assertThat(e.problem()).isEqualTo(Problem.CLOSED));
-            o.snap().close();
-        }
-        snapshots.clear();
-    }
-
     void flush() {
         call(db::flush);
-        flushes++;
+        tally.flushes++;
         checkpointsHere++;
         model.checkpointed(Map.of());
         assertThat(db.stats().flushedSequence()).as(this::where).isGreaterThanOrEqualTo(model.sequence);
@@ -433,7 +291,7 @@ class SkipstoreModelTest {
             model.checkpointInDoubt(meta);
             throw new Crashed();
         }
-        checkpoints++;
+        tally.checkpoints++;
         checkpointsHere++;
         model.checkpointed(meta);
         assertThat(EngineModel.sameMetadata(db.metadata(), model.metadata)).as(this::where).isTrue();
@@ -471,25 +329,23 @@ class SkipstoreModelTest {
             struck(e);
             failed = true;
         }
-        closeSnapshots();
+        reads.closeSnapshots();
         hook.clear();
         db = builder.open(dir);
         if (failed) {
             recovered(flushedSeen);
             return;
         }
-        reopens++;
+        tally.reopens++;
         assertThat(db.stats().sequence()).as(this::where).isEqualTo(model.sequence);
-        compare();
+        model.assertHeldBy(db, where());
         assertThat(EngineModel.sameMetadata(db.metadata(), model.metadata)).as(this::where).isTrue();
         model.settle();
     }
 
     /** Adds up what the engine about to be closed or crashed did on its own. */
     void engineStats() {
-        EngineStats st = db.stats();
-        automaticFlushes += Math.max(0, st.flushes() - checkpointsHere);
-        stalls += st.stalls();
+        tally.engine(db.stats(), checkpointsHere);
         checkpointsHere = 0;
     }
 
@@ -501,73 +357,21 @@ class SkipstoreModelTest {
         long flushedSeen = db.stats().flushedSequence(); // committed already: durable
         engineStats();
         db.crash();
-        closeSnapshots();
+        reads.closeSnapshots();
         hook.clear();
         db = builder.open(dir);
         recovered(flushedSeen);
         if (hooked) {
-            crashes[mode.ordinal()]++;
+            tally.crashes.merge(mode, 1L, Long::sum);
         } else {
-            plainCrashes++;
+            tally.plainCrashes++;
         }
     }
 
     /** The reopened database against the crash rule ({@link EngineModel}); what it holds becomes the model. */
     void recovered(long flushedSeen) {
-        long s = db.stats().sequence();
-        long lowest = mode == WriteDurability.NO_LOG ? Math.max(model.floor, flushedSeen) : model.acknowledged();
-        assertThat(s).as("%s: recovered sequence (acknowledged %d, in doubt %s, flushed %d, checkpoint %d)", where(),
-                model.acknowledged(), model.inDoubt, flushedSeen, model.floor).isBetween(lowest, model.sequence);
-        if (model.inDoubt) {
-            if (s == model.sequence) {
-                doubtKept++;
-            } else {
-                doubtLost++;
-            }
-        }
-        if (s < model.acknowledged()) {
-            noLogLost++;
-        }
-        model.rollBackTo(s);
-        compare();
-        Map<String, byte[]> meta = db.metadata();
-        if (!EngineModel.sameMetadata(model.metadata, meta)) {
-            assertThat(model.withDoubtful(meta)).as("%s: metadata neither the last checkpoint's nor the failed one's",
-                    where()).isTrue();
-            assertThat(db.stats().flushedSequence()).as("%s: the failed checkpoint's metadata without its writes",
-                    where()).isGreaterThanOrEqualTo(model.doubtfulCheckpoint);
-            model.doubtfulCommitted();
-        }
-        model.settle();
-    }
-
-    void compare() {
-        List<KeyValue> got = db.list(Range.all());
-        List<KeyValue> want = model.entries();
-        if (!got.equals(want)) {
-            int i = 0;
-            while (i < got.size() && i < want.size() && got.get(i).equals(want.get(i))) {
-                i++;
-            }
-            fail(where() + ": the database holds " + got.size() + " entries, the model " + want.size()
-                    + "; first difference at " + i + ": " + (i < got.size() ? got.get(i) : "none") + " where the model has "
-                    + (i < want.size() ? want.get(i) : "none"));
-        }
-    }
-
-    private String perMode() {
-        StringBuilder b = new StringBuilder();
-        for (WriteDurability m : MODES) {
-            b.append(b.isEmpty() ? "" : ", ").append(m).append(' ').append(crashes[m.ordinal()]);
-        }
-        return b.toString();
-    }
-
-    private String struck() {
-        StringBuilder b = new StringBuilder();
-        for (Point p : Point.values()) {
-            b.append(b.isEmpty() ? "" : ", ").append(p).append(' ').append(fires[p.ordinal()]);
-        }
-        return b.toString();
+        long all = model.sequence;
+        long acknowledged = model.acknowledged();
+        tally.recovered(model.recovered(db, mode != WriteDurability.NO_LOG, flushedSeen, where()), all, acknowledged);
     }
 }
