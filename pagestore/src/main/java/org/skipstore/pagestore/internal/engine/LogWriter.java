@@ -16,61 +16,52 @@ import org.skipstore.pagestore.internal.StoreFailure;
  * Appends groups of records ({@link LogRecords}) to the log's newest segment ({@link LogFormat}).
  *
  * <p><b>Segments are preallocated and mapped.</b> A segment file is made at its full size,
- * zeros written for real and forced, before it is needed ({@link Preallocator}: the next one is
- * prepared on a background thread as a spare that no reader takes for a segment), and the
- * current one is mapped read-write whole ({@link SegmentFile}). So a write is a copy into the
- * page cache, no system call, and a force is fdatasync(2) of data alone: the file's size and
- * blocks were committed with the preallocation, not at every force.
+ * zeros written for real and forced, before it is needed ({@link Preallocator}, on a background
+ * thread, as a spare no reader takes for a segment), and the current one is mapped read-write
+ * ({@link SegmentFile}), so that a force is fdatasync(2) of data alone: the size and blocks were
+ * committed with the preallocation.
  *
- * <p><b>Write.</b> A group is copied into the mapping behind the last one: once {@link #write}
- * returns, a process crash loses nothing of it (the page cache holds it); a machine crash may,
- * until {@link #force}. A group continues the sequences exactly ({@link IllegalStateException}
- * otherwise) and never splits across segments. The rest of the current segment is zeros, which
- * the reader takes for the newest segment's torn tail.
+ * <p><b>Write.</b> A group is copied into the mapping behind the last one (no system call), or
+ * written there with pwrite(2) when a force follows at once (cheaper to force: {@link SegmentFile});
+ * once {@link #write} returns a process crash loses nothing of it, a machine crash may until
+ * {@link #force}. A group continues the sequences exactly ({@link IllegalStateException}
+ * otherwise) and never splits across segments. The rest of the segment is zeros, which the
+ * reader takes for the newest segment's torn tail.
  *
- * <p><b>Roll.</b> A group that does not fit the rest of the current segment, when that holds a
- * record, goes to a new one named after the group's first sequence, of {@code segmentBytes} or
- * of the group's size when that is more. The old segment is forced, unmapped, cut to its written
- * length and forced again (and the directory forced, when its name is not yet durable), so that
- * only the newest segment ever ends in a torn record or in zeros: the reader calls a bad record
- * in any other segment damage. That costs two fdatasyncs per segment, also in NO_SYNC. Then the
- * spare is renamed to the new segment's name (waiting for its preparation if it is not done)
- * and its header stored. A segment is never rolled empty, so two segments never claim the same
- * first sequence: a group larger than a segment that holds none grows that segment in place.
+ * <p><b>Roll.</b> A group that does not fit the rest of a segment that holds a record goes to a
+ * new one, named after its first sequence, of {@code segmentBytes} (or the group's size). The old
+ * one is forced, unmapped, cut to its written length and forced again (two fdatasyncs a segment,
+ * also in NO_SYNC), so that only the newest segment can end in a torn record or zeros: the reader
+ * calls a bad record in any other damage. A segment is never rolled empty (a group too large for
+ * an empty segment grows it in place), so no two segments claim one first sequence.
  *
- * <p><b>Force.</b> {@link #force} is fdatasync(2) of the current segment, which on Linux also
- * writes back the pages dirtied through the mapping. Not msync(2) of the written range: that
- * takes the same path in the kernel (a data-only sync of the range) for the same dirty pages,
- * and fdatasync goes through the channel, where the tests' faulty channel can fail it. The
- * first force after a segment was made ({@link #create}, a roll, {@link #resume}) also fsyncs
- * the directory, which holds its name; until then a machine crash may lose the whole new
- * segment, which is what an unforced log may lose anyway.
+ * <p><b>Force.</b> {@link #force} is fdatasync(2) of the current segment (on Linux it writes
+ * back pages dirtied through the mapping too); the first after a segment was made also fsyncs
+ * the directory, which holds its name: until then a machine crash may lose the new segment,
+ * which is what an unforced log may lose anyway.
  *
- * <p><b>Resume.</b> The newest segment is cut to its valid length and a new segment started
- * (a roll at open, waiting for the first preallocation), so that only preallocated files are
- * mapped. Leftover spares are deleted at create and resume.
+ * <p><b>Resume.</b> The newest segment is cut to its valid length and a preallocated one started
+ * (a roll at open). Leftover spares are deleted at create and resume.
  *
  * <p><b>Delete.</b> {@link #deleteThrough} removes the oldest segments whose records the store
  * holds, oldest first (a crash in between leaves a suffix, which the reader accepts), never
  * the current one, then fsyncs the directory.
  *
- * <p><b>Failure.</b> An I/O error in a preallocation, a roll (its force, cut or rename) or the
- * wait for the spare leaves the writer poisoned ({@link Problem#FAILED_WRITE}): what reached the
- * file is unknown, so it never writes again; a failed force likewise
- * ({@link Problem#FAILED_FORCE}: no retry that assumes the data reached the disk). A store into
- * the mapping cannot fail with an I/O error: a device that cannot take the pages fails the next
- * force, and a page the kernel cannot provide (SIGBUS) reaches the storing thread as the JDK's
- * {@link InternalError}, which the write catches and poisons the writer with as
- * {@link Problem#FAILED_WRITE}. Every later write or force throws a {@link StoreFailure} with the
- * first cause. Reopen: the reader finds what is valid. A thread interrupted in a roll poisons
- * the writer too (its channel is closed, or its wait for the spare ends).
+ * <p><b>Failure.</b> An I/O error in a write, a preallocation, a roll (its force, cut or rename)
+ * or the wait for the spare poisons the writer ({@link Problem#FAILED_WRITE}): what reached the
+ * file is unknown, so it never writes again; a failed force likewise ({@link Problem#FAILED_FORCE}:
+ * no retry that assumes the data reached the disk). A store into the mapping fails no other way
+ * than by SIGBUS (a page the kernel cannot provide), the JDK's {@link InternalError}, which
+ * poisons the writer too. Later writes and forces throw a {@link StoreFailure} with the first
+ * cause; a reopen's reader finds what is valid.
  *
  * <p><b>Threads.</b> One thread at a time calls {@link #write}, {@link #force} and {@link #close}
- * (the engine's commit leader; the writer does not lock them); the spare is filled on the
- * writer's own daemon thread, "skipstore-log-prealloc", which {@link #close} stops.
- * {@link #deleteThrough} may run on another thread at the same time (the flush): it takes the
- * segment list under its lock and never touches the current segment. The counters may be read
- * from any thread.
+ * (the engine's commit leader; no lock); the spare is filled on the writer's daemon thread
+ * "skipstore-log-prealloc". {@link #deleteThrough} may run at the same time on another (the
+ * flush): it takes the segment list under its lock and never touches the current segment.
+ *
+ * <p>Just past 400 lines on purpose: create, resume, write, roll, force and delete share the
+ * current segment's state; the file work itself is in SegmentFile, Preallocator and LogFiles.
  */
 public final class LogWriter implements AutoCloseable {
 
@@ -220,12 +211,8 @@ public final class LogWriter implements AutoCloseable {
 
     /**
      * Appends {@code records} (at least one, continuing {@link #lastSequence()}): into the mapping,
-     * or, when a {@link #force} follows at once, with pwrite(2). Both land in the file's page
-     * cache; the difference is the force's: fdatasync of pages dirtied through a mapping cost
-     * twice as much as of pages written with pwrite (measured: 150 against 310 us a one-record
-     * commit on this project's disk), since writeback must also write-protect the mapping's page
-     * table entries. A store into the mapping saves a system call (about 1.5 us) where no force
-     * follows.
+     * or with pwrite(2) when a {@link #force} follows, whose fdatasync is then twice as fast (see
+     * {@link SegmentFile}).
      */
     public void write(LogRecords records, boolean forceFollows) throws IOException {
         checkUsable();
