@@ -36,9 +36,13 @@ final class Dbs {
         }
     }
 
-    /** A database with small memtables (so flushes come often) in a fresh directory. */
+    /**
+     * A database with small memtables (so flushes come often) and small log segments (each open
+     * preallocates one, zeros written: 64 MiB by default, which jcstress would pay every state).
+     */
     static Skipstore open(Path dir, WriteDurability durability) {
-        return Skipstore.builder().memtableBytes(1 << 20).durability(durability).memtableShards(2).open(dir);
+        return Skipstore.builder().memtableBytes(1 << 20).logSegmentBytes(64 << 10).durability(durability)
+                .memtableShards(2).open(dir);
     }
 
     static void delete(Path dir) {

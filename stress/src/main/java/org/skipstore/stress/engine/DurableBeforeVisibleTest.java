@@ -43,7 +43,7 @@ public class DurableBeforeVisibleTest {
         final MemorySegment batch = Dbs.putBatch(KEY, Dbs.value(1));
 
         Db(WriteDurability mode) {
-            EngineOptions o = new EngineOptions(1 << 20, 2, mode, 1 << 20, PosixFilePermissions.fromString("rw-------"),
+            EngineOptions o = new EngineOptions(1 << 20, 2, mode, 64 << 10, PosixFilePermissions.fromString("rw-------"),
                     false, 1024, true, 2);
             try {
                 engine = Engine.open(dir, o, p -> {
