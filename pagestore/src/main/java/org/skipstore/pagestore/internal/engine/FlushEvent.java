@@ -8,16 +8,20 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
-/** JFR event of one flush: a sealed memtable merged into the store and committed. */
+/** JFR event of one flush: sealed memtables merged into the store and committed. */
 @Name("org.skipstore.Flush")
 @Label("Skipstore Flush")
 @Category("Skipstore")
-@Description("A sealed memtable written into the page store in one transaction")
+@Description("Sealed memtables written into the page store in one transaction")
 @StackTrace(false)
 final class FlushEvent extends Event {
 
     @Label("Memtable")
+    @Description("The newest memtable flushed")
     long memtable;
+
+    @Label("Memtables")
+    int memtables;
 
     @Label("Entries")
     long entries;
@@ -26,6 +30,7 @@ final class FlushEvent extends Event {
     long tombstones;
 
     @Label("Memtable Bytes")
+    @Description("What the memtables flushed took, together")
     @DataAmount
     long memtableBytes;
 

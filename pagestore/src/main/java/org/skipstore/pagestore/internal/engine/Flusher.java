@@ -20,18 +20,23 @@ import org.skipstore.pagestore.internal.StoreFailure;
  * Moves sealed memtables into the store, oldest first, on a thread of its own.
  *
  * <h2>One flush ({@link #flush})</h2>
+ * A flush takes every sealed memtable waiting (one when the flusher keeps up; up to
+ * {@code maxSealed} when it falls behind), so that a partition their keys share is copied,
+ * merged and written once for all of them: the cost of a flush is mostly the partitions it
+ * rewrites, and with random keys almost every partition takes a key from each memtable.
  * <ol>
- *   <li>One store write transaction: every key of the memtable in key order with its newest
- *       version, a put or, for a tombstone, a delete (the store keeps no tombstones and one
- *       version a key: older versions that open snapshots still read stay in the memtable and
- *       the store state those snapshots hold). Commit metadata {@link #FLUSHED}: the memtable's
- *       {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it satisfies. Without
- *       a log, a memtable that ends inside a batch has a copy of it ({@link Layer#splitBatch}),
- *       written whole after the entries, and {@link #FLUSHED} is that batch's sequence.
- *       ({@link Point#FLUSH_WRITTEN})</li>
+ *   <li>One store write transaction: for each memtable, oldest first, every key in key order
+ *       with its newest version, a put or, for a tombstone, a delete (a newer memtable's
+ *       version of a key replaces an older one's; the store keeps no tombstones and one version
+ *       a key: older versions that open snapshots still read stay in the memtables and the
+ *       store state those snapshots hold). Commit metadata {@link #FLUSHED}: the newest
+ *       memtable's {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it
+ *       satisfies. Without a log, a memtable that ends inside a batch has a copy of it
+ *       ({@link Layer#splitBatch}), written whole after its entries, and when it is the newest,
+ *       {@link #FLUSHED} is that batch's sequence. ({@link Point#FLUSH_WRITTEN})</li>
  *   <li>Commit, durable whatever the write mode ({@link Point#FLUSH_COMMITTED}).</li>
- *   <li>A read state on the store's new state without the memtable ({@link Layers#retire};
- *       {@link Point#FLUSH_PUBLISHED}); the memtable is freed once its last reader leaves.</li>
+ *   <li>A read state on the store's new state without the memtables ({@link Layers#retire};
+ *       {@link Point#FLUSH_PUBLISHED}); each is freed once its last reader leaves.</li>
  *   <li>Delete the log segments wholly at or below the flushed sequence ({@link Point#LOG_TRIMMED}).</li>
  * </ol>
  * A crash anywhere recovers the same writes: before step 2 the log still has them all; after
@@ -83,9 +88,9 @@ final class Flusher implements Runnable {
         Throwable why = null;
         try {
             while (!stopping) {
-                Layer l = layers.awaitSealed(TimeUnit.MILLISECONDS.toNanos(50));
-                if (l != null) {
-                    flush(l);
+                List<Layer> sealed = layers.awaitSealed(TimeUnit.MILLISECONDS.toNanos(50));
+                if (!sealed.isEmpty()) {
+                    flush(sealed);
                 } else if (!checkpoints.isEmpty()) {
                     commitMetadata();
                 }
@@ -101,37 +106,23 @@ final class Flusher implements Runnable {
         }
     }
 
-    /** Flushes one sealed memtable, the oldest (steps 1-4). */
+    /** Flushes sealed memtable {@code l}, the oldest (steps 1-4). */
     void flush(Layer l) throws IOException {
+        flush(List.of(l));
+    }
+
+    /** Flushes sealed memtables {@code ls}, the oldest ones, oldest first (steps 1-4). */
+    void flush(List<Layer> ls) throws IOException {
         long start = System.nanoTime();
         FlushEvent event = new FlushEvent();
         event.begin();
-        long entries = 0;
-        long tombstones = 0;
-        long seq = l.splitBatch == null ? l.lastWholeSequence : l.lastSequence;
+        long[] counts = new long[2]; // entries, tombstones
+        Layer newest = ls.getLast();
+        long seq = newest.splitBatch == null ? newest.lastWholeSequence : newest.lastSequence;
         List<Checkpoint> done = satisfied(seq);
         try (WriteTransaction t = store.write()) {
-            for (Entry e : l.table) { // step 1
-                if (e.isTombstone()) {
-                    t.delete(e.key());
-                    tombstones++;
-                } else {
-                    t.put(e.key(), e.value());
-                }
-                entries++;
-            }
-            if (l.splitBatch != null) { // no log: the rest of the batch, over its first part (later operations win)
-                BatchFormat.decode(l.splitBatch, new BatchFormat.Ops<IOException>() {
-                    @Override
-                    public void put(MemorySegment key, MemorySegment value) {
-                        t.put(key, value);
-                    }
-
-                    @Override
-                    public void delete(MemorySegment key) {
-                        t.delete(key);
-                    }
-                });
+            for (Layer l : ls) { // step 1
+                write(t, l, counts);
             }
             putMetadata(t, seq, done);
             hook.at(Point.FLUSH_WRITTEN);
@@ -139,23 +130,50 @@ final class Flusher implements Runnable {
         }
         flushedSequence = seq;
         hook.at(Point.FLUSH_COMMITTED);
-        layers.retire(l, new StoreView(store.read(), seq)); // step 3
+        layers.retire(ls, new StoreView(store.read(), seq)); // step 3
         hook.at(Point.FLUSH_PUBLISHED);
         int deleted = log == null ? 0 : log.deleteThrough(seq); // step 4
         hook.at(Point.LOG_TRIMMED);
         flushes.increment(); // counted before the checkpoints return: their callers read the stats next
-        flushedEntries.add(entries);
+        flushedEntries.add(counts[0]);
         flushNanos.add(System.nanoTime() - start);
         if (event.shouldCommit()) {
-            event.memtable = l.id;
-            event.entries = entries;
-            event.tombstones = tombstones;
-            event.memtableBytes = l.table.memoryUsage();
+            event.memtable = newest.id;
+            event.memtables = ls.size();
+            event.entries = counts[0];
+            event.tombstones = counts[1];
+            event.memtableBytes = ls.stream().mapToLong(l -> l.table.memoryUsage()).sum();
             event.flushedSequence = seq;
             event.segmentsDeleted = deleted;
             event.commit();
         }
         complete(done);
+    }
+
+    /** Step 1 for memtable {@code l}: its keys' newest versions, then its split batch; counts into {@code counts}. */
+    private static void write(WriteTransaction t, Layer l, long[] counts) throws IOException {
+        for (Entry e : l.table) {
+            if (e.isTombstone()) {
+                t.delete(e.key());
+                counts[1]++;
+            } else {
+                t.put(e.key(), e.value());
+            }
+            counts[0]++;
+        }
+        if (l.splitBatch != null) { // no log: the rest of the batch, over its first part (later operations win)
+            BatchFormat.decode(l.splitBatch, new BatchFormat.Ops<IOException>() {
+                @Override
+                public void put(MemorySegment key, MemorySegment value) {
+                    t.put(key, value);
+                }
+
+                @Override
+                public void delete(MemorySegment key) {
+                    t.delete(key);
+                }
+            });
+        }
     }
 
     /** A checkpoint with nothing left to flush: its metadata, committed alone. */

@@ -22,9 +22,9 @@ import org.skipstore.pagestore.internal.StoreFailure;
  *       {@code maxSealed} memtables already wait for a flush: the stall) and keeps the full one
  *       <em>pending</em>; at the end of its group {@link #publish} makes the group visible:
  *       one new {@link Published}, with a new {@link ReadState} when memtables were sealed.</li>
- *   <li>The flusher takes the oldest sealed memtable of the published state
- *       ({@link #awaitSealed}), writes it into the store, and {@link #retire}s it: a new read
- *       state without it, on the store's new state.</li>
+ *   <li>The flusher takes the sealed memtables of the published state, oldest first
+ *       ({@link #awaitSealed}), writes them into the store, and {@link #retire}s them: a new read
+ *       state without them, on the store's new state.</li>
  * </ul>
  * Both publish under {@link #lock}, each building on the published state it finds there, so
  * neither loses the other's change. Readers take no lock: {@link #acquire} is a volatile read
@@ -201,31 +201,39 @@ final class Layers {
 
     // ---- the flusher ---------------------------------------------------------------------------
 
-    /** The oldest sealed memtable, waiting up to {@code nanos} for one; null when there is none. */
-    Layer awaitSealed(long nanos) throws InterruptedException {
+    /**
+     * The sealed memtables, oldest first, waiting up to {@code nanos} for one; empty when there
+     * is none. A flusher that falls behind finds several and flushes them in one transaction:
+     * each partition they touch is then copied and written once for all of them.
+     */
+    List<Layer> awaitSealed(long nanos) throws InterruptedException {
         lock.lock();
         try {
             long w = wakeups;
             while (published.state().sealed.isEmpty() && nanos > 0 && !closed && wakeups == w) {
                 nanos = changed.awaitNanos(nanos);
             }
-            List<Layer> s = published.state().sealed;
-            return s.isEmpty() ? null : s.getLast();
+            return List.copyOf(published.state().sealed.reversed());
         } finally {
             lock.unlock();
         }
     }
 
-    /** Publishes the store's new state, which holds {@code flushed} (the oldest sealed memtable), without it. */
-    void retire(Layer flushed, StoreView store) {
+    /**
+     * Publishes the store's new state, which holds {@code flushed} (the oldest sealed memtables,
+     * oldest first), without them.
+     */
+    void retire(List<Layer> flushed, StoreView store) {
         lock.lock();
         try {
             Published p = published;
-            List<Layer> sealed = new ArrayList<>(p.state().sealed);
-            if (sealed.isEmpty() || sealed.getLast() != flushed) {
-                throw new IllegalStateException(flushed + " is not the oldest sealed memtable");
+            List<Layer> sealed = new ArrayList<>(p.state().sealed); // newest first
+            for (Layer l : flushed) {
+                if (sealed.isEmpty() || sealed.getLast() != l) {
+                    throw new IllegalStateException(l + " is not the oldest sealed memtable");
+                }
+                sealed.removeLast();
             }
-            sealed.removeLast();
             published = new Published(new ReadState(p.state().active, sealed, store), p.activeBound(), p.sequence());
             p.state().release();
             changed.signalAll();
