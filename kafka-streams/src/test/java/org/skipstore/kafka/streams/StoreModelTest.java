@@ -63,7 +63,7 @@ class StoreModelTest {
             for (int op = 0; op < 6000; op++) {
                 step(op);
             }
-            store.commit(Map.of());
+            commit(Map.of());
             reopen();
             checkScan(null, null, false, false);
         } catch (Throwable e) {
@@ -264,6 +264,10 @@ class StoreModelTest {
                 changes.put(PARTITIONS.get(0), 1L);
             }
         }
+        commit(changes);
+    }
+
+    private void commit(Map<TopicPartition, Long> changes) {
         store.commit(changes);
         if (changes.isEmpty()) {
             offsets.clear();
