@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Whole topologies through {@link TopologyTestDriver}: the same topology with Skipstore stores
@@ -44,31 +44,37 @@ class TopologyTest {
     @TempDir
     Path dir;
 
-    /** Makes a store's {@code Materialized}: Skipstore's supplier, or null for the default store. */
+    /**
+     * A store's {@code Materialized}: Skipstore's supplier or the default store, behind Kafka
+     * Streams' record cache or not. Without the cache every read and write of the topology reaches
+     * the store; with it, the store sees what the cache evicts and flushes at commits.
+     */
     private static Materialized<String, Long, KeyValueStore<Bytes, byte[]>> materialized(String name,
-                                                                                         boolean skipstore) {
+                                                                                         boolean skipstore,
+                                                                                         boolean cached) {
         Materialized<String, Long, KeyValueStore<Bytes, byte[]>> m = skipstore
                 ? Materialized.as(SkipstoreStores.persistentKeyValueStore(name))
                 : Materialized.as(name);
-        return m.withKeySerde(Serdes.String()).withValueSerde(Serdes.Long());
+        m = m.withKeySerde(Serdes.String()).withValueSerde(Serdes.Long());
+        return cached ? m.withCachingEnabled() : m.withCachingDisabled();
     }
 
-    private static Topology wordCount(boolean skipstore) {
+    private static Topology wordCount(boolean skipstore, boolean cached) {
         StreamsBuilder b = new StreamsBuilder();
         b.stream("lines", Consumed.with(Serdes.String(), Serdes.String()))
                 .flatMapValues(line -> Arrays.asList(line.split(" ")))
                 .groupBy((k, word) -> word, Grouped.with(Serdes.String(), Serdes.String()))
-                .count(materialized("counts", skipstore))
+                .count(materialized("counts", skipstore, cached))
                 .toStream()
                 .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
         return b.build();
     }
 
-    private static Topology totals(boolean skipstore) {
+    private static Topology totals(boolean skipstore, boolean cached) {
         StreamsBuilder b = new StreamsBuilder();
         b.stream("purchases", Consumed.with(Serdes.String(), Serdes.Long()))
                 .groupByKey()
-                .aggregate(() -> 0L, (customer, amount, total) -> total + amount, materialized("totals", skipstore))
+                .aggregate(() -> 0L, (customer, amount, total) -> total + amount, materialized("totals", skipstore, cached))
                 .toStream()
                 .to("totals", Produced.with(Serdes.String(), Serdes.Long()));
         return b.build();
@@ -116,8 +122,8 @@ class TopologyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2})
-    void aWordCountGivesWhatItGivesWithRocksDb(String guarantee) {
+    @CsvSource({StreamsConfig.AT_LEAST_ONCE + ",false", StreamsConfig.EXACTLY_ONCE_V2 + ",true"})
+    void aWordCountGivesWhatItGivesWithRocksDb(String guarantee, boolean cached) {
         Random random = new Random(seed());
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
@@ -132,8 +138,8 @@ class TopologyTest {
             lines.forEach(l -> in.pipeInput(null, l));
             return null;
         };
-        Run skipstore = run(wordCount(true), guarantee, "lines", "counts", "counts", feed, "skipstore");
-        Run rocksdb = run(wordCount(false), guarantee, "lines", "counts", "counts", feed, "rocksdb");
+        Run skipstore = run(wordCount(true, cached), guarantee, "lines", "counts", "counts", feed, "skipstore");
+        Run rocksdb = run(wordCount(false, cached), guarantee, "lines", "counts", "counts", feed, "rocksdb");
         assertThat(skipstore.output()).hasSizeGreaterThan(120).isEqualTo(rocksdb.output());
         assertThat(skipstore.state()).hasSizeGreaterThan(100).isEqualTo(rocksdb.state());
         // the store of the count lay in the task's directory: Skipstore's, or RocksDB's under rocksdb/
@@ -143,8 +149,8 @@ class TopologyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2})
-    void anAggregationGivesWhatItGivesWithRocksDb(String guarantee) {
+    @CsvSource({StreamsConfig.AT_LEAST_ONCE + ",false", StreamsConfig.EXACTLY_ONCE_V2 + ",true"})
+    void anAggregationGivesWhatItGivesWithRocksDb(String guarantee, boolean cached) {
         Random random = new Random(seed());
         List<KeyValue<String, Long>> purchases = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -155,8 +161,8 @@ class TopologyTest {
             in.pipeKeyValueList(purchases);
             return null;
         };
-        Run skipstore = run(totals(true), guarantee, "purchases", "totals", "totals", feed, "skipstore");
-        Run rocksdb = run(totals(false), guarantee, "purchases", "totals", "totals", feed, "rocksdb");
+        Run skipstore = run(totals(true, cached), guarantee, "purchases", "totals", "totals", feed, "skipstore");
+        Run rocksdb = run(totals(false, cached), guarantee, "purchases", "totals", "totals", feed, "rocksdb");
         assertThat(skipstore.output()).hasSize(300).isEqualTo(rocksdb.output());
         assertThat(skipstore.state()).hasSizeGreaterThan(60).isEqualTo(rocksdb.state());
     }
