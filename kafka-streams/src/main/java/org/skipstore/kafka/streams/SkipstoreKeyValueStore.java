@@ -5,9 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
@@ -29,11 +26,9 @@ import org.skipstore.core.SkipstoreException;
 import org.skipstore.kafka.streams.internal.CommittedOffsets;
 import org.skipstore.kafka.streams.internal.EngineBatches;
 import org.skipstore.kafka.streams.internal.Failures;
-import org.skipstore.kafka.streams.internal.StoreIterator;
 import org.skipstore.kafka.streams.internal.StoreQueries;
+import org.skipstore.kafka.streams.internal.StoreReads;
 import org.skipstore.kafka.streams.internal.UncommittedWrites;
-import org.skipstore.pagestore.DbSnapshot;
-import org.skipstore.pagestore.Range;
 import org.skipstore.pagestore.Skipstore;
 
 /**
@@ -56,9 +51,10 @@ import org.skipstore.pagestore.Skipstore;
  *       makes them durable together with the offsets, and the position advances. A close without
  *       a commit discards the writes: after a crash or a close the store holds what the last
  *       commit (or restore) wrote, and reports that commit's offsets.</li>
- *   <li>Iterators ({@link StoreIterator}) read a consistent snapshot: an engine snapshot and a
- *       copy of the uncommitted writes in their range, taken when made. The caller closes them;
- *       {@link #close} closes those still open before the engine, so none reads freed memory.</li>
+ *   <li>Reads ({@link StoreReads}) merge the writes over the engine. An iterator reads a
+ *       consistent snapshot (an engine snapshot and a copy of the writes in its range, taken when
+ *       it is made); {@link #close} closes those still open before the engine, so none reads
+ *       freed memory.</li>
  * </ul>
  * Thread-safe: the stream thread writes, interactive queries read from other threads; every
  * method holds the store's lock (as RocksDB's store does), and an iterator reads without it.
@@ -72,14 +68,13 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
     private final String name;
     private final SkipstoreStoreConfig config;
     private final UncommittedWrites writes = new UncommittedWrites();
-    private final Set<StoreIterator> iterators = ConcurrentHashMap.newKeySet(); // an iterator leaves on any thread
-    private final ReadOnlyKeyValueStore<Bytes, byte[]> committedView = new CommittedView();
+    private final ReadOnlyKeyValueStore<Bytes, byte[]> committedView = new CommittedView(this);
 
     private volatile boolean open;
     private StateStoreContext context;
     private Skipstore db;
+    private StoreReads reads;
     private CommittedOffsets offsets = CommittedOffsets.none();
-    private boolean restoredSinceCommit;
     private final Position position = Position.emptyPosition(); // as of the last commit
     private Position uncommittedPosition = Position.emptyPosition();
 
@@ -121,7 +116,7 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
             throw e;
         }
         this.context = context;
-        restoredSinceCommit = false;
+        reads = new StoreReads(name, db, writes);
         open = true;
         try {
             context.register(root, (BatchingStateRestoreCallback) this::restore);
@@ -136,17 +131,12 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         try {
             EngineBatches out = batches();
             for (KeyValue<byte[], byte[]> r : records) {
-                if (r.value == null) {
-                    out.delete(r.key);
-                } else {
-                    out.put(r.key, r.value);
-                }
+                out.write(r.key, r.value);
             }
             out.finish();
         } catch (SkipstoreException | IllegalArgumentException e) {
             throw Failures.of(name, "restoring " + records.size() + " records", e);
         }
-        restoredSinceCommit = true;
     }
 
     // ---- writes: into the uncommitted writes -------------------------------------------------------
@@ -200,7 +190,7 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         }
     }
 
-    /** Moves the uncommitted position to the record being processed, if any (none while restoring). */
+    /** Moves the uncommitted position to the record being processed, if any. */
     private void track() {
         context.recordMetadata().ifPresent(m -> {
             if (m.topic() != null) {
@@ -214,23 +204,19 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
     /**
      * Writes the uncommitted writes to the engine and makes them durable with {@code
      * changelogOffsets}: an empty map clears every committed offset, a null offset its
-     * partition's. A commit that changes nothing writes nothing.
+     * partition's. A commit that changes neither writes nothing (restored records it would have
+     * made durable are in the changelog past the offsets the store holds, so a crash loses no
+     * more than a replay restores).
      */
     @Override
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
         Objects.requireNonNull(changelogOffsets, "changelogOffsets");
         checkOpen();
         CommittedOffsets next = offsets.with(changelogOffsets);
-        if (!writes.isEmpty() || restoredSinceCommit || !next.equals(offsets)) {
+        if (!writes.isEmpty() || !next.equals(offsets)) {
             try {
                 EngineBatches out = batches();
-                writes.forEach((k, v) -> {
-                    if (v == null) {
-                        out.delete(k.get());
-                    } else {
-                        out.put(k.get(), v);
-                    }
-                });
+                writes.forEach((k, v) -> out.write(k.get(), v));
                 out.finish();
                 writes.clear();
                 makeDurable(next.metadata());
@@ -238,7 +224,6 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
                 throw Failures.of(name, "committing", e);
             }
             offsets = next;
-            restoredSinceCommit = false;
         }
         position.merge(uncommittedPosition);
         uncommittedPosition = Position.emptyPosition();
@@ -287,9 +272,7 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         }
         open = false;
         try {
-            for (StoreIterator it : List.copyOf(iterators)) {
-                it.close();
-            }
+            reads.closeIterators();
         } finally {
             writes.clear();
             uncommittedPosition = Position.emptyPosition();
@@ -299,6 +282,7 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
                 throw Failures.of(name, "closing", e);
             } finally {
                 db = null;
+                reads = null;
             }
         }
     }
@@ -320,43 +304,42 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         }
     }
 
-    // ---- reads -------------------------------------------------------------------------------------
+    // ---- reads ---------------------------------------------------------------------------------------
 
     @Override
-    public synchronized byte[] get(Bytes key) {
+    public byte[] get(Bytes key) {
         return read(key, true);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        return scan(from, to, true, false, true);
+        return scan(from, to, false, true);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-        return scan(from, to, true, true, true);
+        return scan(from, to, true, true);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
-        return scan(null, null, true, false, true);
+        return scan(null, null, false, true);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseAll() {
-        return scan(null, null, true, true, true);
+        return scan(null, null, true, true);
     }
 
     @Override
     public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS serializer) {
         Objects.requireNonNull(prefix, "prefix cannot be null");
         Objects.requireNonNull(serializer, "serializer cannot be null");
-        byte[] p = serializer.serialize(null, prefix);
-        return scan(Bytes.wrap(p), prefixEnd(p), false, false, true);
+        return prefix(serializer.serialize(null, prefix), true);
     }
 
     @Override
-    public synchronized long approximateNumEntries() {
+    public long approximateNumEntries() {
         return count(true);
     }
 
@@ -380,119 +363,30 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         return StoreQueries.run(query, bound, config, this, readOnly(level), at, partition);
     }
 
-    private synchronized byte[] read(Bytes key, boolean withWrites) {
+    synchronized byte[] read(Bytes key, boolean withWrites) {
         Objects.requireNonNull(key, "key cannot be null");
         checkOpen();
-        if (withWrites) {
-            byte[] w = writes.get(key);
-            if (w != null) {
-                return UncommittedWrites.isDeletion(w) ? null : w;
-            }
-        }
-        if (key.get().length > db.maxKeyBytes()) {
-            return null; // no such key can have been written
-        }
-        try {
-            return db.get(key.get());
-        } catch (SkipstoreException e) {
-            throw Failures.of(name, "reading", e);
-        }
+        return reads.get(key, withWrites);
     }
 
-    /** An iterator from {@code from} to {@code to} (null: no bound), over the engine and, {@code withWrites}, the uncommitted writes. */
-    private synchronized KeyValueIterator<Bytes, byte[]> scan(Bytes from, Bytes to, boolean toInclusive, boolean reverse,
-                                                              boolean withWrites) {
+    /** From {@code from} to {@code to}, both included (null: no bound). */
+    synchronized KeyValueIterator<Bytes, byte[]> scan(Bytes from, Bytes to, boolean reverse, boolean withWrites) {
         checkOpen();
-        if (from != null && to != null && from.compareTo(to) > 0) {
-            LOG.log(System.Logger.Level.WARNING, "store " + name + ": an empty iterator for a range whose from is past"
-                    + " its to; serdes that do not keep order in their bytes (numbers below 0) make such ranges");
-            return register(new StoreIterator(name, null, List.of(), from, to, toInclusive, reverse, iterators::remove));
-        }
-        List<Map.Entry<Bytes, byte[]>> copy = withWrites ? writes.copy(from, to, toInclusive, reverse) : List.of();
-        try {
-            DbSnapshot snapshot = db.snapshot();
-            return register(new StoreIterator(name, snapshot, copy, from, to, toInclusive, reverse, iterators::remove));
-        } catch (SkipstoreException e) {
-            throw Failures.of(name, "starting an iterator", e);
-        }
+        return reads.range(from, to, true, reverse, withWrites);
     }
 
-    private StoreIterator register(StoreIterator it) {
-        iterators.add(it);
-        return it;
-    }
-
-    /** Live keys: the engine's, counted in a snapshot, and the uncommitted writes' changes to them. */
-    private synchronized long count(boolean withWrites) {
+    synchronized KeyValueIterator<Bytes, byte[]> prefix(byte[] prefix, boolean withWrites) {
         checkOpen();
-        try (DbSnapshot s = db.snapshot();
-             Stream<org.skipstore.pagestore.KeyValue> keys = s.stream(Range.all().keysOnly())) {
-            long[] n = {keys.count()};
-            if (withWrites) {
-                writes.forEach((k, v) -> {
-                    boolean committed = s.containsKey(k.get());
-                    n[0] += v == null ? (committed ? -1 : 0) : (committed ? 0 : 1);
-                });
-            }
-            return n[0];
-        } catch (SkipstoreException e) {
-            throw Failures.of(name, "counting", e);
-        }
+        return reads.prefix(prefix, withWrites);
     }
 
-    /** The least key above every key that starts with {@code prefix}, or null when there is none (all 0xff). */
-    static Bytes prefixEnd(byte[] prefix) {
-        for (int i = prefix.length - 1; i >= 0; i--) {
-            if (prefix[i] != (byte) 0xff) {
-                byte[] end = java.util.Arrays.copyOf(prefix, i + 1);
-                end[i]++;
-                return Bytes.wrap(end);
-            }
-        }
-        return null;
+    synchronized long count(boolean withWrites) {
+        checkOpen();
+        return reads.count(withWrites);
     }
 
     @Override
     public String toString() {
         return "SkipstoreKeyValueStore[" + name + (open ? ", open" : ", closed") + "]";
-    }
-
-    /** The store without its uncommitted writes: what {@code READ_COMMITTED} queries read. */
-    private final class CommittedView implements ReadOnlyKeyValueStore<Bytes, byte[]> {
-        @Override
-        public byte[] get(Bytes key) {
-            return read(key, false);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-            return scan(from, to, true, false, false);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-            return scan(from, to, true, true, false);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> all() {
-            return scan(null, null, true, false, false);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> reverseAll() {
-            return scan(null, null, true, true, false);
-        }
-
-        @Override
-        public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS serializer) {
-            byte[] p = serializer.serialize(null, Objects.requireNonNull(prefix, "prefix cannot be null"));
-            return scan(Bytes.wrap(p), prefixEnd(p), false, false, false);
-        }
-
-        @Override
-        public long approximateNumEntries() {
-            return count(false);
-        }
     }
 }

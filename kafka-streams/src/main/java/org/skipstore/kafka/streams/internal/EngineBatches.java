@@ -31,6 +31,15 @@ public final class EngineBatches {
         this.budget = maxBatchBytes;
     }
 
+    /** A put of {@code value}, or a delete when it is null (as a changelog record). */
+    public void write(byte[] key, byte[] value) {
+        if (value == null) {
+            delete(key);
+        } else {
+            put(key, value);
+        }
+    }
+
     public void put(byte[] key, byte[] value) {
         roomFor(key.length + (long) value.length);
         batch.put(key, value);
