@@ -8,7 +8,6 @@ import static org.skipstore.kafka.streams.Fixture.keys;
 import static org.skipstore.kafka.streams.Fixture.string;
 import static org.skipstore.kafka.streams.Fixture.value;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +18,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,26 +27,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * on a Skipstore store. Most run twice: with the data still in the store's uncommitted writes,
  * and committed to the engine, since reads merge the two.
  */
-class KeyValueStoreContractTest {
+class KeyValueStoreContractTest extends StoreTestBase {
 
     /** Where the data written before the reads lies. */
     enum Where { UNCOMMITTED, COMMITTED }
-
-    @TempDir
-    Path dir;
-    TestContext context;
-    SkipstoreKeyValueStore store;
-
-    @BeforeEach
-    void open() {
-        context = Fixture.context(dir);
-        store = Fixture.open(context);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
 
     private void settle(Where where) {
         if (where == Where.COMMITTED) {

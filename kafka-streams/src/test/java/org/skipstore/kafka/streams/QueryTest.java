@@ -6,7 +6,6 @@ import static org.skipstore.kafka.streams.Fixture.key;
 import static org.skipstore.kafka.streams.Fixture.string;
 import static org.skipstore.kafka.streams.Fixture.value;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.IsolationLevel;
@@ -20,26 +19,17 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.WindowKeyQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Interactive queries (v2) on the store: key and range queries, position bounds, isolation levels. */
-class QueryTest {
+class QueryTest extends StoreTestBase {
 
     static final QueryConfig UNCOMMITTED = new QueryConfig(false, IsolationLevel.READ_UNCOMMITTED);
     static final QueryConfig COMMITTED = new QueryConfig(false, IsolationLevel.READ_COMMITTED);
 
-    @TempDir
-    Path dir;
-    TestContext context;
-    SkipstoreKeyValueStore store;
-
     @BeforeEach
-    void open() {
-        context = Fixture.context(dir);
-        store = Fixture.open(context);
+    void write() {
         context.processing("input", 0, 4);
         store.put(key("a"), value("1"));
         store.put(key("b"), value("2"));
@@ -48,11 +38,6 @@ class QueryTest {
         context.processing("input", 0, 5);
         store.put(key("d"), value("4"));
         store.delete(key("a"));
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
     }
 
     @Test

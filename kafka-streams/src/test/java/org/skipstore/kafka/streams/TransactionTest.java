@@ -7,7 +7,6 @@ import static org.skipstore.kafka.streams.Fixture.key;
 import static org.skipstore.kafka.streams.Fixture.string;
 import static org.skipstore.kafka.streams.Fixture.value;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,42 +20,17 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The store's transactions: writes buffered until a commit, read by the store itself, lost on a
  * close without a commit, applied at once by a commit; and the changelog offsets each commit
  * makes durable with them (KIP-1035).
  */
-class TransactionTest {
+class TransactionTest extends StoreTestBase {
 
     static final TopicPartition CHANGELOG_0 = new TopicPartition("app-store-changelog", 0);
     static final TopicPartition CHANGELOG_1 = new TopicPartition("app-store-changelog", 1);
-
-    @TempDir
-    Path dir;
-    TestContext context;
-    SkipstoreKeyValueStore store;
-
-    @BeforeEach
-    void open() {
-        context = Fixture.context(dir);
-        store = Fixture.open(context);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private void reopen() {
-        store.close();
-        context = Fixture.context(dir);
-        store = Fixture.open(context);
-    }
 
     @Test
     void uncommittedWritesAreReadByTheStoreAndNotAsCommitted() {
