@@ -23,7 +23,7 @@ import org.skipstore.pagestore.Skipstore;
  */
 public final class StoreReads {
 
-    private static final System.Logger LOG = System.getLogger("org.skipstore.kafka.streams.SkipstoreKeyValueStore");
+    private static final System.Logger LOG = System.getLogger(StoreReads.class.getName());
 
     private final String store;
     private final Skipstore db;
