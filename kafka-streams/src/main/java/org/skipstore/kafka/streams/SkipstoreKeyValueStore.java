@@ -1,6 +1,5 @@
 package org.skipstore.kafka.streams;
 
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +38,12 @@ import org.skipstore.pagestore.Skipstore;
  * <h2>Protocol</h2>
  * <ul>
  *   <li>{@link #init}: opens the engine in {@code <state dir>/<name>} with no log of its own
- *       (NO_LOG: the changelog topic is the log), reads the committed offsets from its commit
- *       metadata ({@link CommittedOffsets}), and registers a batching restore callback: each
- *       restore batch goes to the engine as one atomic write (a null value deletes).</li>
+ *       (NO_LOG: the changelog topic is the log), with the options of its {@link
+ *       SkipstoreStoreConfig} or of the application's {@code skipstore.*} properties and within
+ *       the instance's memory budget ({@link SkipstoreStreamsConfig}, {@link StoreEngine}), reads
+ *       the committed offsets from its commit metadata ({@link CommittedOffsets}), and registers a
+ *       batching restore callback: each restore batch goes to the engine as one atomic write (a
+ *       null value deletes). {@link #close} gives the budget's share back.</li>
  *   <li>Writes ({@code put}, {@code putIfAbsent}, {@code putAll}, {@code delete}) go to the
  *       store's {@link UncommittedWrites}, on the heap; every read of the store sees them over the
  *       engine (the stream thread reads its own writes). Each write moves the uncommitted
@@ -63,24 +65,24 @@ import org.skipstore.pagestore.Skipstore;
  */
 public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
-    private static final System.Logger LOG = System.getLogger(SkipstoreKeyValueStore.class.getName());
-
     private final String name;
-    private final SkipstoreStoreConfig config;
+    private final SkipstoreStoreConfig explicitConfig; // null: the application's config decides
     private final UncommittedWrites writes = new UncommittedWrites();
     private final ReadOnlyKeyValueStore<Bytes, byte[]> committedView = new CommittedView(this);
 
     private volatile boolean open;
     private StateStoreContext context;
+    private StoreEngine engine;
+    private SkipstoreStoreConfig config; // what the engine opened with
     private Skipstore db;
     private StoreReads reads;
     private CommittedOffsets offsets = CommittedOffsets.none();
     private final Position position = Position.emptyPosition(); // as of the last commit
     private Position uncommittedPosition = Position.emptyPosition();
 
-    SkipstoreKeyValueStore(String name, SkipstoreStoreConfig config) {
+    SkipstoreKeyValueStore(String name, SkipstoreStoreConfig explicitConfig) {
         this.name = name;
-        this.config = config;
+        this.explicitConfig = explicitConfig;
     }
 
     @Override
@@ -98,23 +100,21 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         return open;
     }
 
-    /** Opens the engine; a store that was closed may be opened again (Kafka Streams revives tasks so). */
+    /**
+     * Opens the engine ({@link StoreEngine}); a store that was closed may be opened again (Kafka
+     * Streams revives tasks so).
+     *
+     * @throws org.apache.kafka.common.config.ConfigException when a {@code skipstore.*} property is invalid
+     */
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
         if (open) {
             throw new IllegalStateException("store " + name + " is already open");
         }
-        Path dir = context.stateDir().toPath().resolve(name);
-        try {
-            db = config.engine().open(dir);
-            offsets = CommittedOffsets.from(db.metadata());
-        } catch (SkipstoreException e) {
-            closeEngine();
-            throw Failures.of(name, "opening " + dir, e);
-        } catch (RuntimeException e) {
-            closeEngine();
-            throw e;
-        }
+        engine = StoreEngine.open(name, explicitConfig, context);
+        db = engine.db();
+        config = engine.config();
+        offsets = engine.offsets();
         this.context = context;
         reads = new StoreReads(name, db, writes);
         open = true;
@@ -277,24 +277,14 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
             writes.clear();
             uncommittedPosition = Position.emptyPosition();
             try {
-                db.close();
+                engine.close();
             } catch (SkipstoreException e) {
                 throw Failures.of(name, "closing", e);
             } finally {
+                engine = null;
                 db = null;
                 reads = null;
             }
-        }
-    }
-
-    private void closeEngine() {
-        if (db != null) {
-            try {
-                db.close();
-            } catch (SkipstoreException e) {
-                LOG.log(System.Logger.Level.WARNING, "store " + name + ": closing after a failed open failed", e);
-            }
-            db = null;
         }
     }
 
@@ -383,6 +373,11 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
     synchronized long count(boolean withWrites) {
         checkOpen();
         return reads.count(withWrites);
+    }
+
+    /** The options the engine opened with (the budget applied); null before the first open. */
+    synchronized SkipstoreStoreConfig config() {
+        return config;
     }
 
     @Override

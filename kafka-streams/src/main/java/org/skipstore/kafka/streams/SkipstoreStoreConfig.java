@@ -7,9 +7,11 @@ import org.skipstore.pagestore.WriteDurability;
 
 /**
  * How a Skipstore state store opens its engine: the memtable size and the page size. Immutable;
- * {@link #builder()} makes one, {@link #defaults()} is the one {@link
- * SkipstoreStores#persistentKeyValueStore(String)} uses. The options are checked when they are
- * set, by the engine's own rules ({@link SkipstoreBuilder}).
+ * {@link #builder()} makes one. A store given one ({@link
+ * SkipstoreStores#persistentKeyValueStore(String, SkipstoreStoreConfig)}) uses it as it is; a store
+ * given none starts from {@link #defaults()} and takes the {@code skipstore.*} properties of Kafka
+ * Streams' config ({@link SkipstoreStreamsConfig}). The options are checked when they are set, by
+ * the engine's own rules ({@link SkipstoreBuilder}).
  *
  * <pre>{@code
  * SkipstoreStoreConfig config = SkipstoreStoreConfig.builder().memtableBytes(32 << 20).build();
@@ -23,6 +25,13 @@ public final class SkipstoreStoreConfig {
      * memory as it fills, and every commit flushes it, so most stay far smaller.
      */
     public static final long DEFAULT_MEMTABLE_BYTES = 16L << 20;
+    /** The smallest memtable the engine takes: 1 MiB. */
+    public static final long MIN_MEMTABLE_BYTES = 1L << 20;
+    /**
+     * Memtables a store holds at most at once: the one taking writes and those sealed, waiting
+     * for their flush (the engine's default, {@link SkipstoreBuilder#DEFAULT_MAX_SEALED}).
+     */
+    public static final int MEMTABLES = 1 + SkipstoreBuilder.DEFAULT_MAX_SEALED;
 
     private static final SkipstoreStoreConfig DEFAULTS = builder().build();
 
@@ -54,6 +63,16 @@ public final class SkipstoreStoreConfig {
         return pageSize;
     }
 
+    /** The most memory a store's memtables take at once: {@link #MEMTABLES} of {@link #memtableBytes()}. */
+    public long memtableMemoryBytes() {
+        return MEMTABLES * memtableBytes;
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder().memtableBytes(memtableBytes).pageSize(pageSize);
+    }
+
     /**
      * The engine's options for a state store: no log of its own (the changelog topic is the
      * log), and one memtable shard, since one thread at a time writes a store (its stream thread,
@@ -63,6 +82,7 @@ public final class SkipstoreStoreConfig {
         return Skipstore.builder()
                 .durability(WriteDurability.NO_LOG)
                 .memtableBytes(memtableBytes)
+                .maxSealedMemtables(MEMTABLES - 1)
                 .pageSize(pageSize)
                 .memtableShards(1);
     }
@@ -81,7 +101,8 @@ public final class SkipstoreStoreConfig {
         }
 
         /**
-         * A memtable's memory (default {@link #DEFAULT_MEMTABLE_BYTES}, at least 1 MiB). A commit
+         * A memtable's memory (default {@link #DEFAULT_MEMTABLE_BYTES}, at least {@link
+         * #MIN_MEMTABLE_BYTES}; a store holds up to {@link #MEMTABLES} at once). A commit
          * larger than half of it goes to the engine in several batches (see {@link
          * SkipstoreKeyValueStore}).
          *

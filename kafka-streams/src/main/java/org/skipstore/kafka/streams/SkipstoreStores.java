@@ -18,16 +18,22 @@ public final class SkipstoreStores {
     }
 
     /**
-     * A persistent key-value store named {@code name}, with the default options, kept in the
-     * directory {@code <state dir>/<name>} of its task.
+     * A persistent key-value store named {@code name}, kept in the directory {@code <state
+     * dir>/<name>} of its task, with the default options and the application's {@code
+     * skipstore.*} properties over them ({@link SkipstoreStreamsConfig}).
      *
      * @throws IllegalArgumentException when {@code name} cannot be a directory's name
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name) {
-        return persistentKeyValueStore(name, SkipstoreStoreConfig.defaults());
+        Objects.requireNonNull(name, "name");
+        return new Supplier(checkName(name), null);
     }
 
-    /** {@link #persistentKeyValueStore(String)} with {@code config}'s options. */
+    /**
+     * {@link #persistentKeyValueStore(String)} with {@code config}'s options, which the {@code
+     * skipstore.*} properties do not change (the config setter and the memory budget still
+     * apply).
+     */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, SkipstoreStoreConfig config) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
@@ -43,7 +49,7 @@ public final class SkipstoreStores {
         return name;
     }
 
-    /** Makes a new store each time Kafka Streams asks (one a task). */
+    /** Makes a new store each time Kafka Streams asks (one a task); {@code config} null: the application's. */
     private record Supplier(String name, SkipstoreStoreConfig config) implements KeyValueBytesStoreSupplier {
         @Override
         public SkipstoreKeyValueStore get() {

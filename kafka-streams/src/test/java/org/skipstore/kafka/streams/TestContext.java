@@ -19,14 +19,15 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * A {@link StateStoreContext} for the store's own tests: a state directory, the record being
- * processed (settable), and the restore callback the store registers, which {@link #restore}
- * calls as Kafka Streams' restore does, one batch a call.
+ * A {@link StateStoreContext} for the store's own tests: a state directory, the application's
+ * config (settable), the record being processed (settable), and the restore callback the store
+ * registers, which {@link #restore} calls as Kafka Streams' restore does, one batch a call.
  */
 final class TestContext implements StateStoreContext {
 
     private final Path stateDir;
     private final TaskId task;
+    private Map<String, Object> configs = Map.of();
     private RecordMetadata record;
     private StateRestoreCallback callback;
     private StateStore registered;
@@ -38,6 +39,12 @@ final class TestContext implements StateStoreContext {
     TestContext(Path stateDir, TaskId task) {
         this.stateDir = stateDir;
         this.task = task;
+    }
+
+    /** Sets the application's config the store reads in init. */
+    TestContext configs(Map<String, Object> configs) {
+        this.configs = Map.copyOf(configs);
+        return this;
     }
 
     /** The record the next writes come from, as Kafka Streams sets it while processing. */
@@ -106,12 +113,18 @@ final class TestContext implements StateStoreContext {
 
     @Override
     public Map<String, Object> appConfigs() {
-        return Map.of();
+        return configs;
     }
 
     @Override
     public Map<String, Object> appConfigsWithPrefix(String prefix) {
-        return Map.of();
+        Map<String, Object> out = new java.util.HashMap<>();
+        configs.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
     }
 
     private record Metadata(String topic, int partition, long offset) implements RecordMetadata {
