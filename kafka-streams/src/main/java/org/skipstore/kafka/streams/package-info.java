@@ -15,5 +15,12 @@
  * (KIP-1035), which the store reports back after a restart. A crash or a close without a commit
  * loses the buffered writes and nothing else; Kafka Streams then restores from the changelog,
  * starting at the committed offset.
+ *
+ * <h2>Every store, and configuration</h2>
+ * {@link org.skipstore.kafka.streams.SkipstoreDslStoreSuppliers}, named by {@code
+ * dsl.store.suppliers.class}, makes every key-value store of the DSL a Skipstore store. The stores
+ * read {@code skipstore.*} properties from Kafka Streams' config ({@link
+ * org.skipstore.kafka.streams.SkipstoreStreamsConfig}): memtable and page size, a memory budget per
+ * instance, and a {@link org.skipstore.kafka.streams.SkipstoreConfigSetter}.
  */
 package org.skipstore.kafka.streams;
