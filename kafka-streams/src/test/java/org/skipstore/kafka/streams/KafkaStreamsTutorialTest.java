@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -57,6 +58,17 @@ class KafkaStreamsTutorialTest {
                 .flatMapValues(line -> List.of(line.split(" ")));
     }
 
+    /** Counts the words of "lines" in the store {@code counts} makes, and writes each count to "counts". */
+    private static Topology wordCount(Materialized<String, Long, KeyValueStore<Bytes, byte[]>> counts) {
+        StreamsBuilder builder = new StreamsBuilder();
+        words(builder)
+                .groupBy((key, word) -> word, Grouped.with(Serdes.String(), Serdes.String()))
+                .count(counts)
+                .toStream()
+                .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        return builder.build();
+    }
+
     /** Feeds {@link #LINES} to the topology and returns the last record of each key on {@code output}. */
     private static Map<String, Long> run(Topology topology, Properties props, String output) {
         try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
@@ -73,15 +85,10 @@ class KafkaStreamsTutorialTest {
     //    Skipstore's supplier. Kafka Streams wraps it with its cache and changelog as it wraps RocksDB.
     @Test
     void oneStoreOfTheDsl() {
-        StreamsBuilder builder = new StreamsBuilder();
-        words(builder)
-                .groupBy((key, word) -> word, Grouped.with(Serdes.String(), Serdes.String()))
-                .count(Materialized.<String, Long>as(SkipstoreStores.persistentKeyValueStore("counts"))
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
-                .toStream()
-                .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        Topology topology = wordCount(Materialized.<String, Long>as(SkipstoreStores.persistentKeyValueStore("counts"))
+                .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
 
-        assertThat(run(builder.build(), props(), "counts"))
+        assertThat(run(topology, props(), "counts"))
                 .isEqualTo(Map.of("the", 2L, "cat", 2L, "dog", 1L, "a", 1L));
         // the store lived in <state.dir>/<application.id>/<task>/counts (the driver deletes it at close)
     }
@@ -126,17 +133,12 @@ class KafkaStreamsTutorialTest {
     //    (or not) and gives no supplier. Window and session stores stay RocksDB's.
     @Test
     void everyStoreOfTheDsl() {
-        StreamsBuilder builder = new StreamsBuilder();
-        words(builder)
-                .groupBy((key, word) -> word, Grouped.with(Serdes.String(), Serdes.String()))
-                .count(Materialized.as("counts"))
-                .toStream()
-                .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        Topology topology = wordCount(Materialized.as("counts"));
 
         Properties props = props();
         props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, SkipstoreDslStoreSuppliers.class);
 
-        assertThat(run(builder.build(), props, "counts"))
+        assertThat(run(topology, props, "counts"))
                 .isEqualTo(Map.of("the", 2L, "cat", 2L, "dog", 1L, "a", 1L));
     }
 
@@ -146,13 +148,8 @@ class KafkaStreamsTutorialTest {
     //    store. An invalid value fails the store's init with a ConfigException naming the property.
     @Test
     void configuration() {
-        StreamsBuilder builder = new StreamsBuilder();
-        words(builder)
-                .groupBy((key, word) -> word, Grouped.with(Serdes.String(), Serdes.String()))
-                .count(Materialized.<String, Long>as(SkipstoreStores.persistentKeyValueStore("counts"))
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
-                .toStream()
-                .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        Topology topology = wordCount(Materialized.<String, Long>as(SkipstoreStores.persistentKeyValueStore("counts"))
+                .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
 
         Properties props = props();
         props.put(SkipstoreStreamsConfig.MEMTABLE_BYTES_CONFIG, 8L << 20);
@@ -160,7 +157,7 @@ class KafkaStreamsTutorialTest {
         props.put(SkipstoreStreamsConfig.MEMORY_BUDGET_BYTES_CONFIG, 256L << 20);
         props.put(SkipstoreStreamsConfig.CONFIG_SETTER_CLASS_CONFIG, BigCounts.class);
 
-        assertThat(run(builder.build(), props, "counts"))
+        assertThat(run(topology, props, "counts"))
                 .isEqualTo(Map.of("the", 2L, "cat", 2L, "dog", 1L, "a", 1L));
         assertThat(BigCounts.CONFIGURED).contains("counts");
     }
