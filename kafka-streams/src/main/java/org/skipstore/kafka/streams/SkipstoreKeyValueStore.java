@@ -1,0 +1,387 @@
+package org.skipstore.kafka.streams;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.skipstore.core.SkipstoreException;
+import org.skipstore.kafka.streams.internal.CommittedOffsets;
+import org.skipstore.kafka.streams.internal.EngineBatches;
+import org.skipstore.kafka.streams.internal.Failures;
+import org.skipstore.kafka.streams.internal.StoreQueries;
+import org.skipstore.kafka.streams.internal.StoreReads;
+import org.skipstore.kafka.streams.internal.UncommittedWrites;
+import org.skipstore.pagestore.Skipstore;
+
+/**
+ * A persistent, transactional Kafka Streams key-value store on a Skipstore engine, made by
+ * {@link SkipstoreStores#persistentKeyValueStore}. Kafka Streams wraps it (metering, caching,
+ * change logging) like RocksDB's store.
+ *
+ * <h2>Protocol</h2>
+ * <ul>
+ *   <li>{@link #init}: opens the engine in {@code <state dir>/<name>} with no log of its own
+ *       (NO_LOG: the changelog topic is the log), with the options of its {@link
+ *       SkipstoreStoreConfig} or of the application's {@code skipstore.*} properties and within
+ *       the instance's memory budget ({@link SkipstoreStreamsConfig}, {@link StoreEngine}), reads
+ *       the committed offsets from its commit metadata ({@link CommittedOffsets}), and registers a
+ *       batching restore callback: each restore batch goes to the engine as one atomic write (a
+ *       null value deletes). {@link #close} gives the budget's share back.</li>
+ *   <li>Writes ({@code put}, {@code putIfAbsent}, {@code putAll}, {@code delete}) go to the
+ *       store's {@link UncommittedWrites}, on the heap; every read of the store sees them over the
+ *       engine (the stream thread reads its own writes). Each write moves the uncommitted
+ *       {@link Position} to the record being processed.</li>
+ *   <li>{@link #commit}: the writes go to the engine as one {@code WriteBatch} (several when they
+ *       pass the engine's batch limit, half a memtable: {@link EngineBatches}), then a checkpoint
+ *       makes them durable together with the offsets, and the position advances. A close without
+ *       a commit discards the writes: after a crash or a close the store holds what the last
+ *       commit (or restore) wrote, and reports that commit's offsets.</li>
+ *   <li>Reads ({@link StoreReads}) merge the writes over the engine. An iterator reads a
+ *       consistent snapshot (an engine snapshot and a copy of the writes in its range, taken when
+ *       it is made); {@link #close} closes those still open before the engine, so none reads
+ *       freed memory.</li>
+ * </ul>
+ * Thread-safe: the stream thread writes, interactive queries read from other threads; every
+ * method holds the store's lock (as RocksDB's store does), and an iterator reads without it.
+ * Failures are Kafka Streams' exceptions: a closed store {@code InvalidStateStoreException}, the
+ * engine's failures {@link ProcessorStateException} ({@link Failures}).
+ */
+public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+
+    private final String name;
+    private final SkipstoreStoreConfig explicitConfig; // null: the application's config decides
+    private final UncommittedWrites writes = new UncommittedWrites();
+    private final ReadOnlyKeyValueStore<Bytes, byte[]> committedView = new CommittedView(this);
+
+    private volatile boolean open;
+    private StateStoreContext context;
+    private StoreEngine engine;
+    private SkipstoreStoreConfig config; // what the engine opened with
+    private Skipstore db;
+    private StoreReads reads;
+    private CommittedOffsets offsets = CommittedOffsets.none();
+    private final Position position = Position.emptyPosition(); // as of the last commit
+    private Position uncommittedPosition = Position.emptyPosition();
+
+    SkipstoreKeyValueStore(String name, SkipstoreStoreConfig explicitConfig) {
+        this.name = name;
+        this.explicitConfig = explicitConfig;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Opens the engine ({@link StoreEngine}); a store that was closed may be opened again (Kafka
+     * Streams revives tasks so).
+     *
+     * @throws org.apache.kafka.common.config.ConfigException when a {@code skipstore.*} property is invalid
+     */
+    @Override
+    public synchronized void init(StateStoreContext context, StateStore root) {
+        if (open) {
+            throw new IllegalStateException("store " + name + " is already open");
+        }
+        engine = StoreEngine.open(name, explicitConfig, context);
+        db = engine.db();
+        config = engine.config();
+        offsets = engine.offsets();
+        this.context = context;
+        reads = new StoreReads(name, db, writes);
+        open = true;
+        try {
+            context.register(root, (BatchingStateRestoreCallback) this::restore);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private synchronized void restore(Collection<KeyValue<byte[], byte[]>> records) {
+        checkOpen();
+        try {
+            EngineBatches out = batches();
+            for (KeyValue<byte[], byte[]> r : records) {
+                out.write(r.key, r.value);
+            }
+            out.finish();
+        } catch (SkipstoreException | IllegalArgumentException e) {
+            throw Failures.of(name, "restoring " + records.size() + " records", e);
+        }
+    }
+
+    // ---- writes: into the uncommitted writes -------------------------------------------------------
+
+    @Override
+    public synchronized void put(Bytes key, byte[] value) {
+        Objects.requireNonNull(key, "key cannot be null");
+        checkOpen();
+        checkSizes(key, value);
+        writes.put(key, value);
+        track();
+    }
+
+    @Override
+    public synchronized byte[] putIfAbsent(Bytes key, byte[] value) {
+        byte[] old = get(key);
+        if (old == null) {
+            put(key, value);
+        }
+        return old;
+    }
+
+    /** All or none: every entry is checked before any is written. */
+    @Override
+    public synchronized void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+        Objects.requireNonNull(entries, "entries cannot be null");
+        checkOpen();
+        for (KeyValue<Bytes, byte[]> e : entries) {
+            Objects.requireNonNull(e, "entry cannot be null");
+            Objects.requireNonNull(e.key, "key cannot be null");
+            checkSizes(e.key, e.value);
+        }
+        for (KeyValue<Bytes, byte[]> e : entries) {
+            writes.put(e.key, e.value);
+        }
+        track();
+    }
+
+    @Override
+    public synchronized byte[] delete(Bytes key) {
+        byte[] old = get(key);
+        put(key, null);
+        return old;
+    }
+
+    private void checkSizes(Bytes key, byte[] value) {
+        if (key.get().length > db.maxKeyBytes() || (value != null && value.length > db.maxValueBytes())) {
+            throw new ProcessorStateException("store " + name + " takes keys up to " + db.maxKeyBytes()
+                    + " bytes and values up to " + db.maxValueBytes() + " (half a memtable): a key of "
+                    + key.get().length + " bytes and a value of " + (value == null ? 0 : value.length));
+        }
+    }
+
+    /** Moves the uncommitted position to the record being processed, if any. */
+    private void track() {
+        context.recordMetadata().ifPresent(m -> {
+            if (m.topic() != null) {
+                uncommittedPosition.withComponent(m.topic(), m.partition(), m.offset());
+            }
+        });
+    }
+
+    // ---- commit ------------------------------------------------------------------------------------
+
+    /**
+     * Writes the uncommitted writes to the engine and makes them durable with {@code
+     * changelogOffsets}: an empty map clears every committed offset, a null offset its
+     * partition's. A commit that changes neither writes nothing (restored records it would have
+     * made durable are in the changelog past the offsets the store holds, so a crash loses no
+     * more than a replay restores).
+     */
+    @Override
+    public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
+        Objects.requireNonNull(changelogOffsets, "changelogOffsets");
+        checkOpen();
+        CommittedOffsets next = offsets.with(changelogOffsets);
+        if (!writes.isEmpty() || !next.equals(offsets)) {
+            try {
+                EngineBatches out = batches();
+                writes.forEach((k, v) -> out.write(k.get(), v));
+                out.finish();
+                writes.clear();
+                makeDurable(next.metadata());
+            } catch (SkipstoreException | IllegalArgumentException e) {
+                throw Failures.of(name, "committing", e);
+            }
+            offsets = next;
+        }
+        position.merge(uncommittedPosition);
+        uncommittedPosition = Position.emptyPosition();
+    }
+
+    /**
+     * The one place a commit becomes durable: a checkpoint flushes the engine's memtables into its
+     * store and commits {@code metadata} with them (an fsync each commit). To be replaced by
+     * metadata that rides in the commit's batch, durable at the next flush.
+     */
+    private void makeDurable(Map<String, byte[]> metadata) {
+        db.checkpoint(metadata);
+    }
+
+    private EngineBatches batches() {
+        return new EngineBatches(db, config.memtableBytes() / 2);
+    }
+
+    @SuppressWarnings("deprecation") // deprecated because every store is to manage its offsets
+    @Override
+    public boolean managesOffsets() {
+        return true;
+    }
+
+    @Override
+    public synchronized Long committedOffset(TopicPartition partition) {
+        checkOpen();
+        return offsets.get(partition);
+    }
+
+    @Override
+    public synchronized long approximateNumUncommittedBytes() {
+        return writes.approximateBytes();
+    }
+
+    @Override
+    public Position getPosition() {
+        return position;
+    }
+
+    /** Closes open iterators and the engine, dropping uncommitted writes. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        try {
+            reads.closeIterators();
+        } finally {
+            writes.clear();
+            uncommittedPosition = Position.emptyPosition();
+            try {
+                engine.close();
+            } catch (SkipstoreException e) {
+                throw Failures.of(name, "closing", e);
+            } finally {
+                engine = null;
+                db = null;
+                reads = null;
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (!open) {
+            throw Failures.closed(name);
+        }
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------------
+
+    @Override
+    public byte[] get(Bytes key) {
+        return read(key, true);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+        return scan(from, to, false, true);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+        return scan(from, to, true, true);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> all() {
+        return scan(null, null, false, true);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseAll() {
+        return scan(null, null, true, true);
+    }
+
+    @Override
+    public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS serializer) {
+        Objects.requireNonNull(prefix, "prefix cannot be null");
+        Objects.requireNonNull(serializer, "serializer cannot be null");
+        return prefix(serializer.serialize(null, prefix), true);
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        return count(true);
+    }
+
+    /** The store as of its last commit ({@code READ_COMMITTED}), or the store itself. */
+    @Override
+    public ReadOnlyKeyValueStore<Bytes, byte[]> readOnly(IsolationLevel level) {
+        return level == IsolationLevel.READ_COMMITTED ? committedView : this;
+    }
+
+    @Override
+    public <R> QueryResult<R> query(Query<R> query, PositionBound bound, QueryConfig config) {
+        IsolationLevel level = config.getIsolationLevel() == null ? IsolationLevel.READ_UNCOMMITTED
+                : config.getIsolationLevel();
+        Position at;
+        int partition;
+        synchronized (this) {
+            checkOpen();
+            at = level == IsolationLevel.READ_COMMITTED ? position.copy() : position.copy().merge(uncommittedPosition);
+            partition = context.taskId().partition();
+        }
+        return StoreQueries.run(query, bound, config, this, readOnly(level), at, partition);
+    }
+
+    synchronized byte[] read(Bytes key, boolean withWrites) {
+        Objects.requireNonNull(key, "key cannot be null");
+        checkOpen();
+        return reads.get(key, withWrites);
+    }
+
+    /** From {@code from} to {@code to}, both included (null: no bound). */
+    synchronized KeyValueIterator<Bytes, byte[]> scan(Bytes from, Bytes to, boolean reverse, boolean withWrites) {
+        checkOpen();
+        return reads.range(from, to, true, reverse, withWrites);
+    }
+
+    synchronized KeyValueIterator<Bytes, byte[]> prefix(byte[] prefix, boolean withWrites) {
+        checkOpen();
+        return reads.prefix(prefix, withWrites);
+    }
+
+    synchronized long count(boolean withWrites) {
+        checkOpen();
+        return reads.count(withWrites);
+    }
+
+    /** The options the engine opened with (the budget applied); null before the first open. */
+    synchronized SkipstoreStoreConfig config() {
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        return "SkipstoreKeyValueStore[" + name + (open ? ", open" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package org.skipstore.kafka.streams.internal;
+
+import org.skipstore.pagestore.Skipstore;
+import org.skipstore.pagestore.WriteBatch;
+
+/**
+ * Writes a run of puts and deletes (a commit's buffer, a restore batch) to the engine in as few
+ * {@link WriteBatch}es as its limit allows: one, unless the run is larger than the engine takes
+ * at once (half a memtable). Each batch is atomic in the engine; the store makes the run atomic
+ * to its readers by holding its lock until {@link #finish}, and durable as a whole by the
+ * checkpoint that follows (a crash before it leaves the last checkpoint's offsets, from which
+ * the changelog is replayed). One use: add, then {@link #finish()}.
+ */
+public final class EngineBatches {
+
+    /**
+     * What an operation may take in the engine's estimate of a batch beyond its key and value:
+     * twice its generous allowance for a memtable node (WriteBatch's NODE_OVERHEAD, 128 bytes), so
+     * that a batch this cuts is never refused.
+     */
+    static final int OP_ALLOWANCE = 256;
+
+    private final Skipstore db;
+    private final long budget;
+    private final WriteBatch batch = new WriteBatch();
+    private int written;
+
+    /** Batches for {@code db}, each at most {@code maxBatchBytes} by the engine's estimate. */
+    public EngineBatches(Skipstore db, long maxBatchBytes) {
+        this.db = db;
+        this.budget = maxBatchBytes;
+    }
+
+    /** A put of {@code value}, or a delete when it is null (as a changelog record). */
+    public void write(byte[] key, byte[] value) {
+        if (value == null) {
+            delete(key);
+        } else {
+            put(key, value);
+        }
+    }
+
+    public void put(byte[] key, byte[] value) {
+        roomFor(key.length + (long) value.length);
+        batch.put(key, value);
+    }
+
+    public void delete(byte[] key) {
+        roomFor(key.length);
+        batch.delete(key);
+    }
+
+    /** Writes what is left; returns the batches written in all. */
+    public int finish() {
+        write();
+        return written;
+    }
+
+    private void roomFor(long bytes) {
+        if (!batch.isEmpty() && batch.byteSize() + (long) (batch.count() + 1) * OP_ALLOWANCE + bytes > budget) {
+            write();
+        }
+    }
+
+    private void write() {
+        if (!batch.isEmpty()) {
+            db.write(batch);
+            batch.clear();
+            written++;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.skipstore.kafka.streams.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * A store's writes since its last commit, on the heap: the newest value of each key written, or a
+ * deletion. The store's reads look here first, so the stream thread reads its own writes; a
+ * commit hands them to the engine ({@link #forEach}) and {@link #clear}s them; a close without a
+ * commit drops them. Ordered by {@link Bytes}' own order (unsigned bytes), which is the engine's.
+ * Not thread-safe: the store calls it under its lock.
+ *
+ * <p>A deletion is kept as {@link #DELETED}, one shared array compared by identity, so a read can
+ * tell "deleted since the commit" (answer: absent) from "not written" (ask the engine).
+ */
+public final class UncommittedWrites {
+
+    /**
+     * Heap bytes an entry costs besides its key and value, roughly: the tree's node, the
+     * {@code Bytes} and two array headers. Counted so that many small writes also prompt a commit.
+     */
+    static final int ENTRY_OVERHEAD = 96;
+
+    private static final byte[] DELETED = new byte[0];
+
+    private final TreeMap<Bytes, byte[]> writes = new TreeMap<>();
+    private long bytes;
+
+    /** Whether {@code value} (from {@link #get} or {@link #copy}) is a deletion. */
+    public static boolean isDeletion(byte[] value) {
+        return value == DELETED;
+    }
+
+    /** Records {@code value} for {@code key}; a null value records a deletion. */
+    public void put(Bytes key, byte[] value) {
+        byte[] v = value == null ? DELETED : value;
+        byte[] old = writes.put(key, v);
+        bytes += old == null ? key.get().length + ENTRY_OVERHEAD + v.length : v.length - old.length;
+    }
+
+    /** The value written for {@code key} since the commit, {@link #isDeletion a deletion}, or null when none was. */
+    public byte[] get(Bytes key) {
+        return writes.get(key);
+    }
+
+    public boolean isEmpty() {
+        return writes.isEmpty();
+    }
+
+    public int size() {
+        return writes.size();
+    }
+
+    /** About what the writes take on the heap: keys, values and {@link #ENTRY_OVERHEAD} each. */
+    public long approximateBytes() {
+        return bytes;
+    }
+
+    /**
+     * A copy of the writes between {@code from} and {@code to} (each null for no bound; {@code to}
+     * included when {@code toInclusive}), in key order or reversed: the buffer's part of an
+     * iterator's snapshot, unaffected by later writes. Requires {@code from <= to}.
+     */
+    public List<Map.Entry<Bytes, byte[]>> copy(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
+        NavigableMap<Bytes, byte[]> m = writes;
+        if (from != null && to != null) {
+            m = m.subMap(from, true, to, toInclusive);
+        } else if (from != null) {
+            m = m.tailMap(from, true);
+        } else if (to != null) {
+            m = m.headMap(to, toInclusive);
+        }
+        if (reverse) {
+            m = m.descendingMap();
+        }
+        List<Map.Entry<Bytes, byte[]>> out = new ArrayList<>(m.size());
+        for (Map.Entry<Bytes, byte[]> e : m.entrySet()) {
+            out.add(Map.entry(e.getKey(), e.getValue())); // the tree's own entries change with later puts
+        }
+        return out;
+    }
+
+    /** Each write in key order: {@code action(key, value)}, the value null for a deletion. */
+    public void forEach(BiConsumer<Bytes, byte[]> action) {
+        writes.forEach((k, v) -> action.accept(k, v == DELETED ? null : v));
+    }
+
+    public void clear() {
+        writes.clear();
+        bytes = 0;
+    }
+}

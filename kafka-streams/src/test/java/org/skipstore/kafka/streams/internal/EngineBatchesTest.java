@@ -1,0 +1,64 @@
+package org.skipstore.kafka.streams.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.skipstore.pagestore.Range;
+import org.skipstore.pagestore.Skipstore;
+import org.skipstore.pagestore.WriteDurability;
+
+/** A run of writes goes to the engine in one batch when it fits, else in batches the engine takes. */
+class EngineBatchesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRunThatFitsIsOneBatch() {
+        try (Skipstore db = open()) {
+            EngineBatches out = new EngineBatches(db, 512 << 10);
+            for (int i = 0; i < 100; i++) {
+                out.put(key(i), new byte[100]);
+            }
+            out.delete(key(7));
+            assertThat(out.finish()).isEqualTo(1);
+            assertThat(db.list(Range.all())).hasSize(99);
+            assertThat(db.get(key(7))).isNull();
+        }
+    }
+
+    @Test
+    void aRunPastTheEnginesLimitIsCutIntoBatchesItTakes() {
+        try (Skipstore db = open()) {
+            // 1 MiB memtables take batches of 512 KiB by the engine's estimate; this run is 3 MiB of values
+            EngineBatches out = new EngineBatches(db, 512 << 10);
+            for (int i = 0; i < 3000; i++) {
+                out.put(key(i), new byte[1000]);
+            }
+            for (int i = 0; i < 30_000; i++) {
+                out.delete(key(i + 1_000_000)); // small operations: the allowance for each counts
+            }
+            // by its estimate a put takes about 1000 + 20 + 256 bytes, a delete 20 + 256:
+            // 3000 * 1276 + 30000 * 276 bytes is 23.1 batches of 512 KiB
+            assertThat(out.finish()).isBetween(24, 25);
+            assertThat(db.list(Range.all())).hasSize(3000);
+        }
+    }
+
+    @Test
+    void nothingWrittenIsNoBatch() {
+        try (Skipstore db = open()) {
+            assertThat(new EngineBatches(db, 512 << 10).finish()).isZero();
+        }
+    }
+
+    private Skipstore open() {
+        return Skipstore.builder().durability(WriteDurability.NO_LOG).memtableBytes(1 << 20).memtableShards(1).open(dir);
+    }
+
+    private static byte[] key(int i) {
+        return String.format("key%08d", i).getBytes();
+    }
+}
