@@ -22,6 +22,15 @@
 #                                         memtable and ConcurrentSkipListMap with 1, 2, 4, 8, 16 and
 #                                         cores+1 writers sharing one structure (--writers 1,2,4 to
 #                                         choose), the median of 3 runs each
+#   bash bench/bench.sh kafka             the Kafka Streams benchmark (issue 16; not part of the main job):
+#                                         Skipstore's state store against Kafka Streams' default RocksDB
+#                                         store under one aggregation through TopologyTestDriver, 1 M
+#                                         records over 100 k keys: records/s at the driver's commit after
+#                                         every record (30 s at most) and with a commit every 10,000
+#                                         records, restore records/s from the changelog, memory outside
+#                                         the heap, then a table with the ratios and the goals; a child
+#                                         JVM a run, a few minutes in all
+#   bash bench/bench.sh kafka ARGS...     with options (--help lists them), e.g. --num 200000 --commit-every 1,1000,10000
 #   bash bench/bench.sh jmh               the arena allocation benchmarks, short configuration
 #   bash bench/bench.sh jmh ARGS...       JMH with ARGS, e.g.
 #                                           -h                         JMH's help
@@ -33,7 +42,8 @@
 # RocksDB (rocksdbjni, a 92 MB jar of native libraries) is the engine's peer in the main job, so
 # every build compiles its adapter and every run puts its jar on the class path, never inside
 # benchmarks.jar: the build (Maven, scope provided) writes the jar's path in the local repository to
-# bench/target/peers.classpath, and the run appends that class path to the jar's.
+# bench/target/peers.classpath, and the run appends that class path to the jar's. Kafka Streams and
+# Skipstore's kafka-streams module (the Kafka benchmark's) travel the same way.
 #
 # Options of this script, anywhere on the command line (they are not passed on):
 #
@@ -251,6 +261,15 @@ jvm_options() {
 # `jmh` alone: the allocator benchmarks only, not the (minutes long) memtable ones.
 readonly ARENA_REGEX='org\.skipstore\.bench\.jmh\.ArenaAllocationBenchmark\.'
 
+# The Kafka Streams benchmark; its options (see --help) pass through. Its runs are child JVMs that
+# it starts with their own flags.
+run_kafka() {
+    local jvm=() cp
+    read -r -a jvm <<<"$(jvm_options)"
+    cp=$(class_path)
+    "$JAVA" "${jvm[@]}" -cp "$cp" org.skipstore.bench.kafka.KafkaBench "$@"
+}
+
 # The db_bench-style tool; its options (see --help) pass through. LMDB (lmdbjava) needs the
 # --add-opens; RocksDB loads a native library (--enable-native-access keeps JDK 24+ quiet about it).
 run_tool() {
@@ -285,7 +304,10 @@ elif jar_is_stale; then
     build_jar
 fi
 
-if [[ ${1:-} == jmh ]]; then
+if [[ ${1:-} == kafka ]]; then
+    shift
+    run_kafka "$@"
+elif [[ ${1:-} == jmh ]]; then
     shift
     if (($# == 0)); then
         run_jmh -f 1 -wi 3 -w 300ms -i 5 -r 500ms "$ARENA_REGEX"

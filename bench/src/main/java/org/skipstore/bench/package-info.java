@@ -8,6 +8,10 @@
  *   <li>{@link org.skipstore.bench.store}: the durable stores under test (Skipstore's engine,
  *       RocksDB, LMDB, PageStore, and in the {@code peers} build H2 MVStore and MapDB) behind one
  *       small interface, shared by the JMH benchmarks and the db_bench-style tool.</li>
+ *   <li>{@link org.skipstore.bench.kafka}: the Kafka Streams benchmark (issue 16), Skipstore's state
+ *       store against Kafka Streams' default RocksDB store through {@code TopologyTestDriver}
+ *       ({@code bash bench/bench.sh kafka}); its main class is
+ *       {@link org.skipstore.bench.kafka.KafkaBench}.</li>
  *   <li>This package: command-line benchmark tools (a db_bench-style driver;
  *       {@link org.skipstore.bench.MemtableFootprint}, the memtable's bytes per entry), each with
  *       its own {@code main}, started with {@code java -cp benchmarks.jar <class>}.</li>

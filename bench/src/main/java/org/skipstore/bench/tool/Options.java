@@ -2,11 +2,11 @@ package org.skipstore.bench.tool;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.skipstore.bench.CommandLine;
 import org.skipstore.bench.store.KvStore;
 import org.skipstore.bench.store.Stores;
 
@@ -71,36 +71,11 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
 
     /** The options of {@code args}, or null for {@code --help}; throws IllegalArgumentException for bad ones. */
     static Options parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                return null;
-            }
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "' (try --help)");
-            }
-            String name;
-            String value;
-            int eq = a.indexOf('=');
-            if (eq > 0) {
-                name = a.substring(2, eq);
-                value = a.substring(eq + 1);
-            } else if (a.equals("--progress") || a.equals("--no-progress")) {
-                name = "progress";
-                value = String.valueOf(a.equals("--progress"));
-            } else if (i + 1 < args.length) {
-                name = a.substring(2);
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("option " + a + " needs a value");
-            }
-            m.put(name.equals("engines") ? "engine" : name, value); // --engines: the old spelling
-        }
-        for (String k : m.keySet()) {
-            if (!NAMES.contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k + " (try --help)");
-            }
+        Map<String, String> m = CommandLine.options(args, NAMES,
+                Map.of("--progress", Map.entry("progress", "true"), "--no-progress", Map.entry("progress", "false")),
+                Map.of("engines", "engine")); // --engines: the old spelling
+        if (m == null) {
+            return null;
         }
         int num = intOption(m, "num", DEFAULT_NUM, 1);
         String writes = m.getOrDefault("writes", "per-put");
