@@ -23,10 +23,18 @@ class LogReaderTest {
     Path tmp;
 
     /** A log of records 1..n in segments of about {@code segmentBytes}, groups of 1 to 4 records. */
+    /**
+     * A log of {@code groups} random groups, and more until its newest segment holds two records
+     * at least: the tests damage a record of the newest segment that another one follows, or cut
+     * its last one and expect the one before it in the same segment.
+     */
     private Path log(String name, long segmentBytes, int groups, SplittableRandom r) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
         try (LogWriter w = LogWriter.create(dir, Logs.DB, 1, segmentBytes, null)) {
             Logs.writeGroups(w, groups, 4, r);
+            while (w.lastSequence() - LogFormat.parseSegmentName(w.currentSegment().getFileName().toString()) < 1) {
+                Logs.writeGroups(w, 1, 4, r);
+            }
         }
         return dir;
     }
