@@ -143,6 +143,12 @@ public final class Skipstore implements AutoCloseable {
     }
 
     private void check(WriteBatch batch) {
+        if (!batch.metadata().isEmpty()) {
+            // here, at the call: in the flush it would fail the flusher, and with it every later write
+            SortedMap<String, byte[]> merged = new TreeMap<>(metadataOrFailure());
+            merged.putAll(batch.metadata());
+            CommitMetadata.checkSize(merged);
+        }
         if (batch.maxKeyBytes() > maxKey) {
             throw new IllegalArgumentException("a key of " + batch.maxKeyBytes() + " bytes passes the limit of "
                     + maxKey);
@@ -274,12 +280,20 @@ public final class Skipstore implements AutoCloseable {
         checkpoint(Map.of());
     }
 
-    /** The commit metadata of the last checkpoint (the engine's own names left out). */
+    /**
+     * The commit metadata as of every write that returned (the engine's own names left out): the
+     * last checkpoint's, with what later batches set ({@link WriteBatch#putMetadata}) over it. It
+     * is durable as those writes are: without a log, as of the last flush.
+     */
     public SortedMap<String, byte[]> metadata() {
+        SortedMap<String, byte[]> all = new TreeMap<>(metadataOrFailure());
+        all.keySet().removeIf(k -> k.startsWith(RESERVED_PREFIX));
+        return java.util.Collections.unmodifiableSortedMap(all);
+    }
+
+    private SortedMap<String, byte[]> metadataOrFailure() {
         try {
-            SortedMap<String, byte[]> all = new TreeMap<>(engine.metadata());
-            all.keySet().removeIf(k -> k.startsWith(RESERVED_PREFIX));
-            return java.util.Collections.unmodifiableSortedMap(all);
+            return engine.metadata();
         } catch (Exception e) {
             throw failure(e);
         }

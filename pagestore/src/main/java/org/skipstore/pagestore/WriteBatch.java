@@ -3,7 +3,11 @@ package org.skipstore.pagestore;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import org.skipstore.pagestore.internal.CommitMetadata;
 import org.skipstore.pagestore.internal.engine.BatchFormat;
 
 /**
@@ -16,6 +20,12 @@ import org.skipstore.pagestore.internal.engine.BatchFormat;
  * <p>The buffer is native memory (freed by the garbage collector with the batch): the memtable
  * reads the operations from it, and the memtable's search code must see only native segments
  * to stay inlined (see the store's {@code NativeKeys}).
+ *
+ * <p>A batch may also set commit metadata ({@link #putMetadata}): the names and values become
+ * visible with the batch's writes ({@link Skipstore#metadata()}) and durable with them, as the
+ * batch's durability says; without a log, with the flush that makes the batch durable. A
+ * consumer of a changelog records its position this way (Kafka Streams' offsets), with no
+ * checkpoint of its own.
  *
  * <pre>{@code
  * WriteBatch batch = new WriteBatch().put(k1, v1).delete(k2);
@@ -39,6 +49,8 @@ public final class WriteBatch {
     private int count;
     private int maxKey;
     private long maxValue;
+    /** The metadata set, in order, later values replacing earlier ones; null until the first. */
+    private Map<String, byte[]> metadata;
 
     /** Sets {@code key} to {@code value}. */
     public WriteBatch put(byte[] key, byte[] value) {
@@ -63,6 +75,30 @@ public final class WriteBatch {
     public WriteBatch delete(MemorySegment key) {
         Objects.requireNonNull(key, "key");
         add(BatchFormat.DELETE, key, null);
+        return this;
+    }
+
+    /**
+     * Sets commit metadata {@code name} to {@code value} (copied), atomically with the batch's
+     * other operations.
+     *
+     * @throws IllegalArgumentException when {@code name} starts with {@link Skipstore#RESERVED_PREFIX}
+     *         or is not a metadata name (at most 255 UTF-8 bytes); the size of what the database
+     *         would then hold is checked when the batch is written
+     */
+    public WriteBatch putMetadata(String name, byte[] value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (name.startsWith(Skipstore.RESERVED_PREFIX)) {
+            throw new IllegalArgumentException("metadata names starting with " + Skipstore.RESERVED_PREFIX
+                    + " are the engine's");
+        }
+        byte[] n = CommitMetadata.checkName(name);
+        add(BatchFormat.METADATA, MemorySegment.ofArray(n), MemorySegment.ofArray(value));
+        if (metadata == null) {
+            metadata = new LinkedHashMap<>();
+        }
+        metadata.put(name, value.clone());
         return this;
     }
 
@@ -114,6 +150,7 @@ public final class WriteBatch {
         count = 0;
         maxKey = 0;
         maxValue = 0;
+        metadata = null;
         buf.set(ValueLayout.JAVA_INT_UNALIGNED, BatchFormat.COUNT, 0);
         return this;
     }
@@ -134,6 +171,11 @@ public final class WriteBatch {
     /** The encoded batch: a view of the buffer, valid until the batch changes. */
     MemorySegment payload() {
         return buf.asSlice(0, size);
+    }
+
+    /** The metadata the batch sets (empty when none). */
+    Map<String, byte[]> metadata() {
+        return metadata == null ? Map.of() : Collections.unmodifiableMap(metadata);
     }
 
     int maxKeyBytes() {

@@ -27,9 +27,11 @@ import org.skipstore.core.Keys;
  *       before it says so), and at most every write: S in [max({@link #floor}, flushed seen),
  *       {@link #sequence}]. A batch split across memtables counts whole or not at all.</li>
  * </ul>
- * Commit metadata: the checkpoints that returned, merged in order ({@link #metadata}); a
- * checkpoint whose call threw may have committed too ({@link #doubtfulMetadata}), and then with
- * its writes: the store's flushed sequence is at least its sequence.
+ * Commit metadata: the checkpoints that returned and the batches' own metadata
+ * ({@code WriteBatch.putMetadata}), merged in order ({@link #metadata}) and rolled back with the
+ * writes (a batch's metadata is whole with its batch: after a crash at S, exactly the metadata of
+ * writes up to S); a checkpoint whose call threw may have committed too ({@link #doubtfulMetadata}),
+ * and then with its writes: the store's flushed sequence is at least its sequence.
  */
 final class EngineModel {
 
@@ -40,6 +42,9 @@ final class EngineModel {
     private record Undo(long sequence, byte[] key, byte[] previous) {
     }
 
+    private record MetadataUndo(long sequence, String name, byte[] previous) {
+    }
+
     final TreeMap<byte[], byte[]> map = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
     /** The last write applied to {@link #map}: acknowledged, or the one in doubt. */
     long sequence;
@@ -48,6 +53,7 @@ final class EngineModel {
     /** No crash goes below it: the last checkpoint that returned, or the last open. */
     long floor;
     private final List<Undo> undo = new ArrayList<>();
+    private final List<MetadataUndo> metadataUndo = new ArrayList<>();
     /** The commit metadata of the checkpoints that returned. */
     final TreeMap<String, byte[]> metadata = new TreeMap<>();
     /** A checkpoint whose call threw, and the sequence it was to make durable; null when none. */
@@ -56,12 +62,18 @@ final class EngineModel {
 
     /** Write {@link #sequence} + 1: {@code ops} in order; {@code threw} when its call failed. */
     void apply(List<Op> ops, boolean threw) {
+        apply(ops, Map.of(), threw);
+    }
+
+    /** Write {@link #sequence} + 1: {@code ops} in order, setting commit metadata {@code meta}. */
+    void apply(List<Op> ops, Map<String, byte[]> meta, boolean threw) {
         sequence++;
         inDoubt = threw;
         for (Op o : ops) {
             byte[] previous = o.value() == null ? map.remove(o.key()) : map.put(o.key(), o.value());
             undo.add(new Undo(sequence, o.key(), previous));
         }
+        meta.forEach((name, value) -> metadataUndo.add(new MetadataUndo(sequence, name, metadata.put(name, value))));
     }
 
     /** The last write that returned. */
@@ -94,6 +106,14 @@ final class EngineModel {
                 map.put(u.key(), u.previous());
             }
         }
+        while (!metadataUndo.isEmpty() && metadataUndo.getLast().sequence() > s) {
+            MetadataUndo u = metadataUndo.removeLast();
+            if (u.previous() == null) {
+                metadata.remove(u.name());
+            } else {
+                metadata.put(u.name(), u.previous());
+            }
+        }
         if (s < sequence) {
             inDoubt = false;
         }
@@ -103,6 +123,7 @@ final class EngineModel {
     /** Nothing before now can be lost any more: a checkpoint returned, or the database was opened. */
     void settle() {
         undo.clear();
+        metadataUndo.clear();
         floor = sequence;
         inDoubt = false;
         doubtfulMetadata = null;

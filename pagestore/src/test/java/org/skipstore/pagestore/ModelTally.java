@@ -14,6 +14,8 @@ import org.skipstore.pagestore.internal.engine.Point;
 final class ModelTally {
 
     long writes;
+    /** Batches that set commit metadata. */
+    long batchMetadata;
     long snapshotChecks;
     long flushes;
     long checkpoints;
@@ -68,10 +70,10 @@ final class ModelTally {
     }
 
     void print(long ops, int rounds, double seconds) {
-        System.out.printf("  %d operations in %d rounds, %.1f s: %d writes, %d snapshot checks, %d flushes, "
+        System.out.printf("  %d operations in %d rounds, %.1f s: %d writes (%d with metadata), %d snapshot checks, %d flushes, "
                         + "%d checkpoints, at least %d automatic flushes, %d stalls, %d reopens, %d plain crashes, "
                         + "hooked crashes by mode %s, hook struck at %s, writes in doubt kept %d / lost %d, "
-                        + "NO_LOG crashes that lost acknowledged writes %d%n", ops, rounds, seconds, writes,
+                        + "NO_LOG crashes that lost acknowledged writes %d%n", ops, rounds, seconds, writes, batchMetadata,
                 snapshotChecks, flushes, checkpoints, automaticFlushes, stalls, reopens, plainCrashes, crashes, struck,
                 doubtKept, doubtLost, noLogLost);
     }
@@ -79,6 +81,7 @@ final class ModelTally {
     /** Reopens and crashes came up; with {@code everything}, a crash in every mode and at every point. */
     void assertReached(boolean everything) {
         assertThat(reopens).isPositive();
+        assertThat(batchMetadata).as("batches with metadata").isPositive();
         assertThat(plainCrashes + crashes.values().stream().mapToLong(Long::longValue).sum()).isPositive();
         if (everything) {
             assertThat(crashes).as("hooked crashes by mode").allSatisfy((m, n) -> assertThat(n).as("%s", m).isPositive());

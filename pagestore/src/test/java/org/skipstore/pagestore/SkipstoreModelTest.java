@@ -217,6 +217,13 @@ class SkipstoreModelTest {
                 batch.put(k, v);
             }
         }
+        Map<String, byte[]> meta = Map.of();
+        if (n > 1 && r.nextInt(4) == 0) { // metadata riding in the batch, as a changelog's offsets do
+            byte[] v = new byte[r.nextInt(60)];
+            r.nextBytes(v);
+            meta = Map.of("batch" + r.nextInt(3), v);
+            meta.forEach(batch::putMetadata);
+        }
         ops += list.size();
         WriteDurability how = n > 1 && mode != WriteDurability.NO_LOG && r.nextInt(10) == 0
                 ? LOGGED[r.nextInt(LOGGED.length)] : null;
@@ -242,11 +249,16 @@ class SkipstoreModelTest {
             }
         } catch (SkipstoreException e) {
             struck(e);
-            model.apply(list, true);
+            model.apply(list, meta, true);
             throw new Crashed();
         }
-        model.apply(list, false);
+        model.apply(list, meta, false);
         tally.writes++;
+        if (!meta.isEmpty()) {
+            tally.batchMetadata++;
+            assertThat(EngineModel.sameMetadata(db.metadata(), model.metadata)).as("%s: a batch's metadata, read back",
+                    where()).isTrue();
+        }
         if ((how == null ? mode : how) != WriteDurability.NO_SYNC) {
             forcedLeft--;
         }

@@ -49,10 +49,11 @@ import org.skipstore.pagestore.Skipstore;
  *       engine (the stream thread reads its own writes). Each write moves the uncommitted
  *       {@link Position} to the record being processed.</li>
  *   <li>{@link #commit}: the writes go to the engine as one {@code WriteBatch} (several when they
- *       pass the engine's batch limit, half a memtable: {@link EngineBatches}), then a checkpoint
- *       makes them durable together with the offsets, and the position advances. A close without
- *       a commit discards the writes: after a crash or a close the store holds what the last
- *       commit (or restore) wrote, and reports that commit's offsets.</li>
+ *       pass the engine's batch limit, half a memtable: {@link EngineBatches}) with the offsets as
+ *       commit metadata in the last one, and the position advances; no fsync: they become durable
+ *       together with the engine's next flush, as RocksDB's store's do. A close without a commit
+ *       discards the writes: after a close the store holds what the last commit (or restore)
+ *       wrote, after a crash what the last flush held, and it reports those writes' offsets.</li>
  *   <li>Reads ({@link StoreReads}) merge the writes over the engine. An iterator reads a
  *       consistent snapshot (an engine snapshot and a copy of the writes in its range, taken when
  *       it is made); {@link #close} closes those still open before the engine, so none reads
@@ -202,11 +203,16 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
     // ---- commit ------------------------------------------------------------------------------------
 
     /**
-     * Writes the uncommitted writes to the engine and makes them durable with {@code
-     * changelogOffsets}: an empty map clears every committed offset, a null offset its
-     * partition's. A commit that changes neither writes nothing (restored records it would have
-     * made durable are in the changelog past the offsets the store holds, so a crash loses no
-     * more than a replay restores).
+     * Writes the uncommitted writes to the engine with {@code changelogOffsets} as commit metadata
+     * in the same (last) batch: an empty map clears every committed offset, a null offset its
+     * partition's. The engine has no log of its own (the changelog is the log), so they become
+     * durable together with the engine's next flush (a full memtable, or the close), as RocksDB's
+     * store writes its offsets into the batch of its data: the store on disk always holds a
+     * commit's data with that commit's offsets, and a crash loses the commits after the last
+     * flush, which the changelog restores from those offsets. A commit larger than one engine batch
+     * (half a memtable) may be flushed in part with the offsets before it; its records are in the
+     * changelog past those offsets, so a restore rewrites them. A commit that changes neither data
+     * nor offsets writes nothing.
      */
     @Override
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
@@ -217,9 +223,8 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
             try {
                 EngineBatches out = batches();
                 writes.forEach((k, v) -> out.write(k.get(), v));
-                out.finish();
+                out.finish(next.metadata());
                 writes.clear();
-                makeDurable(next.metadata());
             } catch (SkipstoreException | IllegalArgumentException e) {
                 throw Failures.of(name, "committing", e);
             }
@@ -227,15 +232,6 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         }
         position.merge(uncommittedPosition);
         uncommittedPosition = Position.emptyPosition();
-    }
-
-    /**
-     * The one place a commit becomes durable: a checkpoint flushes the engine's memtables into its
-     * store and commits {@code metadata} with them (an fsync each commit). To be replaced by
-     * metadata that rides in the commit's batch, durable at the next flush.
-     */
-    private void makeDurable(Map<String, byte[]> metadata) {
-        db.checkpoint(metadata);
     }
 
     private EngineBatches batches() {

@@ -66,6 +66,20 @@ public final class CommitMetadata {
         return b;
     }
 
+    /** The name that {@code bytes} encode (strict UTF-8), or null when they are not a valid name. */
+    public static String nameOf(MemorySegment bytes) {
+        if (bytes.byteSize() == 0 || bytes.byteSize() > MAX_NAME_BYTES) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes.asByteBuffer()).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
     /** Encoded size of {@code values}. */
     public static long size(Map<String, byte[]> values) {
         long n = HEADER.byteSize();
@@ -137,11 +151,8 @@ public final class CommitMetadata {
             if (nameBytes == 0 || at + nameBytes + valueBytes > size) {
                 throw damaged("entry " + i + " passes the end");
             }
-            String name;
-            try {
-                name = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(from.asSlice(at, nameBytes).asByteBuffer()).toString();
-            } catch (CharacterCodingException e) {
+            String name = nameOf(from.asSlice(at, nameBytes));
+            if (name == null) {
                 throw damaged("entry " + i + " has a name that is not UTF-8");
             }
             at += nameBytes;

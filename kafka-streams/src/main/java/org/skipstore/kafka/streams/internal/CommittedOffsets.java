@@ -36,7 +36,7 @@ import org.apache.kafka.streams.errors.ProcessorStateException;
  *     each partition, by number:  partition i32, offset i64
  * </pre>
  * A metadata name may not hold a topic (topic names reach 249 characters, metadata names 255
- * bytes with a prefix), and the engine's checkpoint cannot remove a name, while a commit may
+ * bytes with a prefix), and the engine cannot remove a name, while a commit may
  * clear offsets; so the offsets are one value, rewritten whole by each commit that changes them.
  * A topic costs 4 bytes and its name, a partition 12: the engine's 4 KiB of metadata hold a few
  * hundred partitions (a global store commits every partition of its topic).

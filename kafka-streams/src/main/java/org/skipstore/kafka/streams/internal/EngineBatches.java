@@ -1,5 +1,6 @@
 package org.skipstore.kafka.streams.internal;
 
+import java.util.Map;
 import org.skipstore.pagestore.Skipstore;
 import org.skipstore.pagestore.WriteBatch;
 
@@ -7,9 +8,8 @@ import org.skipstore.pagestore.WriteBatch;
  * Writes a run of puts and deletes (a commit's buffer, a restore batch) to the engine in as few
  * {@link WriteBatch}es as its limit allows: one, unless the run is larger than the engine takes
  * at once (half a memtable). Each batch is atomic in the engine; the store makes the run atomic
- * to its readers by holding its lock until {@link #finish}, and durable as a whole by the
- * checkpoint that follows (a crash before it leaves the last checkpoint's offsets, from which
- * the changelog is replayed). One use: add, then {@link #finish()}.
+ * to its readers by holding its lock until {@link #finish}, whose commit metadata (the changelog
+ * offsets) rides in the last batch. One use: add, then {@link #finish()}.
  */
 public final class EngineBatches {
 
@@ -52,6 +52,12 @@ public final class EngineBatches {
 
     /** Writes what is left; returns the batches written in all. */
     public int finish() {
+        return finish(Map.of());
+    }
+
+    /** Writes what is left with commit {@code metadata} in the last batch; returns the batches written in all. */
+    public int finish(Map<String, byte[]> metadata) {
+        metadata.forEach(batch::putMetadata);
         write();
         return written;
     }

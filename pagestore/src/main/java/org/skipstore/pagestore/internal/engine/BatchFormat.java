@@ -17,7 +17,10 @@ import org.skipstore.core.SkipstoreException.Problem;
  *  batch := count:u32 op*           (little-endian, packed: no alignment)
  *  op    := kind:u8 keyLength:u32 valueLength:u32 key[keyLength] value[valueLength]
  * </pre>
- * A delete has {@code valueLength} 0 and no value bytes. The record's CRC (the log's framing)
+ * A delete has {@code valueLength} 0 and no value bytes. A metadata operation
+ * ({@link #METADATA}) sets a commit-metadata name (the key, UTF-8) to a value: it rides with the
+ * batch's data and becomes durable with it (with its log record, or without a log with the flush
+ * that commits the batch). The record's CRC (the log's framing)
  * covers the payload, so a decoder that finds lengths out of bounds has met a bug or a
  * deliberately forged file, not a torn write: it says so as corruption.
  */
@@ -28,6 +31,7 @@ public final class BatchFormat {
 
     public static final byte PUT = 1;
     public static final byte DELETE = 2;
+    public static final byte METADATA = 3;
 
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
 
@@ -47,6 +51,9 @@ public final class BatchFormat {
         void put(MemorySegment key, MemorySegment value) throws X;
 
         void delete(MemorySegment key) throws X;
+
+        /** Commit metadata {@code name} (UTF-8 bytes) set to {@code value}. */
+        void metadata(MemorySegment name, MemorySegment value) throws X;
     }
 
     /** Calls {@code ops} for each operation of {@code batch}; returns how many there were. */
@@ -72,6 +79,7 @@ public final class BatchFormat {
             switch (kind) {
                 case PUT -> ops.put(k, batch.asSlice(key + kl, vl));
                 case DELETE -> ops.delete(k);
+                case METADATA -> ops.metadata(k, batch.asSlice(key + kl, vl));
                 default -> throw malformed("operation " + i + " has unknown kind " + kind, at);
             }
             at = key + kl + vl;

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.skipstore.core.ConcurrentSkipList;
@@ -109,7 +111,7 @@ public final class Engine implements AutoCloseable {
         long[] target = new long[1];
         exclusive(() -> {
             Layer a = layers.active();
-            if (a.table.versionCount() > 0) { // not isEmpty(): that counts live keys, and deletes are writes too
+            if (a.holdsWrites()) {
                 layers.seal();
                 layers.publish(writes.sequence());
             }
@@ -169,11 +171,19 @@ public final class Engine implements AutoCloseable {
         return new View(layers.acquire(), layers);
     }
 
-    /** The store's commit metadata as of the last flush or checkpoint. */
+    /**
+     * The commit metadata as of everything published: the store's (its last flush or checkpoint),
+     * then what the batches of the sealed memtables set, oldest first, then the active one's.
+     */
     public SortedMap<String, byte[]> metadata() {
         Published p = layers.acquire();
         try {
-            return p.state().store.txn.metadata();
+            SortedMap<String, byte[]> m = new TreeMap<>(p.state().store.txn.metadata());
+            for (Layer l : p.state().sealed.reversed()) {
+                m.putAll(l.metadata);
+            }
+            m.putAll(p.activeMetadata());
+            return Collections.unmodifiableSortedMap(m);
         } finally {
             p.state().release();
         }

@@ -2,8 +2,8 @@ package org.skipstore.pagestore.internal.engine;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +14,7 @@ import org.skipstore.core.Entry;
 import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.PageStore;
 import org.skipstore.pagestore.WriteTransaction;
+import org.skipstore.pagestore.internal.CommitMetadata;
 import org.skipstore.pagestore.internal.StoreFailure;
 
 /**
@@ -30,8 +31,9 @@ import org.skipstore.pagestore.internal.StoreFailure;
  *       version of a key replaces an older one's; the store keeps no tombstones and one version
  *       a key: older versions that open snapshots still read stay in the memtables and the
  *       store state those snapshots hold). Commit metadata {@link #FLUSHED}: the newest
- *       memtable's {@link Layer#lastWholeSequence}; and the metadata of the checkpoints it
- *       satisfies. Without a log, a memtable that ends inside a batch has a copy of it
+ *       memtable's {@link Layer#lastWholeSequence}; the metadata its batches set
+ *       ({@link Layer#metadata}) and that of the checkpoints it satisfies, each after the memtable
+ *       that completes it. Without a log, a memtable that ends inside a batch has a copy of it
  *       ({@link Layer#splitBatch}), written whole after its entries, and when it is the newest,
  *       {@link #FLUSHED} is that batch's sequence. ({@link Point#FLUSH_WRITTEN})</li>
  *   <li>Commit, durable whatever the write mode ({@link Point#FLUSH_COMMITTED}).</li>
@@ -121,10 +123,12 @@ final class Flusher implements Runnable {
         long seq = newest.splitBatch == null ? newest.lastWholeSequence : newest.lastSequence;
         List<Checkpoint> done = satisfied(seq);
         try (WriteTransaction t = store.write()) {
+            boolean[] written = new boolean[done.size()];
             for (Layer l : ls) { // step 1
                 write(t, l, counts);
+                putCheckpoints(t, done, written, l.splitBatch == null ? l.lastWholeSequence : l.lastSequence);
             }
-            putMetadata(t, seq, done);
+            t.putMetadata(FLUSHED, Sequences.bytes(seq));
             hook.at(Point.FLUSH_WRITTEN);
             t.commit(); // step 2
         }
@@ -161,6 +165,7 @@ final class Flusher implements Runnable {
             }
             counts[0]++;
         }
+        l.metadata.forEach(t::putMetadata); // its whole batches'
         if (l.splitBatch != null) { // no log: the rest of the batch, over its first part (later operations win)
             BatchFormat.decode(l.splitBatch, new BatchFormat.Ops<IOException>() {
                 @Override
@@ -171,6 +176,15 @@ final class Flusher implements Runnable {
                 @Override
                 public void delete(MemorySegment key) {
                     t.delete(key);
+                }
+
+                @Override
+                public void metadata(MemorySegment name, MemorySegment value) throws StoreFailure {
+                    String n = CommitMetadata.nameOf(name);
+                    if (n == null) {
+                        throw new StoreFailure(Problem.CORRUPT, "a split batch sets metadata whose name is no metadata name");
+                    }
+                    t.putMetadata(n, value.toArray(ValueLayout.JAVA_BYTE));
                 }
             });
         }
@@ -184,20 +198,27 @@ final class Flusher implements Runnable {
             return;
         }
         try (WriteTransaction t = store.write()) {
-            putMetadata(t, seq, done);
+            t.putMetadata(FLUSHED, Sequences.bytes(seq));
+            putCheckpoints(t, done, new boolean[done.size()], seq);
             t.commit();
         }
         layers.replaceStore(new StoreView(store.read(), seq));
         complete(done);
     }
 
-    private static void putMetadata(WriteTransaction t, long seq, List<Checkpoint> done) {
-        t.putMetadata(FLUSHED, Sequences.bytes(seq));
-        Map<String, byte[]> merged = new LinkedHashMap<>();
-        for (Checkpoint c : done) {
-            merged.putAll(c.metadata()); // in request order: a later checkpoint's value wins
+    /**
+     * The metadata of the checkpoints in {@code done} that writes up to {@code through} satisfy and
+     * that are not {@code written} yet, in request order (a later checkpoint's value wins). A flush
+     * puts them right after the memtable that completes them, so that a batch's metadata after the
+     * checkpoint, in a newer memtable of the same flush, wins over the checkpoint's.
+     */
+    private static void putCheckpoints(WriteTransaction t, List<Checkpoint> done, boolean[] written, long through) {
+        for (int i = 0; i < done.size(); i++) {
+            if (!written[i] && done.get(i).sequence() <= through) {
+                done.get(i).metadata().forEach(t::putMetadata);
+                written[i] = true;
+            }
         }
-        merged.forEach(t::putMetadata);
     }
 
     /** The queued checkpoints that a commit holding writes up to {@code seq} satisfies, in order. */

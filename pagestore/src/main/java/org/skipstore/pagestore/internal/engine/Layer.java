@@ -1,6 +1,7 @@
 package org.skipstore.pagestore.internal.engine;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.skipstore.core.ConcurrentSkipList;
 
@@ -44,6 +45,15 @@ final class Layer {
      * holds part of a batch. Written by the commit leader before the layer is sealed.
      */
     MemorySegment splitBatch;
+    /**
+     * The commit metadata that the layer's whole batches set ({@code WriteBatch.putMetadata}),
+     * newest value a name, as an immutable map the commit leader replaces after each batch that
+     * sets some: what a flush of the layer commits with its data. Readers of the active layer take
+     * it from the {@link Published} state (the leader changes it before it publishes); a sealed
+     * layer's is final once its seal is published. A batch split by a seal counts in the newer
+     * layer (without a log, the older one's flush applies it from {@link #splitBatch}).
+     */
+    Map<String, byte[]> metadata = Map.of();
     /** The keys written into the layer: a point read skips the layer when its key is not in it. */
     final KeyFilter keys;
     /** Set when the layer stops taking writes: the memtable sequence everything it holds is at or below. */
@@ -55,6 +65,15 @@ final class Layer {
         this.id = id;
         this.lastWholeSequence = lastWholeSequence;
         this.lastSequence = lastWholeSequence;
+    }
+
+    /**
+     * Whether the layer holds any write: a version (deletes too: {@code isEmpty()} counts live
+     * keys only) or commit metadata (a batch may set metadata alone). A checkpoint must flush such
+     * a layer, or its sequence would never be flushed.
+     */
+    boolean holdsWrites() {
+        return table.versionCount() > 0 || !metadata.isEmpty();
     }
 
     void ref() {

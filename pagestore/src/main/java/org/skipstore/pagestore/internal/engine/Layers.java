@@ -3,6 +3,7 @@ package org.skipstore.pagestore.internal.engine;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -64,7 +65,7 @@ final class Layers {
         this.maxSealed = maxSealed;
         this.stalls = stalls;
         this.active = new Layer(memtables.get(), ++layerIds, flushedSequence);
-        this.published = new Published(new ReadState(active, List.of(), store), 0, flushedSequence);
+        this.published = new Published(new ReadState(active, List.of(), store), 0, flushedSequence, Map.of());
     }
 
     // ---- readers -------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ final class Layers {
             Published p = published;
             long bound = active.table.lastSequence();
             if (pending.isEmpty()) {
-                published = new Published(p.state(), bound, sequence);
+                published = new Published(p.state(), bound, sequence, active.metadata);
                 return;
             }
             List<Layer> sealed = new ArrayList<>(pending.size() + p.state().sealed.size());
@@ -191,7 +192,7 @@ final class Layers {
             }
             sealed.addAll(p.state().sealed);
             pending.clear();
-            published = new Published(new ReadState(active, sealed, p.state().store), bound, sequence);
+            published = new Published(new ReadState(active, sealed, p.state().store), bound, sequence, active.metadata);
             p.state().release();
             changed.signalAll();
         } finally {
@@ -234,7 +235,8 @@ final class Layers {
                 }
                 sealed.removeLast();
             }
-            published = new Published(new ReadState(p.state().active, sealed, store), p.activeBound(), p.sequence());
+            published = new Published(new ReadState(p.state().active, sealed, store), p.activeBound(), p.sequence(),
+                    p.activeMetadata());
             p.state().release();
             changed.signalAll();
         } finally {
@@ -248,7 +250,7 @@ final class Layers {
         try {
             Published p = published;
             published = new Published(new ReadState(p.state().active, p.state().sealed, store), p.activeBound(),
-                    p.sequence());
+                    p.sequence(), p.activeMetadata());
             p.state().release();
         } finally {
             lock.unlock();

@@ -117,7 +117,7 @@ final class Recovery {
             } else if (replay.newestSegment() != null) {
                 layers.checkRunning();
                 Layer a = layers.active();
-                if (a.table.versionCount() > 0) { // deletes too (isEmpty() counts live keys only)
+                if (a.holdsWrites()) {
                     layers.seal();
                     layers.publish(last);
                     replayFlusher.flush(layers.peek().state().sealed.getLast());

@@ -3,10 +3,15 @@ package org.skipstore.pagestore.internal.engine;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.skipstore.core.InsertResult;
 import org.skipstore.core.MemtableFullException;
 import org.skipstore.core.SkipstoreException.Problem;
+import org.skipstore.pagestore.internal.CommitMetadata;
 import org.skipstore.pagestore.internal.StoreFailure;
 
 /**
@@ -111,10 +116,16 @@ final class Writes implements CommitPipeline.Committer {
         applier.batch = batch;
         applier.seq = seq;
         applier.applied = 0;
+        applier.metadata.clear();
         BatchFormat.decode(batch, applier);
         Layer l = layers.active();
         l.lastSequence = seq;
         l.lastWholeSequence = seq;
+        if (!applier.metadata.isEmpty()) { // the batch is whole here: its metadata joins the layer's
+            Map<String, byte[]> m = new HashMap<>(l.metadata);
+            m.putAll(applier.metadata);
+            l.metadata = Map.copyOf(m);
+        }
     }
 
     /** For replay: the next sequence after records applied outside a group. */
@@ -129,6 +140,17 @@ final class Writes implements CommitPipeline.Committer {
         long seq;
         /** Its operations in the active memtable so far. */
         int applied;
+        /** The metadata it sets, in order: the layer's once the whole batch is applied. */
+        final Map<String, byte[]> metadata = new LinkedHashMap<>();
+
+        @Override
+        public void metadata(MemorySegment name, MemorySegment value) throws StoreFailure {
+            String n = CommitMetadata.nameOf(name);
+            if (n == null) {
+                throw new StoreFailure(Problem.CORRUPT, "batch " + seq + " sets metadata whose name is no metadata name");
+            }
+            metadata.put(n, value.toArray(ValueLayout.JAVA_BYTE));
+        }
 
         @Override
         public void put(MemorySegment key, MemorySegment value) throws IOException {

@@ -66,19 +66,25 @@ class FlusherTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** One batch in {@link BatchFormat}: puts of {@code kv} (key, value, ...); a null value is a delete. */
+    /**
+     * One batch in {@link BatchFormat}: puts of {@code kv} (key, value, ...); a null value is a
+     * delete, and a key "meta:N" sets commit metadata N.
+     */
     private static MemorySegment batch(String... kv) {
         long size = BatchFormat.HEADER.byteSize();
         for (int i = 0; i < kv.length; i += 2) {
-            size += BatchFormat.OP.byteSize() + b(kv[i]).length + (kv[i + 1] == null ? 0 : b(kv[i + 1]).length);
+            size += BatchFormat.OP.byteSize() + b(kv[i].startsWith("meta:") ? kv[i].substring(5) : kv[i]).length
+                    + (kv[i + 1] == null ? 0 : b(kv[i + 1]).length);
         }
         MemorySegment m = Arena.ofAuto().allocate(size);
         m.set(BatchFormat.U32, BatchFormat.COUNT, kv.length / 2);
         long at = BatchFormat.HEADER.byteSize();
         for (int i = 0; i < kv.length; i += 2) {
-            byte[] k = b(kv[i]);
+            boolean meta = kv[i].startsWith("meta:");
+            byte[] k = b(meta ? kv[i].substring(5) : kv[i]);
             byte[] v = kv[i + 1] == null ? new byte[0] : b(kv[i + 1]);
-            m.set(ValueLayout.JAVA_BYTE, at + BatchFormat.KIND, kv[i + 1] == null ? BatchFormat.DELETE : BatchFormat.PUT);
+            m.set(ValueLayout.JAVA_BYTE, at + BatchFormat.KIND,
+                    meta ? BatchFormat.METADATA : kv[i + 1] == null ? BatchFormat.DELETE : BatchFormat.PUT);
             m.set(BatchFormat.U32, at + BatchFormat.KEY_LENGTH, k.length);
             m.set(BatchFormat.U32, at + BatchFormat.VALUE_LENGTH, v.length);
             at += BatchFormat.OP.byteSize();
@@ -137,6 +143,43 @@ class FlusherTest {
             }
             assertThat(layers.peek().state().sealed).isEmpty();
             assertThat(f.flushedSequence()).isEqualTo(6);
+        }
+    }
+
+    /**
+     * Without a log, the flush of a memtable that holds only the first part of a batch writes the
+     * batch whole: its commit metadata too, over what the memtable's whole batches set, and with
+     * it the batch's sequence as flushed.
+     */
+    @Test
+    void aSplitBatchFlushedWholeCommitsItsMetadataWithIt() throws IOException, InterruptedException {
+        try (PageStore store = PageStore.builder().openInMemory()) {
+            Layers layers = new Layers(() -> ConcurrentSkipList.builder().maxMemoryBytes(1 << 20).build(), 2,
+                    new StoreView(store.read(), 0), 0, new Stalls());
+            Layer older = layers.active();
+            older.table.put(b("a"), b("a1"));
+            older.metadata = Map.of("offset", b("1"), "other", b("x"));
+            older.table.put(b("s"), b("s2")); // the first part of batch 2
+            older.lastWholeSequence = 1;
+            older.lastSequence = 2;
+            older.splitBatch = batch("s", "s2", "meta:offset", "2", "t", "t2");
+            layers.seal();
+            Layer newer = layers.active();
+            newer.table.put(b("t"), b("t2"));
+            newer.metadata = Map.of("offset", b("2"));
+            newer.lastWholeSequence = 2;
+            newer.lastSequence = 2;
+            layers.publish(2);
+            Flusher f = new Flusher(store, layers, null, Point.Hook.NONE, 0);
+
+            f.flush(layers.awaitSealed(0));
+
+            try (ReadTransaction r = store.read()) {
+                assertThat(r.get(b("t"))).isEqualTo(b("t2"));
+                assertThat(r.metadata("offset")).as("the split batch's, over its memtable's").isEqualTo(b("2"));
+                assertThat(r.metadata("other")).isEqualTo(b("x"));
+                assertThat(r.metadata(Flusher.FLUSHED)).isEqualTo(Sequences.bytes(2));
+            }
         }
     }
 }
