@@ -52,8 +52,13 @@ class LogReaderTest {
         long start = Logs.recordOffsets(newest).getLast();
         long end = Files.size(newest);
         assertThat(Logs.segments(template)).as("seed %d", seed).hasSizeGreaterThan(2);
+        byte[] original = Files.readAllBytes(newest);
         for (long cut = start; cut < end; cut++) {
             for (boolean zeros : new boolean[] {false, true}) {
+                if (zeros && java.util.Arrays.equals(original, (int) cut, (int) end, new byte[(int) (end - cut)], 0,
+                        (int) (end - cut))) {
+                    continue; // zeros where the record has zeros (a small sequence's high bytes): it is whole
+                }
                 Path dir = tmp.resolve("cut-" + cut + (zeros ? "-zeros" : ""));
                 Logs.copyDir(template, dir);
                 Path segment = Logs.segments(dir).getLast();
