@@ -145,7 +145,7 @@ public final class Skipstore implements AutoCloseable {
     private void check(WriteBatch batch) {
         if (!batch.metadata().isEmpty()) {
             // here, at the call: in the flush it would fail the flusher, and with it every later write
-            SortedMap<String, byte[]> merged = new TreeMap<>(metadataOrFailure());
+            Map<String, byte[]> merged = metadataOrFailure();
             merged.putAll(batch.metadata());
             CommitMetadata.checkSize(merged);
         }
@@ -265,7 +265,7 @@ public final class Skipstore implements AutoCloseable {
         try {
             if (!metadata.isEmpty()) {
                 // here, at the call: in the flush it would fail the flusher, and with it every later write
-                SortedMap<String, byte[]> merged = new TreeMap<>(engine.metadata());
+                SortedMap<String, byte[]> merged = engine.metadata();
                 merged.putAll(metadata);
                 CommitMetadata.checkSize(merged);
             }
@@ -286,11 +286,13 @@ public final class Skipstore implements AutoCloseable {
      * is durable as those writes are: without a log, as of the last flush.
      */
     public SortedMap<String, byte[]> metadata() {
-        SortedMap<String, byte[]> all = new TreeMap<>(metadataOrFailure());
+        SortedMap<String, byte[]> all = metadataOrFailure();
         all.keySet().removeIf(k -> k.startsWith(RESERVED_PREFIX));
+        all.replaceAll((k, v) -> v.clone()); // the engine's arrays: a caller's change must not reach them
         return java.util.Collections.unmodifiableSortedMap(all);
     }
 
+    /** The engine's metadata in a map of the caller's own (the arrays are the engine's). */
     private SortedMap<String, byte[]> metadataOrFailure() {
         try {
             return engine.metadata();

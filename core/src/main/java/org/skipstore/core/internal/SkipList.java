@@ -180,7 +180,7 @@ public final class SkipList {
         /**
          * After an insert: {@link #preds} is the place right after the node inserted (the node on
          * level 0, its tower up to its height, its predecessors above), whose key's prefix is
-         * {@link #hintPrefix}; a next key above it may start there ({@link #spliceAfterLast}).
+         * {@link #hintPrefix}; a search for a next key above it may start there ({@link #spliceAfterLast}).
          */
         boolean hint;
         long hintPrefix;
@@ -570,7 +570,7 @@ public final class SkipList {
         sp.shadowedLive = false;
         sp.found = 0;
         long kp = KeyBytes.prefix(k);
-        boolean hinted = sp.hint && Long.compareUnsigned(kp, sp.hintPrefix) > 0;
+        boolean hinted = sp.hint && sortsAfterLast(k, kp, sp);
         sp.hint = false;
         long x = node;
         int h = x != 0 ? heightOf(x) : 0;
@@ -650,19 +650,56 @@ public final class SkipList {
     }
 
     /**
+     * Whether {@code k} sorts after the key of the thread's last insert ({@code sp.preds[0]} after
+     * a hinted write): by the prefix alone when the two differ, else by the whole key (keys that
+     * share their first 8 bytes, "customer-1", "customer-2", are the common case of a sorted batch).
+     */
+    private boolean sortsAfterLast(MemorySegment k, long kp, Splice sp) {
+        int c = Long.compareUnsigned(kp, sp.hintPrefix);
+        return c > 0 || (c == 0 && compare(sp.preds[0], k, kp) < 0);
+    }
+
+    /**
      * Step 2 from the place of the thread's last insert, for keys written in ascending order (a
-     * sequential fill, a sorted batch): a search from the head costs a visit per level, this one
-     * link. The caller checked that {@code k} sorts after the node inserted last, which {@code
-     * preds[0]} names; when the node now after it does not sort before {@code [k, PENDING]}, that
-     * is k's place on level 0. The predecessors above hold from then on: each is before the last
-     * node, so before {@code k}, and on its level, and step 7 walks on from it past whatever
-     * other threads linked since. False when the place does not hold: search from the head.
+     * sequential fill, a sorted batch): a search from the head costs about two visits per level,
+     * this one per level it climbs and descends. The caller checked that {@code k} sorts after the
+     * node inserted last. {@code preds} then holds on every level a tower (or node) before that
+     * node, so before {@code k}: the last node on the levels of its height, the predecessors its
+     * search found above. Nothing is ever removed, so they stay before it. The search climbs
+     * from level 0 to the first level whose next, after its predecessor, does not sort before
+     * {@code [k, PENDING]} (there the gap between the two keys is crossed), then descends from
+     * that predecessor as a search from the head does. Levels above keep their predecessors:
+     * before {@code k}, and step 7 walks on from each past whatever was linked since (as after a
+     * failed CAS). False when no level up to the list's height crosses the gap: search from the head.
      */
     private boolean spliceAfterLast(MemorySegment k, long kp, long[] preds, long[] succs) {
+        long ks = Link.prefixOfKey(kp);
         long w = link(preds[0], 0);
-        if (w != 0 && linkBefore(w, 0, k, kp, Link.prefixOfKey(kp), Stamps.PENDING)) {
+        if (w == 0 || !linkBefore(w, 0, k, kp, ks, Stamps.PENDING)) {
+            succs[0] = w; // the common case of a dense run: k goes right after the last node
+            return true;
+        }
+        int top = height;
+        int level = 1;
+        while (level < top && (w = link(preds[level], level)) != 0 && linkBefore(w, level, k, kp, ks, Stamps.PENDING)) {
+            level++;
+        }
+        if (level >= top) {
             return false;
         }
+        long x = preds[level];
+        for (; level >= 1; level--) {
+            while ((w = link(x, level)) != 0 && linkBefore(w, level, k, kp, ks, Stamps.PENDING)) {
+                x = Link.ref(w);
+            }
+            preds[level] = x;
+            succs[level] = w;
+        }
+        x = nodeOf(x);
+        while ((w = link(x, 0)) != 0 && linkBefore(w, 0, k, kp, ks, Stamps.PENDING)) {
+            x = Link.ref(w);
+        }
+        preds[0] = x;
         succs[0] = w;
         return true;
     }

@@ -77,6 +77,7 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
     private SkipstoreStoreConfig config; // what the engine opened with
     private Skipstore db;
     private StoreReads reads;
+    private EngineBatches batches; // the engine's, reused by every commit and restore batch
     private CommittedOffsets offsets = CommittedOffsets.none();
     private final Position position = Position.emptyPosition(); // as of the last commit
     private Position uncommittedPosition = Position.emptyPosition();
@@ -118,6 +119,7 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         offsets = engine.offsets();
         this.context = context;
         reads = new StoreReads(name, db, writes);
+        batches = new EngineBatches(db, config.memtableBytes() / 2);
         open = true;
         try {
             context.register(root, (BatchingStateRestoreCallback) this::restore);
@@ -130,12 +132,10 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
     private synchronized void restore(Collection<KeyValue<byte[], byte[]>> records) {
         checkOpen();
         try {
-            EngineBatches out = batches();
-            for (KeyValue<byte[], byte[]> r : records) {
-                out.write(r.key, r.value);
-            }
-            out.finish();
+            batches.writeInKeyOrder(records);
+            batches.finish();
         } catch (SkipstoreException | IllegalArgumentException e) {
+            batches.discard();
             throw Failures.of(name, "restoring " + records.size() + " records", e);
         }
     }
@@ -221,21 +221,17 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         CommittedOffsets next = offsets.with(changelogOffsets);
         if (!writes.isEmpty() || !next.equals(offsets)) {
             try {
-                EngineBatches out = batches();
-                writes.forEach((k, v) -> out.write(k.get(), v));
-                out.finish(next.metadata());
+                writes.forEach((k, v) -> batches.write(k.get(), v));
+                batches.finish(next.metadata());
                 writes.clear();
             } catch (SkipstoreException | IllegalArgumentException e) {
+                batches.discard();
                 throw Failures.of(name, "committing", e);
             }
             offsets = next;
         }
         position.merge(uncommittedPosition);
         uncommittedPosition = Position.emptyPosition();
-    }
-
-    private EngineBatches batches() {
-        return new EngineBatches(db, config.memtableBytes() / 2);
     }
 
     @SuppressWarnings("deprecation") // deprecated because every store is to manage its offsets
@@ -280,6 +276,7 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
                 engine = null;
                 db = null;
                 reads = null;
+                batches = null;
             }
         }
     }

@@ -1,6 +1,9 @@
 package org.skipstore.kafka.streams.internal;
 
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
 import org.skipstore.pagestore.Skipstore;
 import org.skipstore.pagestore.WriteBatch;
 
@@ -9,7 +12,8 @@ import org.skipstore.pagestore.WriteBatch;
  * {@link WriteBatch}es as its limit allows: one, unless the run is larger than the engine takes
  * at once (half a memtable). Each batch is atomic in the engine; the store makes the run atomic
  * to its readers by holding its lock until {@link #finish}, whose commit metadata (the changelog
- * offsets) rides in the last batch. One use: add, then {@link #finish()}.
+ * offsets) rides in the last batch. Add, then {@link #finish}; then again, with the same buffer
+ * (a store keeps one: a batch's buffer is native memory, dear to make per commit).
  */
 public final class EngineBatches {
 
@@ -40,6 +44,24 @@ public final class EngineBatches {
         }
     }
 
+    /**
+     * Writes {@code records} (changelog records: a null value deletes) in key order, the last
+     * record of a key alone: what writing them in their order leaves, with each key's search in
+     * the memtable starting where the last one ended, and no version that the same batch
+     * shadows at once.
+     */
+    public void writeInKeyOrder(Collection<KeyValue<byte[], byte[]>> records) {
+        @SuppressWarnings("unchecked")
+        KeyValue<byte[], byte[]>[] sorted = records.toArray(new KeyValue[0]);
+        Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.key, b.key)); // stable: a key's records keep their order
+        for (int i = 0; i < sorted.length; i++) {
+            if (i + 1 < sorted.length && Arrays.equals(sorted[i].key, sorted[i + 1].key)) {
+                continue; // a later record of the key follows
+            }
+            write(sorted[i].key, sorted[i].value);
+        }
+    }
+
     public void put(byte[] key, byte[] value) {
         roomFor(key.length + (long) value.length);
         batch.put(key, value);
@@ -55,11 +77,24 @@ public final class EngineBatches {
         return finish(Map.of());
     }
 
-    /** Writes what is left with commit {@code metadata} in the last batch; returns the batches written in all. */
+    /**
+     * Writes what is left with commit {@code metadata} in the last batch; returns the batches
+     * written since the last finish. On a failure the batch is emptied too, ready for the next run.
+     */
     public int finish(Map<String, byte[]> metadata) {
-        metadata.forEach(batch::putMetadata);
-        write();
-        return written;
+        try {
+            metadata.forEach(batch::putMetadata);
+            write();
+            return written;
+        } finally {
+            discard();
+        }
+    }
+
+    /** Drops what was added since the last finish and not written (after a failure mid-run). */
+    public void discard() {
+        batch.clear();
+        written = 0;
     }
 
     private void roomFor(long bytes) {

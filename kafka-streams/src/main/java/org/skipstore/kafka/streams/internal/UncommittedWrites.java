@@ -1,6 +1,8 @@
 package org.skipstore.kafka.streams.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -15,20 +17,29 @@ import org.apache.kafka.common.utils.Bytes;
  * commit drops them. Ordered by {@link Bytes}' own order (unsigned bytes), which is the engine's.
  * Not thread-safe: the store calls it under its lock.
  *
+ * <p>Kept in a hash map: the stream thread's reads and writes are point reads and writes (an
+ * aggregation reads, then writes, each key it processes), and a tree's search costs about a
+ * dozen key comparisons, each a cache miss once the buffer is large. The order is made when it
+ * is first needed: a commit sorts the keys it writes, and the first iterator builds a
+ * {@link TreeMap} that later writes then keep up to date until the commit, so that a topology
+ * that scans as it writes pays the tree only once per commit.
+ *
  * <p>A deletion is kept as {@link #DELETED}, one shared array compared by identity, so a read can
  * tell "deleted since the commit" (answer: absent) from "not written" (ask the engine).
  */
 public final class UncommittedWrites {
 
     /**
-     * Heap bytes an entry costs besides its key and value, roughly: the tree's node, the
-     * {@code Bytes} and two array headers. Counted so that many small writes also prompt a commit.
+     * Heap bytes an entry costs besides its key and value, roughly: the hash map's node and
+     * table slot, the {@code Bytes} and two array headers (a tree node more once ordered). Counted so that many small writes also prompt a commit.
      */
     static final int ENTRY_OVERHEAD = 96;
 
     private static final byte[] DELETED = new byte[0];
 
-    private final TreeMap<Bytes, byte[]> writes = new TreeMap<>();
+    private final HashMap<Bytes, byte[]> writes = new HashMap<>();
+    /** The writes in key order, once an iterator asked for it; null until then and after a clear. */
+    private TreeMap<Bytes, byte[]> ordered;
     private long bytes;
 
     /** Whether {@code value} (from {@link #get} or {@link #copy}) is a deletion. */
@@ -40,6 +51,9 @@ public final class UncommittedWrites {
     public void put(Bytes key, byte[] value) {
         byte[] v = value == null ? DELETED : value;
         byte[] old = writes.put(key, v);
+        if (ordered != null) {
+            ordered.put(key, v);
+        }
         bytes += old == null ? key.get().length + ENTRY_OVERHEAD + v.length : v.length - old.length;
     }
 
@@ -67,7 +81,10 @@ public final class UncommittedWrites {
      * iterator's snapshot, unaffected by later writes. Requires {@code from <= to}.
      */
     public List<Map.Entry<Bytes, byte[]>> copy(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
-        NavigableMap<Bytes, byte[]> m = writes;
+        if (ordered == null) {
+            ordered = new TreeMap<>(writes);
+        }
+        NavigableMap<Bytes, byte[]> m = ordered;
         if (from != null && to != null) {
             m = m.subMap(from, true, to, toInclusive);
         } else if (from != null) {
@@ -85,13 +102,27 @@ public final class UncommittedWrites {
         return out;
     }
 
-    /** Each write in key order: {@code action(key, value)}, the value null for a deletion. */
+    /**
+     * Each write in key order: {@code action(key, value)}, the value null for a deletion. In
+     * order because the engine's memtable links a run of ascending keys faster than keys in
+     * hash order (each search starts where the last one ended).
+     */
     public void forEach(BiConsumer<Bytes, byte[]> action) {
-        writes.forEach((k, v) -> action.accept(k, v == DELETED ? null : v));
+        if (ordered != null) {
+            ordered.forEach((k, v) -> action.accept(k, v == DELETED ? null : v));
+            return;
+        }
+        Bytes[] keys = writes.keySet().toArray(new Bytes[0]);
+        Arrays.sort(keys);
+        for (Bytes k : keys) {
+            byte[] v = writes.get(k);
+            action.accept(k, v == DELETED ? null : v);
+        }
     }
 
     public void clear() {
         writes.clear();
+        ordered = null;
         bytes = 0;
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -173,17 +172,18 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The commit metadata as of everything published: the store's (its last flush or checkpoint),
-     * then what the batches of the sealed memtables set, oldest first, then the active one's.
+     * then what the batches of the sealed memtables set, oldest first, then the active one's: a
+     * map of the caller's own, whose arrays are the engine's (callers that hand them out copy them).
      */
     public SortedMap<String, byte[]> metadata() {
         Published p = layers.acquire();
         try {
-            SortedMap<String, byte[]> m = new TreeMap<>(p.state().store.txn.metadata());
+            SortedMap<String, byte[]> m = new TreeMap<>(p.state().store.metadata);
             for (Layer l : p.state().sealed.reversed()) {
                 m.putAll(l.metadata);
             }
             m.putAll(p.activeMetadata());
-            return Collections.unmodifiableSortedMap(m);
+            return m;
         } finally {
             p.state().release();
         }

@@ -1,5 +1,6 @@
 package org.skipstore.pagestore.internal.engine;
 
+import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.skipstore.pagestore.ReadTransaction;
 
@@ -18,11 +19,18 @@ final class StoreView {
     final ReadTransaction txn;
     /** The last log sequence the store holds (its commit metadata). */
     final long flushedSequence;
+    /**
+     * The store's commit metadata, decoded once: every commit of a Kafka Streams store reads it
+     * (to size its own metadata against the limit), and it changes only with the next flush.
+     * Unmodifiable; its arrays are shared, so whoever hands them out copies them.
+     */
+    final SortedMap<String, byte[]> metadata;
     private final AtomicInteger refs = new AtomicInteger();
 
     StoreView(ReadTransaction txn, long flushedSequence) {
         this.txn = txn;
         this.flushedSequence = flushedSequence;
+        this.metadata = txn.metadata();
     }
 
     void ref() {
