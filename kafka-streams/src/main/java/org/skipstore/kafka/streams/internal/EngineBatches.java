@@ -27,8 +27,17 @@ public final class EngineBatches {
 
     /** Batches for {@code db}, each at most {@code maxBatchBytes} by the engine's estimate. */
     public EngineBatches(Skipstore db, long maxBatchBytes) {
+        this(db, maxBatchBytes, Map.of());
+    }
+
+    /**
+     * Batches as {@link #EngineBatches(Skipstore, long)}, the first of which sets commit {@code
+     * metadata} (the store's format: before any of the run's data, so never flushed after it).
+     */
+    public EngineBatches(Skipstore db, long maxBatchBytes, Map<String, byte[]> firstMetadata) {
         this.db = db;
         this.budget = maxBatchBytes;
+        firstMetadata.forEach(batch::putMetadata);
     }
 
     /** A put of {@code value}, or a delete when it is null (as a changelog record). */
