@@ -1,6 +1,7 @@
 package org.skipstore.kafka.streams;
 
 import java.util.Map;
+import org.apache.kafka.streams.DslStoreFormat;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.DslKeyValueParams;
 import org.apache.kafka.streams.state.DslSessionParams;
@@ -18,15 +19,20 @@ import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
  * }</pre>
  *
  * every key-value store the DSL makes without a supplier of its own (a {@code count}, an {@code
- * aggregate}, a {@code reduce}, a materialized table, {@code Materialized.as("name")}) is {@link
- * SkipstoreStores#persistentKeyValueStore(String) SkipstoreStores.persistentKeyValueStore(name)},
- * configured by the {@code skipstore.*} properties. Whatever format the DSL asks for (plain,
- * timestamped, with headers), the store is the plain one, and Kafka Streams wraps it as it wraps
- * any plain key-value supplier, as with {@code
- * Materialized.as(SkipstoreStores.persistentKeyValueStore(name))}: the store keeps no record
- * timestamps, so a value read from it has timestamp -1 (one Kafka Streams' record cache still holds
- * keeps its own), and an aggregation's output takes its input record's timestamp rather than the
- * later of that and the stored value's.
+ * aggregate}, a {@code reduce}, a materialized table, {@code Materialized.as("name")}) is a Skipstore
+ * store, configured by the {@code skipstore.*} properties, in the format the DSL asks for
+ * ({@link DslKeyValueParams#dslStoreFormat()}), as Kafka Streams' RocksDB suppliers decide:
+ * <ul>
+ *   <li>{@link DslStoreFormat#TIMESTAMPED} (tables and aggregations, by default): {@link
+ *       SkipstoreStores#persistentTimestampedKeyValueStore(String)}, which keeps each value's record
+ *       timestamp, so that an aggregation's output and a table's records carry the timestamps they
+ *       carry with RocksDB;</li>
+ *   <li>{@link DslStoreFormat#HEADERS} ({@code dsl.store.format=HEADERS}): the timestamped store
+ *       too, as Skipstore has no store of headers. The DSL builds a supplier that is no {@code
+ *       HeadersBytesStoreSupplier} into a timestamped store: record timestamps are kept, record
+ *       headers are not stored (RocksDB's stores would keep them);</li>
+ *   <li>{@link DslStoreFormat#PLAIN}: {@link SkipstoreStores#persistentKeyValueStore(String)}.</li>
+ * </ul>
  *
  * <p>Skipstore has no window or session store: those stay Kafka Streams' RocksDB stores ({@link
  * BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers}, the default), so an application with windowed
@@ -47,7 +53,10 @@ public final class SkipstoreDslStoreSuppliers implements DslStoreSuppliers {
 
     @Override
     public KeyValueBytesStoreSupplier keyValueStore(DslKeyValueParams params) {
-        return SkipstoreStores.persistentKeyValueStore(params.name());
+        return switch (params.dslStoreFormat()) {
+            case PLAIN -> SkipstoreStores.persistentKeyValueStore(params.name());
+            case TIMESTAMPED, HEADERS -> SkipstoreStores.persistentTimestampedKeyValueStore(params.name());
+        };
     }
 
     /** Kafka Streams' RocksDB window store. */

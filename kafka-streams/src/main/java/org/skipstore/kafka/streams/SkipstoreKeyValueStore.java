@@ -28,12 +28,14 @@ import org.skipstore.kafka.streams.internal.Failures;
 import org.skipstore.kafka.streams.internal.StoreQueries;
 import org.skipstore.kafka.streams.internal.StoreReads;
 import org.skipstore.kafka.streams.internal.UncommittedWrites;
+import org.skipstore.kafka.streams.internal.ValueFormat;
 import org.skipstore.pagestore.Skipstore;
 
 /**
  * A persistent, transactional Kafka Streams key-value store on a Skipstore engine, made by
- * {@link SkipstoreStores#persistentKeyValueStore}. Kafka Streams wraps it (metering, caching,
- * change logging) like RocksDB's store.
+ * {@link SkipstoreStores#persistentKeyValueStore}, or by {@link
+ * SkipstoreStores#persistentTimestampedKeyValueStore} as the subclass that holds timestamped values
+ * (the DSL's). Kafka Streams wraps it (metering, caching, change logging) like RocksDB's store.
  *
  * <h2>Protocol</h2>
  * <ul>
@@ -41,7 +43,9 @@ import org.skipstore.pagestore.Skipstore;
  *       (NO_LOG: the changelog topic is the log), with the options of its {@link
  *       SkipstoreStoreConfig} or of the application's {@code skipstore.*} properties and within
  *       the instance's memory budget ({@link SkipstoreStreamsConfig}, {@link StoreEngine}), reads
- *       the committed offsets from its commit metadata ({@link CommittedOffsets}), and registers a
+ *       the committed offsets from its commit metadata ({@link CommittedOffsets}), fails when that
+ *       metadata records the other value format ({@link ValueFormat}; the store's first write
+ *       records its own, {@link StoreEngine#batches}), and registers a
  *       batching restore callback: each restore batch goes to the engine as one atomic write (a
  *       null value deletes). {@link #close} gives the budget's share back.</li>
  *   <li>Writes ({@code put}, {@code putIfAbsent}, {@code putAll}, {@code delete}) go to the
@@ -64,7 +68,8 @@ import org.skipstore.pagestore.Skipstore;
  * Failures are Kafka Streams' exceptions: a closed store {@code InvalidStateStoreException}, the
  * engine's failures {@link ProcessorStateException} ({@link Failures}).
  */
-public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]>
+        permits SkipstoreTimestampedKeyValueStore {
 
     private final String name;
     private final SkipstoreStoreConfig explicitConfig; // null: the application's config decides
@@ -113,13 +118,13 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
         if (open) {
             throw new IllegalStateException("store " + name + " is already open");
         }
-        engine = StoreEngine.open(name, explicitConfig, context);
+        engine = StoreEngine.open(name, explicitConfig, format(), context);
         db = engine.db();
         config = engine.config();
         offsets = engine.offsets();
         this.context = context;
         reads = new StoreReads(name, db, writes);
-        batches = new EngineBatches(db, config.memtableBytes() / 2);
+        batches = engine.batches();
         open = true;
         try {
             context.register(root, (BatchingStateRestoreCallback) this::restore);
@@ -366,6 +371,11 @@ public final class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]
     synchronized long count(boolean withWrites) {
         checkOpen();
         return reads.count(withWrites);
+    }
+
+    /** The format of the store's values: plain, where the subclass's are timestamped. */
+    ValueFormat format() {
+        return ValueFormat.PLAIN;
     }
 
     /** The options the engine opened with (the budget applied); null before the first open. */

@@ -1,12 +1,13 @@
 /**
  * Skipstore stores for Kafka Streams. {@link org.skipstore.kafka.streams.SkipstoreStores} makes
- * the supplier of a persistent key-value store, which takes the place of RocksDB's wherever
- * {@code Stores.persistentKeyValueStore} would be used:
+ * the suppliers of persistent key-value stores, plain and timestamped, which take the place of
+ * RocksDB's wherever {@code Stores.persistentKeyValueStore} or {@code
+ * Stores.persistentTimestampedKeyValueStore} (the DSL's) would be used:
  *
  * <pre>{@code
  * builder.stream("words")
  *        .groupBy((k, word) -> word)
- *        .count(Materialized.as(SkipstoreStores.persistentKeyValueStore("counts")));
+ *        .count(Materialized.as(SkipstoreStores.persistentTimestampedKeyValueStore("counts")));
  * }</pre>
  *
  * <h2>What the store promises</h2>

@@ -34,6 +34,7 @@ import org.apache.kafka.streams.state.DslWindowParams;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedBytesStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,9 @@ class DslStoreSuppliersTest {
         for (DslStoreFormat format : DslStoreFormat.values()) {
             KeyValueBytesStoreSupplier kv = suppliers.keyValueStore(new DslKeyValueParams("kv", format));
             assertThat(kv.get()).isInstanceOf(SkipstoreKeyValueStore.class);
+            // timestamped where the DSL asks for timestamps (with headers too, which Skipstore does not keep)
+            assertThat(kv.get() instanceof TimestampedBytesStore).as(format.toString())
+                    .isEqualTo(format != DslStoreFormat.PLAIN);
             assertThat(kv.name()).isEqualTo("kv");
             assertThat(kv.metricsScope()).isEqualTo(SkipstoreStores.METRICS_SCOPE);
         }
@@ -90,6 +94,7 @@ class DslStoreSuppliersTest {
         p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, SkipstoreDslStoreSuppliers.class);
 
         Map<String, Long> expected = new TreeMap<>();
+        Map<String, Long> lastSeen = new TreeMap<>(); // the timestamp of each word's last line
         List<Path> dirs;
         try (TopologyTestDriver driver = new TopologyTestDriver(b.build(), p)) {
             TestInputTopic<String, String> in = driver.createInputTopic("lines", Serdes.String().serializer(),
@@ -99,6 +104,7 @@ class DslStoreSuppliersTest {
                 in.pipeInput(null, line);
                 for (String w : line.split(" ")) {
                     expected.merge(w, 1L, Long::sum);
+                    lastSeen.put(w, i * 1000L);
                 }
             }
             List<KeyValue<String, Long>> out = driver.createOutputTopic("counts", Serdes.String().deserializer(),
@@ -112,9 +118,8 @@ class DslStoreSuppliersTest {
                          driver.<String, Long>getTimestampedKeyValueStore("counts").all()) {
                 it.forEachRemaining(kv -> {
                     state.put(kv.key, kv.value.value());
-                    // a plain store behind the DSL's timestamped interface keeps no timestamp (the
-                    // record cache, when on, holds the timestamps of what it holds)
-                    assertThat(kv.value.timestamp()).isEqualTo(-1L);
+                    // the store keeps each count's timestamp: its word's last record's
+                    assertThat(kv.value.timestamp()).as(kv.key).isEqualTo(lastSeen.get(kv.key));
                 });
             }
             assertThat(state).isEqualTo(expected);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /** Opening stores under test, and the small conversions the tests share. */
@@ -20,7 +21,17 @@ final class Fixture {
     }
 
     static SkipstoreKeyValueStore open(TestContext context, SkipstoreStoreConfig config) {
-        SkipstoreKeyValueStore store = (SkipstoreKeyValueStore) SkipstoreStores.persistentKeyValueStore("store", config).get();
+        return open(context, SkipstoreStores.persistentKeyValueStore("store", config));
+    }
+
+    /** A store of timestamped values named "store" opened in {@code stateDir}, with its context. */
+    static SkipstoreKeyValueStore openTimestamped(TestContext context) {
+        return open(context, SkipstoreStores.persistentTimestampedKeyValueStore("store",
+                SkipstoreStoreConfig.builder().memtableBytes(1 << 20).build()));
+    }
+
+    private static SkipstoreKeyValueStore open(TestContext context, KeyValueBytesStoreSupplier supplier) {
+        SkipstoreKeyValueStore store = (SkipstoreKeyValueStore) supplier.get();
         store.init(context, store);
         return store;
     }

@@ -82,10 +82,11 @@ class KafkaStreamsTutorialTest {
     }
 
     // 1. One store in the DSL: where a store would be Materialized.as("counts") (RocksDB), give it
-    //    Skipstore's supplier. Kafka Streams wraps it with its cache and changelog as it wraps RocksDB.
+    //    Skipstore's timestamped supplier, as the DSL's stores keep their records' timestamps. Kafka
+    //    Streams wraps it with its cache and changelog as it wraps RocksDB.
     @Test
     void oneStoreOfTheDsl() {
-        Topology topology = wordCount(Materialized.<String, Long>as(SkipstoreStores.persistentKeyValueStore("counts"))
+        Topology topology = wordCount(Materialized.<String, Long>as(SkipstoreStores.persistentTimestampedKeyValueStore("counts"))
                 .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
 
         assertThat(run(topology, props(), "counts"))
@@ -148,7 +149,7 @@ class KafkaStreamsTutorialTest {
     //    store. An invalid value fails the store's init with a ConfigException naming the property.
     @Test
     void configuration() {
-        Topology topology = wordCount(Materialized.<String, Long>as(SkipstoreStores.persistentKeyValueStore("counts"))
+        Topology topology = wordCount(Materialized.<String, Long>as(SkipstoreStores.persistentTimestampedKeyValueStore("counts"))
                 .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
 
         Properties props = props();

@@ -18,16 +18,32 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.TimestampedBytesStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The behaviours Kafka Streams checks of its own key-value stores (its AbstractKeyValueStoreTest),
- * on a Skipstore store. Most run twice: with the data still in the store's uncommitted writes,
- * and committed to the engine, since reads merge the two.
+ * on a Skipstore store, plain and timestamped (whose values are as opaque to it). Most run twice:
+ * with the data still in the store's uncommitted writes, and committed to the engine, since reads
+ * merge the two.
  */
+@ParameterizedClass
+@ValueSource(booleans = {false, true})
 class KeyValueStoreContractTest extends StoreTestBase {
+
+    /** Whether the store under test is the timestamped one. */
+    @Parameter
+    boolean timestamped;
+
+    @Override
+    SkipstoreKeyValueStore open(TestContext context) {
+        return timestamped ? Fixture.openTimestamped(context) : Fixture.open(context);
+    }
 
     /** Where the data written before the reads lies. */
     enum Where { UNCOMMITTED, COMMITTED }
@@ -298,6 +314,8 @@ class KeyValueStoreContractTest extends StoreTestBase {
     @Test
     void theStoreIsPersistentAndNamed() {
         assertThat(store.persistent()).isTrue();
+        // Kafka Streams keeps timestamped values in a TimestampedBytesStore, else adapts the store
+        assertThat(TimestampedBytesStore.class.isInstance(store)).isEqualTo(timestamped);
         assertThat(store.name()).isEqualTo("store");
         assertThat(store.isOpen()).isTrue();
         assertThat(context.registered()).isSameAs(store);

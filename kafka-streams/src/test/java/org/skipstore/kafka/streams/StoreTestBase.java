@@ -16,7 +16,12 @@ abstract class StoreTestBase {
     @BeforeEach
     void openStore() {
         context = Fixture.context(dir);
-        store = Fixture.open(context);
+        store = open(context);
+    }
+
+    /** Opens the store under test in {@code context}: a plain store unless a test class says otherwise. */
+    SkipstoreKeyValueStore open(TestContext context) {
+        return Fixture.open(context);
     }
 
     @AfterEach
@@ -28,6 +33,6 @@ abstract class StoreTestBase {
     void reopen() {
         store.close();
         context = Fixture.context(dir);
-        store = Fixture.open(context);
+        store = open(context);
     }
 }

@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.function.Function;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -21,13 +24,19 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.streams.state.ValueTimestampHeaders;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,6 +176,140 @@ class TopologyTest {
         assertThat(skipstore.state()).hasSizeGreaterThan(60).isEqualTo(rocksdb.state());
     }
 
+    /**
+     * A count and a table-table join, their stores uncached so that every read reaches the store:
+     * a count's record takes the later of its input's timestamp and the stored count's, a join's
+     * the later of its two sides' (the other side's read from its store). {@code supplier} makes
+     * each store, or null: the DSL's suppliers decide.
+     */
+    private static Topology timestamps(Function<String, KeyValueBytesStoreSupplier> supplier) {
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream("events", Consumed.with(Serdes.String(), Serdes.String()))
+                .groupByKey(Grouped.with(Serdes.String(), Serdes.String()))
+                .count(uncached("event-counts", supplier, Serdes.Long()))
+                .toStream()
+                .processValues(WithTimestamp::new)
+                .to("counts", Produced.with(Serdes.String(), Serdes.String()));
+        KTable<String, String> left = b.table("left", Consumed.with(Serdes.String(), Serdes.String()),
+                uncached("left", supplier, Serdes.String()));
+        KTable<String, String> right = b.table("right", Consumed.with(Serdes.String(), Serdes.String()),
+                uncached("right", supplier, Serdes.String()));
+        left.join(right, (l, r) -> l + "+" + r)
+                .toStream()
+                .processValues(WithTimestamp::new)
+                .to("joined", Produced.with(Serdes.String(), Serdes.String()));
+        return b.build();
+    }
+
+    /**
+     * Writes a record's timestamp into its value ("value@timestamp"), so that the output's
+     * key-value pairs show it (the test-utils' TestRecord is on the path twice, as a class of the
+     * patched kafka.streams and of the class path, and javac takes neither).
+     */
+    static final class WithTimestamp<V> implements FixedKeyProcessor<String, V, String> {
+        private FixedKeyProcessorContext<String, String> context;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, String> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, V> record) {
+            context.forward(record.withValue(record.value() + "@" + record.timestamp()));
+        }
+    }
+
+    private static <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> uncached(
+            String name, Function<String, KeyValueBytesStoreSupplier> supplier, Serde<V> values) {
+        Materialized<String, V, KeyValueStore<Bytes, byte[]>> m = supplier == null
+                ? Materialized.as(name) : Materialized.as(supplier.apply(name));
+        return m.withKeySerde(Serdes.String()).withValueSerde(values).withCachingDisabled();
+    }
+
+    /** An input record of {@link #timestamps}, with the timestamp it is piped with. */
+    private record Timed(String topic, String key, String value, long timestamp) {
+    }
+
+    /** The output records ("topic key=value@timestamp") and the count store's final contents. */
+    private List<String> runTimed(Topology topology, List<Timed> input, Properties config, String label) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "skipstore-timestamps-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve(label).toString());
+        p.putAll(config);
+        List<String> out = new ArrayList<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, p)) {
+            Map<String, TestInputTopic<String, String>> in = new HashMap<>();
+            for (Timed t : input) {
+                in.computeIfAbsent(t.topic(), topic -> driver.createInputTopic(topic, Serdes.String().serializer(),
+                        Serdes.String().serializer())).pipeInput(t.key(), t.value(), t.timestamp());
+            }
+            for (String topic : List.of("counts", "joined")) {
+                TestOutputTopic<String, String> records = driver.createOutputTopic(topic, Serdes.String().deserializer(),
+                        Serdes.String().deserializer());
+                records.readKeyValuesToList().forEach(kv -> out.add(topic + " " + kv.key + "=" + kv.value));
+            }
+            // the stored timestamps, read as the DSL reads them (through the store's timestamped layer);
+            // with dsl.store.format=HEADERS, RocksDB's store keeps headers, while the DSL builds a
+            // supplier that is no HeadersBytesStoreSupplier, as Skipstore's, into a timestamped store
+            KeyValueStore<String, ?> counts = driver.<String, Long>getTimestampedKeyValueStoreWithHeaders("event-counts");
+            if (counts == null) {
+                counts = driver.<String, Long>getTimestampedKeyValueStore("event-counts");
+            }
+            try (KeyValueIterator<String, ?> it = counts.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, ?> kv = it.next();
+                    out.add("stored " + kv.key + "=" + storedTimestamp(kv.value));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The timestamp of a stored value, plain timestamped or with headers. */
+    private static long storedTimestamp(Object value) {
+        return value instanceof ValueAndTimestamp<?> v ? v.timestamp() : ((ValueTimestampHeaders<?>) value).timestamp();
+    }
+
+    /**
+     * The records of a count and a join, and the stored timestamps, are those of RocksDB's stores,
+     * with Skipstore through the DSL's suppliers (in the default and the headers format of the DSL)
+     * or through its timestamped supplier in {@code Materialized}.
+     */
+    @ParameterizedTest
+    @CsvSource({"DEFAULT,dsl", "HEADERS,dsl", "DEFAULT,materialized"})
+    void recordTimestampsAreThoseOfRocksDb(String dslStoreFormat, String how) {
+        Random random = new Random(seed());
+        List<Timed> input = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String topic = List.of("events", "left", "right").get(random.nextInt(3));
+            input.add(new Timed(topic, "k" + random.nextInt(15), "v" + i, random.nextInt(10_000)));
+        }
+        Properties config = new Properties();
+        config.put(StreamsConfig.DSL_STORE_FORMAT_CONFIG, dslStoreFormat);
+        List<String> rocksdb = runTimed(timestamps(null), input, config, "rocksdb");
+        List<String> skipstore;
+        if (how.equals("dsl")) {
+            config.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, SkipstoreDslStoreSuppliers.class);
+            skipstore = runTimed(timestamps(null), input, config, "skipstore");
+        } else {
+            skipstore = runTimed(timestamps(SkipstoreStores::persistentTimestampedKeyValueStore), input, config,
+                    "skipstore");
+        }
+        // the events of some key go back in time: there a count's record keeps the later timestamp of
+        // the stored count, which a store that kept none (timestamp -1) would lose
+        Map<String, Long> latest = new HashMap<>();
+        boolean goesBack = false;
+        for (Timed t : input) {
+            if (t.topic().equals("events")) {
+                goesBack |= latest.merge(t.key(), t.timestamp(), Math::max) > t.timestamp();
+            }
+        }
+        assertThat(goesBack).isTrue();
+        assertThat(skipstore).hasSizeGreaterThan(150).containsExactlyElementsOf(rocksdb);
+    }
+
     @Test
     void keyValueStoreBuilderWrapsTheStoreAsItWrapsRocksDbs() {
         List<String> skipstore = layers(SkipstoreStores.persistentKeyValueStore("s"));
@@ -180,7 +323,7 @@ class TopologyTest {
     /** The classes of a built store's layers, outermost first. */
     private static List<String> layers(KeyValueBytesStoreSupplier supplier) {
         StateStore s = Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.Long())
-                .withCachingEnabled().withLoggingEnabled(java.util.Map.of()).build();
+                .withCachingEnabled().withLoggingEnabled(Map.of()).build();
         List<String> out = new ArrayList<>();
         out.add(s.getClass().getSimpleName());
         while (s instanceof WrappedStateStore<?, ?, ?> w) {

@@ -27,12 +27,25 @@ public final class EngineBatches {
     private final Skipstore db;
     private final long budget;
     private final WriteBatch batch = new WriteBatch();
+    /** Metadata for the next batch written, until one is written (the store's format); else empty. */
+    private Map<String, byte[]> first;
     private int written;
 
     /** Batches for {@code db}, each at most {@code maxBatchBytes} by the engine's estimate. */
     public EngineBatches(Skipstore db, long maxBatchBytes) {
+        this(db, maxBatchBytes, Map.of());
+    }
+
+    /**
+     * Batches as {@link #EngineBatches(Skipstore, long)}, the first of which sets commit {@code
+     * metadata} (the store's format: before any of the run's data, so never flushed after it).
+     * A run that fails before its first batch is written leaves it to the next run's first.
+     */
+    public EngineBatches(Skipstore db, long maxBatchBytes, Map<String, byte[]> firstMetadata) {
         this.db = db;
         this.budget = maxBatchBytes;
+        this.first = Map.copyOf(firstMetadata);
+        first.forEach(batch::putMetadata);
     }
 
     /** A put of {@code value}, or a delete when it is null (as a changelog record). */
@@ -94,6 +107,7 @@ public final class EngineBatches {
     /** Drops what was added since the last finish and not written (after a failure mid-run). */
     public void discard() {
         batch.clear();
+        first.forEach(batch::putMetadata);
         written = 0;
     }
 
@@ -106,6 +120,7 @@ public final class EngineBatches {
     private void write() {
         if (!batch.isEmpty()) {
             db.write(batch);
+            first = Map.of();
             batch.clear();
             written++;
         }

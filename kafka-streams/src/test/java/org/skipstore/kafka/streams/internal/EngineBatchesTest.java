@@ -1,8 +1,10 @@
 package org.skipstore.kafka.streams.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.pagestore.Range;
@@ -51,6 +53,27 @@ class EngineBatchesTest {
     void nothingWrittenIsNoBatch() {
         try (Skipstore db = open()) {
             assertThat(new EngineBatches(db, 512 << 10).finish()).isZero();
+        }
+    }
+
+    @Test
+    void theFirstMetadataRidesInTheFirstBatch() {
+        try (Skipstore db = open()) {
+            EngineBatches alone = new EngineBatches(db, 512 << 10, Map.of("first", new byte[] {1}));
+            assertThat(alone.finish()).isEqualTo(1);
+            assertThat(db.metadata()).containsKey("first");
+        }
+        try (Skipstore db = Skipstore.builder().durability(WriteDurability.NO_LOG).memtableBytes(1 << 20)
+                .memtableShards(1).open(dir.resolve("split"))) {
+            EngineBatches out = new EngineBatches(db, 512 << 10, Map.of("first", new byte[] {2}));
+            for (int i = 0; i < 1000; i++) {
+                out.put(key(i), new byte[1000]);
+            }
+            out.put(key(-1), new byte[600 << 10]); // past the engine's limit: the last batch fails
+            assertThatThrownBy(out::finish).isInstanceOf(IllegalArgumentException.class);
+            // the batches before it were written, the first with the metadata
+            assertThat(db.metadata()).containsKey("first");
+            assertThat(db.get(key(0))).isNotNull();
         }
     }
 
