@@ -14,6 +14,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -133,9 +134,18 @@ public final class CountingApp {
         return sb.isEmpty() ? null : sb.toString();
     }
 
-    private static void dump(KafkaStreams streams) {
-        ReadOnlyKeyValueStore<String, Long> store = streams.store(
-                StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore()));
+    private static void dump(KafkaStreams streams) throws InterruptedException {
+        ReadOnlyKeyValueStore<String, Long> store = null;
+        for (long deadline = System.nanoTime() + 30_000_000_000L; store == null; ) {
+            try {
+                store = streams.store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore()));
+            } catch (InvalidStateStoreException e) { // not queryable while the instance rebalances or restores
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
         try (KeyValueIterator<String, Long> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, Long> e = it.next();
