@@ -42,6 +42,22 @@ class BatchMetadataTest {
         }
     }
 
+    /** The values handed out are copies: changing one changes neither what is read next nor what is flushed. */
+    @Test
+    void theMetadataReadIsTheCallersToChange() {
+        try (Skipstore db = Skipstore.builder().durability(WriteDurability.NO_LOG).open(dir)) {
+            db.write(new WriteBatch().putMetadata("offset", b("10")));
+            db.metadata().get("offset")[0] = 'X'; // the active memtable's
+            assertThat(s(db.metadata().get("offset"))).isEqualTo("10");
+            db.flush();
+            db.metadata().get("offset")[0] = 'Y'; // the store's
+            assertThat(s(db.metadata().get("offset"))).isEqualTo("10");
+        }
+        try (Skipstore db = Skipstore.builder().durability(WriteDurability.NO_LOG).open(dir)) {
+            assertThat(s(db.metadata().get("offset"))).isEqualTo("10");
+        }
+    }
+
     @Test
     void loggedTheMetadataSurvivesACrashWithItsBatch() {
         try (Skipstore db = Skipstore.builder().durability(WriteDurability.SYNC).open(dir)) {

@@ -9,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
 import org.apache.kafka.streams.processor.StateStore;
@@ -51,7 +52,10 @@ import org.skipstore.pagestore.Skipstore;
  *   <li>Writes ({@code put}, {@code putIfAbsent}, {@code putAll}, {@code delete}) go to the
  *       store's {@link UncommittedWrites}, on the heap; every read of the store sees them over the
  *       engine (the stream thread reads its own writes). Each write moves the uncommitted
- *       {@link Position} to the record being processed.</li>
+ *       {@link Position} to the record being processed. Transactional as Kafka Streams runs
+ *       stores with {@code enable.transactional.statestores=true}; without it Kafka Streams
+ *       expects stores to write through and may not commit one for long, so past a quarter of a
+ *       memtable the writes go to the engine without offsets ({@link #spillIfFull}).</li>
  *   <li>{@link #commit}: the writes go to the engine as one {@code WriteBatch} (several when they
  *       pass the engine's batch limit, half a memtable: {@link EngineBatches}) with the offsets as
  *       commit metadata in the last one, and the position advances; no fsync: they become durable
@@ -83,6 +87,8 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
     private Skipstore db;
     private StoreReads reads;
     private EngineBatches batches; // the engine's, reused by every commit and restore batch
+    /** Uncommitted bytes past which the writes go to the engine ({@link #spillIfFull}); -1: never. */
+    private long spillBytes;
     private CommittedOffsets offsets = CommittedOffsets.none();
     private final Position position = Position.emptyPosition(); // as of the last commit
     private Position uncommittedPosition = Position.emptyPosition();
@@ -125,6 +131,7 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
         this.context = context;
         reads = new StoreReads(name, db, writes);
         batches = engine.batches();
+        spillBytes = transactional(context.appConfigs()) ? -1 : config.memtableBytes() / 4;
         open = true;
         try {
             context.register(root, (BatchingStateRestoreCallback) this::restore);
@@ -132,6 +139,12 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
             close();
             throw e;
         }
+    }
+
+    /** Whether Kafka Streams runs its stores as transactional ones (KIP-892; a Boolean or a String). */
+    static boolean transactional(Map<String, Object> appConfigs) {
+        Object v = appConfigs.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG);
+        return v != null && Boolean.parseBoolean(v.toString().trim());
     }
 
     private synchronized void restore(Collection<KeyValue<byte[], byte[]>> records) {
@@ -154,6 +167,7 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
         checkSizes(key, value);
         writes.put(key, value);
         track();
+        spillIfFull();
     }
 
     @Override
@@ -179,6 +193,7 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
             writes.put(e.key, e.value);
         }
         track();
+        spillIfFull();
     }
 
     @Override
@@ -225,18 +240,39 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
         checkOpen();
         CommittedOffsets next = offsets.with(changelogOffsets);
         if (!writes.isEmpty() || !next.equals(offsets)) {
-            try {
-                writes.forEach((k, v) -> batches.write(k.get(), v));
-                batches.finish(next.metadata());
-                writes.clear();
-            } catch (SkipstoreException | IllegalArgumentException e) {
-                batches.discard();
-                throw Failures.of(name, "committing", e);
-            }
+            writeBuffer(next.metadata(), "committing");
             offsets = next;
         }
         position.merge(uncommittedPosition);
         uncommittedPosition = Position.emptyPosition();
+    }
+
+    /** Writes the uncommitted writes to the engine with {@code metadata} in the last batch, and clears them. */
+    private void writeBuffer(Map<String, byte[]> metadata, String doing) {
+        try {
+            writes.forEach((k, v) -> batches.write(k.get(), v));
+            batches.finish(metadata);
+            writes.clear();
+        } catch (SkipstoreException | IllegalArgumentException e) {
+            batches.discard();
+            throw Failures.of(name, doing, e);
+        }
+    }
+
+    /**
+     * Without transactional state stores ({@code enable.transactional.statestores}, off by
+     * default) Kafka Streams commits a store only every commit interval under at-least-once, and
+     * under exactly-once not before the task closes: it expects the store to write through, as
+     * RocksDB's does. So past {@link #spillBytes} the writes go to the engine, without offsets;
+     * they are no longer uncommitted in the sense of a transaction (a crash then wipes the store
+     * under exactly-once, and under at-least-once its restore replays the changelog past the
+     * committed offsets over them, as over RocksDB's). With transactional state stores Kafka
+     * Streams bounds the buffer itself ({@code statestore.uncommitted.max.bytes}, an early commit).
+     */
+    private void spillIfFull() {
+        if (spillBytes >= 0 && writes.approximateBytes() > spillBytes) {
+            writeBuffer(Map.of(), "writing");
+        }
     }
 
     @SuppressWarnings("deprecation") // deprecated because every store is to manage its offsets

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetrics;
 import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
 import org.apache.kafka.streams.processor.CommitCallback;
@@ -27,7 +28,8 @@ final class TestContext implements StateStoreContext {
 
     private final Path stateDir;
     private final TaskId task;
-    private Map<String, Object> configs = Map.of();
+    /** Transactional state stores, as the store's transactions are tested; {@link #configs} replaces it. */
+    private Map<String, Object> configs = Map.of(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
     private RecordMetadata record;
     private StateRestoreCallback callback;
     private StateStore registered;

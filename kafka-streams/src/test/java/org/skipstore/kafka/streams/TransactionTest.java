@@ -199,4 +199,52 @@ class TransactionTest extends StoreTestBase {
         assertThat(store.get(key("small"))).isNull();
         store.commit(Map.of());
     }
+
+    /**
+     * Without transactional state stores Kafka Streams may not commit a store for long (under
+     * exactly-once not before the task closes): the writes go to the engine, without offsets,
+     * before they pass a quarter of a memtable (the fixture's is 1 MiB), so the heap holds no more.
+     */
+    @Test
+    void withoutTransactionalStateStoresTheWritesGoToTheEngineBeforeAQuarterOfAMemtable() {
+        store.close();
+        context = Fixture.context(dir).configs(Map.of()); // Kafka Streams' default: not transactional
+        store = Fixture.open(context);
+        ReadOnlyKeyValueStore<Bytes, byte[]> engine = store.readOnly(IsolationLevel.READ_COMMITTED);
+        long most = 0;
+        for (int i = 0; i < 1000; i++) {
+            store.put(key(String.format("k%04d", i)), new byte[1000]);
+            most = Math.max(most, store.approximateNumUncommittedBytes());
+        }
+        assertThat(most).isLessThanOrEqualTo((1 << 20) / 4 + 1100);
+        assertThat(engine.get(key("k0000"))).as("written through before any commit").isNotNull();
+        assertThat(store.committedOffset(CHANGELOG_0)).isNull();
+        reopen(); // a close without a commit: what went through stays
+        context.configs(Map.of());
+        assertThat(store.get(key("k0000"))).isNotNull();
+        assertThat(store.committedOffset(CHANGELOG_0)).isNull();
+    }
+
+    /** With them, nothing reaches the engine before a commit, however much is written. */
+    @Test
+    void withTransactionalStateStoresNothingReachesTheEngineBeforeACommit() {
+        ReadOnlyKeyValueStore<Bytes, byte[]> engine = store.readOnly(IsolationLevel.READ_COMMITTED);
+        for (int i = 0; i < 1000; i++) {
+            store.put(key(String.format("k%04d", i)), new byte[1000]);
+        }
+        assertThat(store.approximateNumUncommittedBytes()).isGreaterThan(1_000_000);
+        assertThat(engine.get(key("k0000"))).isNull();
+        assertThat(engine.approximateNumEntries()).isZero();
+        store.commit(Map.of(CHANGELOG_0, 1000L));
+        assertThat(engine.approximateNumEntries()).isEqualTo(1000);
+    }
+
+    @Test
+    void theStoreIsTransactionalWhenKafkaStreamsSaysSoAsABooleanOrAString() {
+        String name = org.apache.kafka.streams.StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG;
+        assertThat(SkipstoreKeyValueStore.transactional(Map.of(name, true))).isTrue();
+        assertThat(SkipstoreKeyValueStore.transactional(Map.of(name, " TRUE "))).isTrue();
+        assertThat(SkipstoreKeyValueStore.transactional(Map.of(name, "false"))).isFalse();
+        assertThat(SkipstoreKeyValueStore.transactional(Map.of())).isFalse();
+    }
 }
