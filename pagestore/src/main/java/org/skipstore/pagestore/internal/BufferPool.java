@@ -10,10 +10,15 @@ import java.util.ArrayDeque;
  * ({@link Pager}). Up to {@link #POOLED_BYTES} of buffers live in an arena of the pool's and are
  * reused, per block order. Further ones, which a large transaction (an engine's flush rewrites
  * hundreds of megabytes) takes by the hundred thousand, are cut from slabs of
- * {@link #SLAB_BYTES} and reused by the same transaction when it gives them back; once it ends
- * ({@link #endTransaction}) they are left to the collector. An arena per buffer cost each one a
- * session, a cleaner and a malloc: in a flush of 500 k entries, about a tenth of the writer's
- * time. Larger buffers get an arena of their own. Guarded by the pager's write lock.
+ * {@link #SLAB_BYTES} and reused by the same transaction when it gives them back. Slabs, and
+ * buffers too large to cut from one, live in an arena of the transaction's, made when it first
+ * passes the pool and closed when it ends ({@link #endTransaction}): their memory goes back at
+ * once rather than when a collection finds them unreachable, which a large heap may put off
+ * while hundreds of megabytes wait (a Kafka Streams instance bounds its stores' memory). An
+ * arena per buffer cost each one a session, a cleaner and a malloc: in a flush of 500 k entries,
+ * about a tenth of the writer's time. A meta page may outlive its transaction (a group commit
+ * defers it), so it always comes from the pool ({@link #takeLasting}). Guarded by the pager's
+ * write lock.
  */
 final class BufferPool implements AutoCloseable {
 
@@ -34,6 +39,8 @@ final class BufferPool implements AutoCloseable {
     /** The slab buffers are cut from, and its bytes cut so far. */
     private MemorySegment slab;
     private long slabUsed;
+    /** The current transaction's slabs and large buffers; null until it passes the pool. */
+    private Arena transaction;
 
     BufferPool(int pageSize) {
         this.pageSize = pageSize;
@@ -53,16 +60,33 @@ final class BufferPool implements AutoCloseable {
             arenaBytes += bytes;
             return arena.allocate(bytes, pageSize);
         }
+        if (transaction == null) {
+            transaction = Arena.ofShared(); // a force may run on another thread
+        }
         if (bytes > SLICED_MAX) {
-            return Arena.ofAuto().allocate(bytes, pageSize);
+            return transaction.allocate(bytes, pageSize);
         }
         if (slab == null || slabUsed + bytes > slab.byteSize()) {
-            slab = Arena.ofAuto().allocate(SLAB_BYTES, pageSize); // freed once no slice of it is reachable
+            slab = transaction.allocate(SLAB_BYTES, pageSize);
             slabUsed = 0;
         }
         b = slab.asSlice(slabUsed, bytes); // at a multiple of its size: aligned as the pooled ones
         slabUsed += bytes;
         return b;
+    }
+
+    /**
+     * A buffer for a block of order {@code n} that may be used after its transaction ends (a
+     * deferred meta page): from the pool, past its size if need be (one page per commit at most).
+     */
+    MemorySegment takeLasting(int n) {
+        MemorySegment b = poll(free[n]);
+        if (b != null) {
+            return b;
+        }
+        long bytes = (long) pageSize << n;
+        arenaBytes += bytes;
+        return arena.allocate(bytes, pageSize);
     }
 
     private static MemorySegment poll(ArrayDeque<MemorySegment> q) {
@@ -85,7 +109,7 @@ final class BufferPool implements AutoCloseable {
         lists[n].push(b);
     }
 
-    /** A write transaction ended: the slabs' buffers are no longer reused, and go to the collector. */
+    /** A write transaction ended: its slabs and large buffers are freed. */
     void endTransaction() {
         for (ArrayDeque<MemorySegment> q : sliced) {
             if (q != null) {
@@ -93,10 +117,16 @@ final class BufferPool implements AutoCloseable {
             }
         }
         slab = null;
+        if (transaction != null) {
+            Arena t = transaction;
+            transaction = null;
+            t.close();
+        }
     }
 
     @Override
     public void close() {
+        endTransaction();
         arena.close();
     }
 }

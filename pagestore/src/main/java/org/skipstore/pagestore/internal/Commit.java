@@ -70,7 +70,7 @@ final class Commit {
                 long entries = (mode.listsSinceBase() ? p.sinceBase.count() : 0) + c.blocks().size() + 2;
                 record = allocate(p.space.orderFor(entries * Meta.RECORD_ENTRY.byteSize()));
             }
-            metaPage = p.pool.take(0);                                   // step 3
+            metaPage = p.pool.takeLasting(0);                            // step 3
             metaPage.fill((byte) 0);
             Block freeBlock = null;
             MemorySegment fl;
