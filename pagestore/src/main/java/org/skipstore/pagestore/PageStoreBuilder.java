@@ -31,6 +31,7 @@ public final class PageStoreBuilder {
     private boolean create = true;
     private Long seed;
     private boolean checkedSegments;
+    private long writeBufferPool = PageStore.DEFAULT_WRITE_BUFFER_POOL;
 
     PageStoreBuilder() {
     }
@@ -125,6 +126,21 @@ public final class PageStoreBuilder {
         return this;
     }
 
+    /**
+     * Bytes of write buffers the store keeps between transactions, for the next ones to reuse;
+     * default {@value PageStore#DEFAULT_WRITE_BUFFER_POOL} (16 MiB). A transaction writes each
+     * block it changes into a buffer first; what it takes past the pool is freed when it ends.
+     * Small transactions are quicker from the pool; a store written in large transactions only
+     * (an engine's flushes) loses little with a small pool and keeps less memory.
+     */
+    public PageStoreBuilder writeBufferPoolBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("writeBufferPoolBytes " + bytes + " is negative");
+        }
+        this.writeBufferPool = bytes;
+        return this;
+    }
+
     /** The hash seed of the levels for a new store; default random. */
     public PageStoreBuilder seed(long seed) {
         this.seed = seed;
@@ -181,6 +197,7 @@ public final class PageStoreBuilder {
             if (preallocate > 0) {
                 pager.preallocate((preallocate + pager.pageSize() - 1) / pager.pageSize());
             }
+            pager.limitWriteBufferPool(writeBufferPool);
             return new PageStore(pager, levelsOf(pager), name, checkedSegments);
         } catch (IOException | RuntimeException e) {
             try {

@@ -105,6 +105,27 @@ class StoreLimitsTest {
         }
     }
 
+    /** A store with no write buffer pool writes every transaction from buffers freed at its end. */
+    @Test
+    void aStoreWithoutAWriteBufferPoolCommitsAndReopensAndANegativeOneIsRefused() {
+        assertThatThrownBy(() -> PageStore.builder().writeBufferPoolBytes(-1)).isInstanceOf(IllegalArgumentException.class);
+        Path file = dir.resolve("nopool.skip");
+        byte[] v = new byte[3000];
+        try (PageStore store = PageStore.builder().writeBufferPoolBytes(0).open(file)) {
+            for (int t = 0; t < 5; t++) {
+                try (WriteTransaction w = store.write()) {
+                    for (int i = 0; i < 200; i++) {
+                        w.put(("k" + t + "-" + i).getBytes(StandardCharsets.UTF_8), v);
+                    }
+                    w.commit();
+                }
+            }
+        }
+        try (PageStore store = PageStore.builder().open(file); ReadTransaction r = store.read()) {
+            assertThat(r.count()).isEqualTo(1000);
+        }
+    }
+
     @Test
     void aMaxSizeBelowTheSmallestStoreIsRefusedAndCreatesNoFile() {
         Path file = dir.resolve("tiny.skip");

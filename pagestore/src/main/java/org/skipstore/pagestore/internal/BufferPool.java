@@ -7,7 +7,8 @@ import java.util.ArrayDeque;
 /**
  * Write buffers of transactions, one per block they allocate. Blocks are written into buffers
  * and through the file at commit ({@link PageFile#write}), never by stores into the mapping
- * ({@link Pager}). Up to {@link #POOLED_BYTES} of buffers live in an arena of the pool's and are
+ * ({@link Pager}). Up to {@link #POOLED_BYTES} of buffers (or the store's {@code
+ * writeBufferPoolBytes}) live in an arena of the pool's and are
  * reused, per block order. Further ones, which a large transaction (an engine's flush rewrites
  * hundreds of megabytes) takes by the hundred thousand, are cut from slabs of
  * {@link #SLAB_BYTES} and reused by the same transaction when it gives them back. Slabs, and
@@ -22,12 +23,14 @@ import java.util.ArrayDeque;
  */
 final class BufferPool implements AutoCloseable {
 
-    static final long POOLED_BYTES = 16L << 20;
+    static final long POOLED_BYTES = org.skipstore.pagestore.PageStore.DEFAULT_WRITE_BUFFER_POOL;
     static final long SLAB_BYTES = 1L << 20;
     /** The largest buffer cut from a slab (larger ones would waste its tail). */
     static final long SLICED_MAX = SLAB_BYTES / 8;
 
     private final int pageSize;
+    /** Bytes of buffers kept in {@link #arena}; {@link #POOLED_BYTES} unless the store's options say less or more. */
+    private long pooled = POOLED_BYTES;
     private final Arena arena = Arena.ofShared();
     @SuppressWarnings("unchecked")
     private final ArrayDeque<MemorySegment>[] free = new ArrayDeque[Chunks.MAX_ORDER + 1];
@@ -46,6 +49,11 @@ final class BufferPool implements AutoCloseable {
         this.pageSize = pageSize;
     }
 
+    /** Keeps at most {@code bytes} of buffers from now on (set before the first transaction). */
+    void limit(long bytes) {
+        pooled = bytes;
+    }
+
     /** A buffer for a block of order {@code n}; its content is undefined. */
     MemorySegment take(int n) {
         MemorySegment b = poll(free[n]);
@@ -56,7 +64,7 @@ final class BufferPool implements AutoCloseable {
             return b;
         }
         long bytes = (long) pageSize << n;
-        if (arenaBytes + bytes <= POOLED_BYTES) {
+        if (arenaBytes + bytes <= pooled) {
             arenaBytes += bytes;
             return arena.allocate(bytes, pageSize);
         }

@@ -155,6 +155,11 @@ public final class Pager implements AutoCloseable {
         }
     }
 
+    /** Keeps at most {@code bytes} of write buffers between transactions (before the first one). */
+    public void limitWriteBufferPool(long bytes) {
+        pool.limit(bytes);
+    }
+
     /** {@code t} committed or rolled back: the next writer may begin. */
     void end(WriteTxn t) {
         pool.endTransaction();

@@ -46,4 +46,17 @@ class BufferPoolTest {
             pool.endTransaction();
         }
     }
+
+    /** A store's writeBufferPoolBytes: a pool of none keeps nothing between transactions. */
+    @Test
+    void aPoolLimitedToNothingFreesEveryBufferWhenTheTransactionEnds() {
+        try (BufferPool pool = new BufferPool(PAGE)) {
+            pool.limit(0);
+            MemorySegment b = pool.take(0);
+            MemorySegment meta = pool.takeLasting(0);
+            pool.endTransaction();
+            assertThatThrownBy(() -> b.get(ValueLayout.JAVA_LONG, 0)).isInstanceOf(IllegalStateException.class);
+            meta.set(ValueLayout.JAVA_LONG, 0, 1);
+        }
+    }
 }

@@ -38,6 +38,8 @@ public final class Engine implements AutoCloseable {
 
     /** The store's file name in the directory. */
     public static final String STORE_FILE = "store.skp";
+    /** The store's write buffer pool ({@code PageStoreBuilder#writeBufferPoolBytes}): 1 MiB. */
+    public static final long STORE_WRITE_BUFFER_POOL = 1L << 20;
 
     final Path dir;
     final EngineOptions options;

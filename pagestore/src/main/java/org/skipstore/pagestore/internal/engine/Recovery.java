@@ -64,7 +64,10 @@ final class Recovery {
             }
             createDirectory(dir, o.filePermissions());
         }
-        PageStoreBuilder b = PageStore.builder().durability(Durability.SYNC).createIfMissing(o.createIfMissing());
+        // Only flushes write the store, each a large transaction: a small pool costs them little and
+        // keeps little memory between them (a Kafka Streams instance runs many stores).
+        PageStoreBuilder b = PageStore.builder().durability(Durability.SYNC).createIfMissing(o.createIfMissing())
+                .writeBufferPoolBytes(Engine.STORE_WRITE_BUFFER_POOL);
         PageStore store = (existed ? b : b.pageSize(o.pageSize())).open(storePath); // step 1
         try {
             if (!existed) {
