@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.kafka.streams.internal.CommittedOffsets;
+import org.skipstore.kafka.streams.internal.CommittedPosition;
 import org.skipstore.kafka.streams.internal.EngineBatches;
 import org.skipstore.kafka.streams.internal.Failures;
 import org.skipstore.kafka.streams.internal.StoreQueries;
@@ -58,7 +59,8 @@ import org.skipstore.pagestore.Skipstore;
  *       memtable the writes go to the engine without offsets ({@link #spillIfFull}).</li>
  *   <li>{@link #commit}: the writes go to the engine as one {@code WriteBatch} (several when they
  *       pass the engine's batch limit, half a memtable: {@link EngineBatches}) with the offsets as
- *       commit metadata in the last one, and the position advances; no fsync: they become durable
+ *       commit metadata in the last one, and the position advances (recorded with them,
+ *       {@link CommittedPosition}, so a restart keeps it); no fsync: they become durable
  *       together with the engine's next flush, as RocksDB's store's do. A close without a commit
  *       discards the writes: after a close the store holds what the last commit (or restore)
  *       wrote, after a crash what the last flush held, and it reports those writes' offsets.</li>
@@ -75,6 +77,8 @@ import org.skipstore.pagestore.Skipstore;
 public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[]>
         permits SkipstoreTimestampedKeyValueStore {
 
+    private static final System.Logger LOG = System.getLogger(SkipstoreKeyValueStore.class.getName());
+
     private final String name;
     private final SkipstoreStoreConfig explicitConfig; // null: the application's config decides
     private final UncommittedWrites writes = new UncommittedWrites();
@@ -90,7 +94,8 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
     /** Uncommitted bytes past which the writes go to the engine ({@link #spillIfFull}); -1: never. */
     private long spillBytes;
     private CommittedOffsets offsets = CommittedOffsets.none();
-    private final Position position = Position.emptyPosition(); // as of the last commit
+    private volatile Position position = Position.emptyPosition(); // as of the last commit, never changed once set
+    private boolean positionTooLarge; // logged once
     private Position uncommittedPosition = Position.emptyPosition();
 
     SkipstoreKeyValueStore(String name, SkipstoreStoreConfig explicitConfig) {
@@ -131,6 +136,7 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
         this.context = context;
         reads = new StoreReads(name, db, writes);
         batches = engine.batches();
+        position = CommittedPosition.from(db.metadata());
         spillBytes = transactional(context.appConfigs()) ? -1 : config.memtableBytes() / 4;
         open = true;
         try {
@@ -239,11 +245,27 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
         Objects.requireNonNull(changelogOffsets, "changelogOffsets");
         checkOpen();
         CommittedOffsets next = offsets.with(changelogOffsets);
-        if (!writes.isEmpty() || !next.equals(offsets)) {
-            writeBuffer(next.metadata(), "committing");
+        boolean moved = !uncommittedPosition.isEmpty();
+        if (!writes.isEmpty() || !next.equals(offsets) || moved) {
+            Map<String, byte[]> metadata = next.metadata();
+            Position nextPosition = position;
+            if (moved) {
+                nextPosition = position.copy().merge(uncommittedPosition);
+                Map<String, byte[]> p = CommittedPosition.metadata(nextPosition);
+                if (!p.isEmpty()) {
+                    metadata = new java.util.HashMap<>(metadata);
+                    metadata.putAll(p);
+                } else if (!positionTooLarge) {
+                    positionTooLarge = true;
+                    LOG.log(System.Logger.Level.WARNING, "store " + name + ": its position (the input offsets of its"
+                            + " data) is too large to keep in its commit metadata: after a restart, queries bounded by a"
+                            + " position wait for new records (it keeps the last one that fitted)");
+                }
+            }
+            writeBuffer(metadata, "committing");
             offsets = next;
+            position = nextPosition;
         }
-        position.merge(uncommittedPosition);
         uncommittedPosition = Position.emptyPosition();
     }
 

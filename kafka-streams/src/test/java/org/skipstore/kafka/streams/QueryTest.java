@@ -95,6 +95,24 @@ class QueryTest extends StoreTestBase {
                 .getPartitionPositions("input").getOrDefault(0, -1L)).isLessThan(5L);
     }
 
+    /** The committed position is kept with the data: after a restart, a query bounded by it runs. */
+    @Test
+    void theCommittedPositionSurvivesARestart() {
+        store.commit(Map.of());
+        Position committed = Position.emptyPosition().withComponent("input", 0, 5);
+        reopen();
+        assertThat(store.getPosition()).isEqualTo(committed);
+        QueryResult<byte[]> r = store.query(KeyQuery.withKey(key("d")), PositionBound.at(committed), COMMITTED);
+        assertThat(r.isSuccess()).isTrue();
+        assertThat(string(r.getResult())).isEqualTo("4");
+        context.processing("input", 1, 7); // a second partition joins the position
+        store.put(key("e"), value("5"));
+        store.commit(Map.of());
+        reopen();
+        assertThat(store.getPosition()).isEqualTo(Position.emptyPosition().withComponent("input", 0, 5)
+                .withComponent("input", 1, 7));
+    }
+
     @Test
     void aQueryRunsOnlyOnceThePositionReachesItsBound() {
         PositionBound at5 = PositionBound.at(Position.emptyPosition().withComponent("input", 0, 5));

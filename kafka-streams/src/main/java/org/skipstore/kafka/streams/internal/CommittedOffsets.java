@@ -68,7 +68,7 @@ public final class CommittedOffsets {
     private static final long PARTITION_AT = PARTITION.byteOffset(groupElement("partition"));
     private static final long OFFSET_AT = PARTITION.byteOffset(groupElement("offset"));
 
-    private static final Comparator<TopicPartition> ORDER =
+    static final Comparator<TopicPartition> ORDER =
             Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
     private static final CommittedOffsets NONE = new CommittedOffsets(new TreeMap<>(ORDER));
 
@@ -133,10 +133,15 @@ public final class CommittedOffsets {
 
     /** The commit metadata that records these offsets. */
     public Map<String, byte[]> metadata() {
-        return Map.of(NAME, encode());
+        return Map.of(NAME, encode(offsets));
     }
 
     private long encodedSize() {
+        return encodedSize(offsets);
+    }
+
+    /** The bytes {@link #encode} makes of {@code offsets}. */
+    static long encodedSize(SortedMap<TopicPartition, Long> offsets) {
         long size = HEADER.byteSize();
         String topic = null;
         for (TopicPartition tp : offsets.keySet()) {
@@ -150,10 +155,15 @@ public final class CommittedOffsets {
     }
 
     // The encoding goes through native memory, as everything the engine's accessors see (NativeKeys).
-    private byte[] encode() {
+    /**
+     * The encoding of {@code offsets} (in {@link #ORDER}): the format above, which the store's
+     * {@code CommittedPosition} shares (a position is offsets by topic and partition too).
+     */
+    static byte[] encode(SortedMap<TopicPartition, Long> offsets) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(encodedSize());
-            TreeMap<String, SortedMap<Integer, Long>> byTopic = byTopic();
+            MemorySegment out = arena.allocate(encodedSize(offsets));
+            TreeMap<String, SortedMap<Integer, Long>> byTopic = new TreeMap<>();
+            offsets.forEach((tp, offset) -> byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), offset));
             out.set(U16, VERSION_AT, (short) VERSION);
             out.set(U16, TOPICS_AT, (short) byTopic.size());
             long at = HEADER.byteSize();
@@ -174,38 +184,41 @@ public final class CommittedOffsets {
         }
     }
 
-    private TreeMap<String, SortedMap<Integer, Long>> byTopic() {
-        TreeMap<String, SortedMap<Integer, Long>> byTopic = new TreeMap<>();
-        offsets.forEach((tp, offset) -> byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), offset));
-        return byTopic;
+    static CommittedOffsets decode(byte[] value) {
+        return new CommittedOffsets(decode(value, NAME));
     }
 
-    static CommittedOffsets decode(byte[] value) {
+    /**
+     * The offsets {@link #encode} made {@code value} of, commit metadata {@code name}.
+     *
+     * @throws ProcessorStateException when it is not such an encoding
+     */
+    static TreeMap<TopicPartition, Long> decode(byte[] value, String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, in, JAVA_BYTE, 0, value.length);
             long size = value.length;
             if (size < HEADER.byteSize()) {
-                throw damaged("shorter than its header");
+                throw damaged(name, "shorter than its header");
             }
             int version = Short.toUnsignedInt(in.get(U16, VERSION_AT));
             if (version != VERSION) {
-                throw damaged("format " + version + ", this version reads " + VERSION);
+                throw damaged(name, "format " + version + ", this version reads " + VERSION);
             }
             int topics = Short.toUnsignedInt(in.get(U16, TOPICS_AT));
             TreeMap<TopicPartition, Long> offsets = new TreeMap<>(ORDER);
             long at = HEADER.byteSize();
             for (int t = 0; t < topics; t++) {
                 if (at + TOPIC.byteSize() > size) {
-                    throw damaged("topic " + t + " passes the end");
+                    throw damaged(name, "topic " + t + " passes the end");
                 }
                 int nameBytes = Short.toUnsignedInt(in.get(U16, at + TOPIC_BYTES_AT));
                 int partitions = Short.toUnsignedInt(in.get(U16, at + PARTITIONS_AT));
                 at += TOPIC.byteSize();
                 if (nameBytes == 0 || at + nameBytes + partitions * PARTITION.byteSize() > size) {
-                    throw damaged("topic " + t + " passes the end");
+                    throw damaged(name, "topic " + t + " passes the end");
                 }
-                String topic = utf8(in.asSlice(at, nameBytes), t);
+                String topic = utf8(in.asSlice(at, nameBytes), t, name);
                 at += nameBytes;
                 for (int p = 0; p < partitions; p++) {
                     offsets.put(new TopicPartition(topic, in.get(I32, at + PARTITION_AT)), in.get(I64, at + OFFSET_AT));
@@ -213,24 +226,23 @@ public final class CommittedOffsets {
                 }
             }
             if (at != size) {
-                throw damaged(size - at + " bytes after the last topic");
+                throw damaged(name, size - at + " bytes after the last topic");
             }
-            return new CommittedOffsets(offsets);
+            return offsets;
         }
     }
 
-    private static String utf8(MemorySegment bytes, int topic) {
+    private static String utf8(MemorySegment bytes, int topic, String name) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(bytes.asByteBuffer()).toString();
         } catch (CharacterCodingException e) {
-            throw damaged("topic " + topic + " has a name that is not UTF-8");
+            throw damaged(name, "topic " + topic + " has a name that is not UTF-8");
         }
     }
 
-    private static ProcessorStateException damaged(String why) {
-        return new ProcessorStateException("the committed changelog offsets (commit metadata " + NAME
-                + ") are damaged: " + why);
+    private static ProcessorStateException damaged(String name, String why) {
+        return new ProcessorStateException("the committed offsets of commit metadata " + name + " are damaged: " + why);
     }
 
     @Override
