@@ -26,11 +26,12 @@ import org.skipstore.pagestore.SkipstoreBuilder;
  * rather than a {@code count()}: the same store traffic (a get and a put per record), with the
  * aggregator's value coming from the record.
  *
- * <p>The store is Skipstore's ({@link SkipstoreStores#persistentKeyValueStore}, default options)
- * or the one Kafka Streams' DSL makes by default ({@link Stores#persistentTimestampedKeyValueStore},
- * RocksDB), with the record cache off, so that every read and write of the topology reaches the
- * store. Skipstore's store is not a timestamped one, so the DSL puts its adapter over it (values
- * lose and regain their timestamp at the store), as in any application that uses it.
+ * <p>The store is Skipstore's timestamped one ({@link
+ * SkipstoreStores#persistentTimestampedKeyValueStore}, default options: what {@code
+ * SkipstoreDslStoreSuppliers} gives the DSL) or the one Kafka Streams' DSL makes by default ({@link
+ * Stores#persistentTimestampedKeyValueStore}, RocksDB), with the record cache off, so that every
+ * read and write of the topology reaches the store. Both hold values after their timestamp, so
+ * neither goes through the DSL's adapter for stores without timestamps.
  */
 final class Aggregation {
 
@@ -51,7 +52,7 @@ final class Aggregation {
     /** The store supplier of {@code engine}, as an application would name it. */
     static KeyValueBytesStoreSupplier supplier(String engine) {
         return switch (engine) {
-            case SKIPSTORE -> SkipstoreStores.persistentKeyValueStore(STORE);
+            case SKIPSTORE -> SkipstoreStores.persistentTimestampedKeyValueStore(STORE);
             case ROCKSDB -> Stores.persistentTimestampedKeyValueStore(STORE);
             default -> throw new IllegalArgumentException("unknown engine '" + engine + "' (known: "
                     + String.join(", ", ENGINES) + ")");

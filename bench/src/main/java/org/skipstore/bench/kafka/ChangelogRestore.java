@@ -44,8 +44,8 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  *       {@code MockProcessorContext}: configuration, metrics, task);</li>
  *   <li>each batch of {@code batch} changelog records (Kafka Streams' {@code max.poll.records},
  *       1000, is the most one restore fetch hands over) is converted to the store's format by
- *       Kafka Streams' {@code RecordConverter} for it (RocksDB's timestamped store: the record's
- *       timestamp put before the value; Skipstore's plain one: as it is) and handed to the
+ *       Kafka Streams' {@code RecordConverter} for it (a timestamped store, both engines' here: the
+ *       record's timestamp put before the value; a plain one: as it is) and handed to the
  *       callback through {@code StateRestoreCallbackAdapter}, which is what calls a
  *       {@code BatchingStateRestoreCallback} (Skipstore's) or a record-batching one (RocksDB's);</li>
  *   <li>at the end the store commits the changelog's end offset, as Kafka Streams checkpoints a
@@ -96,8 +96,8 @@ final class ChangelogRestore {
 
     /**
      * A restore that lost, invented or mixed up entries measured nothing: the store must hold each
-     * key's last value in the changelog (a null one: no entry), in its own format, which for
-     * RocksDB's timestamped store puts the timestamp before the value.
+     * key's last value in the changelog (a null one: no entry), in its own format, which for a
+     * timestamped store (both engines' here) puts the timestamp before the value.
      */
     private static void checkEntries(KeyValueStore<Bytes, byte[]> store, Changelog log) {
         Map<Bytes, byte[]> last = new HashMap<>();
