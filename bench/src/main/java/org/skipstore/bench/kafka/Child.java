@@ -45,24 +45,26 @@ public final class Child {
      * are): the peak and the end of what lies outside the heap, the peak growth of what lies outside
      * the heap and the JVM's pools (the store part), and the growth of the mapped file pages by the end;
      * bytes are -1 where there is no /proc. Then the commits that reached the store and their time,
-     * or -1 where they were not counted.
+     * or -1 where they were not counted; last the peak of the FFM allocations ({@link
+     * NativeAllocations}: Skipstore's own off-heap memory), -1 where it was not tracked.
      */
     record Figures(long records, long nanos, long offHeapPeak, long offHeapEnd, long storePart, long fileGrowth,
-                   long commits, long commitNanos) {
+                   long commits, long commitNanos, long nativePeak) {
 
         String encode() {
-            return String.format(Locale.ROOT, "%s %d %d %d %d %d %d %d %d", RESULT, records, nanos, offHeapPeak,
-                    offHeapEnd, storePart, fileGrowth, commits, commitNanos);
+            return String.format(Locale.ROOT, "%s %d %d %d %d %d %d %d %d %d", RESULT, records, nanos, offHeapPeak,
+                    offHeapEnd, storePart, fileGrowth, commits, commitNanos, nativePeak);
         }
 
         /** The figures of a child's output line, or null when the line is not its result. */
         static Figures decode(String line) {
             String[] f = line.trim().split(" ");
-            if (f.length != 9 || !f[0].equals(RESULT)) {
+            if (f.length != 10 || !f[0].equals(RESULT)) {
                 return null;
             }
             return new Figures(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
-                    Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]));
+                    Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]),
+                    Long.parseLong(f[9]));
         }
 
         double perSecond() {
@@ -74,7 +76,8 @@ public final class Child {
             ResidentMemory.Sample outside = m.peakOutsideJvm();
             return new Figures(t.records(), t.nanos(), m.peakOffHeap().offHeap(), t.end().offHeap(),
                     base.rss() < 0 ? -1 : outside.outsideJvm() - base.outsideJvm(),
-                    base.rss() < 0 ? -1 : t.end().rssFile() - base.rssFile(), t.commits(), t.commitNanos());
+                    base.rss() < 0 ? -1 : t.end().rssFile() - base.rssFile(), t.commits(), t.commitNanos(),
+                    NativeAllocations.peakBytes());
         }
     }
 

@@ -114,7 +114,9 @@ public final class KafkaBench {
                 .toString()));
         // A fixed heap, touched at start: its committed bytes are resident from the start and stay so,
         // and VmRSS minus them is what lies outside it. RocksDB loads a native library.
-        cmd.addAll(List.of("-Xms" + o.heap(), "-Xmx" + o.heap(), "-XX:+AlwaysPreTouch",
+        // NMT's summary level tracks the JVM's mallocs at a small cost alike for both engines; it
+        // tells Skipstore's own native memory (NativeAllocations) from the JIT's.
+        cmd.addAll(List.of("-Xms" + o.heap(), "-Xmx" + o.heap(), "-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Child.class.getName(), phase, engine, stateDir.toString()));
         cmd.addAll(List.of(rest));
