@@ -41,7 +41,11 @@ public final class KeyBytes {
 
     /**
      * Compares two keys whose prefixes are equal: {@code a} ({@code al} bytes at {@code ao}) with
-     * {@code b} ({@code bl} bytes at {@code bo}). Only bytes from index 8 on are read.
+     * {@code b} ({@code bl} bytes at {@code bo}). Bytes from index 8 on decide, 8 at a time; a
+     * tail of 1 to 7 bytes is read as the 8 bytes that end with it, whose bytes before the tail
+     * are equal (the prefix, or compared already), so they cannot change the order. Keys that
+     * share their first 8 bytes are common (Kafka's "customer-12345"): every step of a memtable
+     * search compares such a tail, which one read does where a loop took two reads a byte.
      */
     public static int compareAfterPrefix(MemorySegment a, long ao, long al, MemorySegment b, long bo, long bl) {
         long min = Math.min(al, bl);
@@ -53,11 +57,11 @@ public final class KeyBytes {
                 return Long.compareUnsigned(x, y);
             }
         }
-        for (; i < min; i++) {
-            int x = a.get(ValueLayout.JAVA_BYTE, ao + i) & 0xFF;
-            int y = b.get(ValueLayout.JAVA_BYTE, bo + i) & 0xFF;
+        if (i < min) { // 8 < min: the 8 bytes ending at min lie within both keys
+            long x = a.get(BE_LONG, ao + min - 8);
+            long y = b.get(BE_LONG, bo + min - 8);
             if (x != y) {
-                return x - y;
+                return Long.compareUnsigned(x, y);
             }
         }
         return Long.compare(al, bl);

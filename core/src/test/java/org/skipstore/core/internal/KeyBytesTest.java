@@ -43,4 +43,38 @@ class KeyBytesTest {
         assertThat(KeyBytes.prefix(s, 0, 0)).isZero();
         assertThat(KeyBytes.prefix(MemorySegment.ofArray(new byte[] {(byte) 0x80}))).isEqualTo(0x8000000000000000L);
     }
+
+    /**
+     * Keys with equal prefixes compare as their bytes do, for every length and tail: lengths 0
+     * to 40 (a tail of 0 to 7 bytes after the 8-byte steps), few distinct bytes so that keys
+     * often differ only in their last byte, and keys at odd offsets of larger segments.
+     */
+    @Test
+    void keysWithEqualPrefixesCompareAsTheirBytes() {
+        long seed = Long.getLong("skipstore.seed", System.nanoTime());
+        System.out.println("keysWithEqualPrefixesCompareAsTheirBytes seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int n = 0; n < 200_000; n++) {
+            int al = r.nextInt(0, 41);
+            int bl = r.nextInt(0, 41);
+            byte[] a = new byte[al + 3];
+            byte[] b = new byte[bl + 5];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (byte) (r.nextInt(2) * 255);
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (r.nextInt(2) * 255);
+            }
+            System.arraycopy(a, 3, b, 5, Math.min(8, Math.min(al, bl))); // equal prefixes
+            byte[] ka = java.util.Arrays.copyOfRange(a, 3, 3 + al);
+            byte[] kb = java.util.Arrays.copyOfRange(b, 5, 5 + bl);
+            if (KeyBytes.prefix(MemorySegment.ofArray(ka)) != KeyBytes.prefix(MemorySegment.ofArray(kb))) {
+                continue; // a key shorter than 8 bytes padded with zeros against real zeros: not equal prefixes
+            }
+            int got = Integer.signum(KeyBytes.compareAfterPrefix(MemorySegment.ofArray(a), 3, al,
+                    MemorySegment.ofArray(b), 5, bl));
+            assertThat(got).as("seed %d, %s vs %s", seed, java.util.Arrays.toString(ka), java.util.Arrays.toString(kb))
+                    .isEqualTo(Integer.signum(Keys.compare(ka, kb)));
+        }
+    }
 }
