@@ -2,8 +2,9 @@ package org.skipstore.pagestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.skipstore.pagestore.SkipstoreTest.b;
+import static org.skipstore.pagestore.SkipstoreTest.s;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,14 +20,6 @@ class BatchMetadataTest {
 
     @TempDir
     Path dir;
-
-    static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String s(byte[] b) {
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
-    }
 
     @Test
     void aBatchsMetadataIsReadBackWithItsWritesAndALaterBatchReplacesIt() {
