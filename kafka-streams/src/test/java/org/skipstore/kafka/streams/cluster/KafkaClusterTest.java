@@ -41,10 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The application sets {@code enable.transactional.statestores=true}. Without it, Kafka
  * Streams 4.4 under exactly-once never commits a running task's stores ({@code
  * StreamTask.postCommit(false)} skips {@code maybeCheckpoint} when {@code eosEnabled &&
- * !transactionalStateStoresEnabled}), so a Skipstore store would hold its writes on the heap
- * until the task is suspended or closed, and after a crash it has no committed offset, which
- * {@code ProcessorStateManager.initializeStoreOffsets} turns into a {@code TaskCorruptedException}
- * (the task's state wiped, the changelog restored in full).
+ * !transactionalStateStoresEnabled}): a Skipstore store then writes its buffer through to the
+ * engine, without offsets, once it passes a quarter of a memtable, and after a crash it has no
+ * committed offset, which {@code ProcessorStateManager.initializeStoreOffsets} turns into a
+ * {@code TaskCorruptedException} (the task's state wiped, the changelog restored in full).
  *
  * <p>25 to 40 s on two shared cores (the broker's start, 200k records, three JVMs), under the
  * minute that would have put it behind a Maven profile: it runs with the module's other tests.
