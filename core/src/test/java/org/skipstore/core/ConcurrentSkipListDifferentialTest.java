@@ -47,13 +47,39 @@ class ConcurrentSkipListDifferentialTest {
 
     @Test
     void aMillionRandomOperationsAgreeWithTreeMap() {
-        long seed = seed("aMillionRandomOperationsAgreeWithTreeMap");
+        randomOperationsAgreeWithTreeMap("aMillionRandomOperationsAgreeWithTreeMap", 1_000_000, b -> b);
+    }
+
+    /**
+     * The same with a list that expects keys with a shared prefix that many keys lack (one
+     * {@code 0x7f} byte: the others sort below or above it), and with one that learned the shape
+     * of such keys from a list of them ({@link ConcurrentSkipList.Builder#keysLike}: their common
+     * prefix, none here, and the ranges of their first bytes, which later keys leave at times).
+     */
+    @Test
+    void randomOperationsAgreeWithTreeMapWhereKeysHaveAShape() {
+        randomOperationsAgreeWithTreeMap("shared prefix 7f", 300_000, b -> b.sharedKeyPrefix(new byte[] {0x7f}));
+        randomOperationsAgreeWithTreeMap("shared prefix 7f 7f fe", 300_000,
+                b -> b.sharedKeyPrefix(new byte[] {0x7f, 0x7f, (byte) 0xfe}));
+        try (ConcurrentSkipList teacher = ConcurrentSkipList.builder().shards(1).build()) {
+            SplittableRandom r = new SplittableRandom(1);
+            for (int i = 0; i < 2000; i++) {
+                byte[] k = key(r, 3000);
+                teacher.put(k.length > 1 ? Arrays.copyOf(k, 1 + k.length % 3) : k, k); // fewer bytes: some ranges left out
+            }
+            randomOperationsAgreeWithTreeMap("keys like another list's", 300_000, b -> b.keysLike(teacher));
+        }
+    }
+
+    private void randomOperationsAgreeWithTreeMap(String name, int ops,
+                                                  java.util.function.UnaryOperator<ConcurrentSkipList.Builder> shape) {
+        long seed = seed(name);
         SplittableRandom r = new SplittableRandom(seed);
         NavigableMap<byte[], byte[]> model = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
         List<Map.Entry<Snapshot, NavigableMap<byte[], byte[]>>> snaps = new ArrayList<>();
         int space = 3000;
-        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(2).build()) {
-            for (int op = 0; op < 1_000_000; op++) {
+        try (ConcurrentSkipList sl = shape.apply(ConcurrentSkipList.builder().shards(2)).build()) {
+            for (int op = 0; op < ops; op++) {
                 String at = "seed " + seed + ", op " + op;
                 byte[] k = key(r, space);
                 byte[] cur = model.get(k);

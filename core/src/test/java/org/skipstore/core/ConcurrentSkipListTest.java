@@ -34,6 +34,40 @@ class ConcurrentSkipListTest {
         return out;
     }
 
+    /**
+     * A seal's successor expects keys like the sealed list's: their common prefix, or what the
+     * sealed list expected when it held fewer than two keys; it orders keys without that prefix
+     * as any other.
+     */
+    @Test
+    void aSuccessorExpectsTheKeysOfTheListItReplaces() {
+        try (ConcurrentSkipList sl = ConcurrentSkipList.builder().shards(1).build()) {
+            for (int i = 0; i < 1000; i++) {
+                sl.put(("customer-" + i).getBytes(UTF_8), new byte[8]);
+            }
+            ConcurrentSkipList next = sl.seal().fresh();
+            try (next) {
+                assertThat(new String(next.sharedKeyPrefix(), UTF_8)).isEqualTo("customer-");
+                for (String k : List.of("customer-7", "account-1", "customer-", "zebra", "customer-12", "customer")) {
+                    next.put(k.getBytes(UTF_8), k.getBytes(UTF_8));
+                }
+                List<String> keys = new ArrayList<>();
+                next.forEach(e -> keys.add(new String(e.keyBytes(), UTF_8)));
+                assertThat(keys).containsExactly("account-1", "customer", "customer-", "customer-12", "customer-7", "zebra");
+                ConcurrentSkipList.Builder b = ConcurrentSkipList.builder();
+                try (ConcurrentSkipList one = ConcurrentSkipList.builder().sharedKeyPrefix("user-".getBytes(UTF_8)).build()) {
+                    one.put("user-1".getBytes(UTF_8), new byte[0]);
+                    try (ConcurrentSkipList after = b.keysLike(one).build()) {
+                        assertThat(new String(after.sharedKeyPrefix(), UTF_8)).isEqualTo("user-");
+                    }
+                }
+            }
+        }
+        assertThatThrownBy(() -> ConcurrentSkipList.builder().sharedKeyPrefix(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ConcurrentSkipList.builder().sharedKeyPrefix(new byte[ConcurrentSkipList.MAX_KEY_BYTES + 1]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void insertGetPutDeleteBasics() {
         try (ConcurrentSkipList sl = new ConcurrentSkipList()) {

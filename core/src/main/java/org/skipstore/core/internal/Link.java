@@ -30,6 +30,11 @@ import org.skipstore.arena.ShardedArena;
  * comparison would have to touch the node. Random keys keep 23 significant bits: a tie among a
  * million of them is still rare.
  *
+ * <p>In a list with a shared key prefix ({@code SkipList}'s windows: "customer-" in front of
+ * every key) the first 8 bytes would tie everywhere; there the summary is {@link #topBits} of the
+ * 8 bytes after that prefix, or a denser one where the ranges of those bytes are known
+ * ({@link Windows#summary}).
+ *
  * <h2>Limits</h2>
  * A node starts at an 8-byte aligned offset below 16 MiB of its chunk (chunks hold at most 16
  * MiB, and a larger node has a chunk of its own, at offset 0), and in a chunk whose id is at
@@ -43,6 +48,8 @@ public final class Link {
     static final int CHUNK_BITS = 13;
     /** Bits below the prefix. */
     static final int PREFIX_SHIFT = OFFSET_BITS + CHUNK_BITS;
+    /** Bits of the key summary: the top of the word. */
+    static final int SUMMARY_BITS = 64 - PREFIX_SHIFT;
     /** Largest chunk id a link can name. */
     public static final int MAX_CHUNK_ID = (1 << CHUNK_BITS) - 1;
     /** Largest node offset (exclusive) a link can name. */
@@ -58,12 +65,12 @@ public final class Link {
     }
 
     /**
-     * The link to node {@code ref} whose key has the {@link KeyBytes#prefix 8-byte prefix}
-     * {@code keyPrefix}; {@code ref} must {@link #fits fit}.
+     * The link to node {@code ref} whose key has the 30-bit {@code summary} ({@link #prefixOfKey},
+     * {@link #topBits}); {@code ref} must {@link #fits fit}.
      */
-    public static long of(long ref, long keyPrefix) {
+    public static long of(long ref, long summary) {
         long offset = ShardedArena.offset(ref);
-        return (prefixOfKey(keyPrefix) << PREFIX_SHIFT)
+        return (summary << PREFIX_SHIFT)
                 | ((long) ShardedArena.chunkId(ref) << OFFSET_BITS)
                 | (offset >>> 3);
     }
@@ -77,6 +84,16 @@ public final class Link {
     /** The target's key summary: a non-negative number that orders like the keys' first 8 bytes. */
     static long prefix(long link) {
         return link >>> PREFIX_SHIFT;
+    }
+
+    /**
+     * The 30-bit summary of 8 key bytes that follow a prefix all keys of a list share (its
+     * {@code SkipList}'s window) when their ranges are not known ({@link Windows#summary}): their
+     * top 30 bits. The shared bytes are gone, so the first bits
+     * are the ones that differ; no exponent is needed to skip leading zero bytes.
+     */
+    static long topBits(long window) {
+        return window >>> PREFIX_SHIFT;
     }
 
     /** Bits of the summary below its exponent. */

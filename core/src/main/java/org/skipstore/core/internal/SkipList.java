@@ -22,13 +22,19 @@ import org.skipstore.arena.ShardedArena;
  * Nodes are {@code [key, stamp]} versions in arena memory ({@link Node}), ordered by key
  * ascending and, within a key, by stamp descending, so the first node of a key is its newest
  * version. Links are {@link Link} words (the next node's arena reference, not an address, packed
- * with the first bits of its key, so that a search decides most comparisons without touching the
+ * with a summary of its key, so that a search decides most comparisons without touching the
  * node it compares with). A node's links above level 0 live in its tower, a block of its own in
  * another arena region ({@link Node}: the upper levels then lie packed); links on level 0 name
  * nodes, links above name towers, and a tower names its node. A search walks towers from the
  * head's tower down to level 1, then steps to the node of the tower it stands on and walks
  * level 0. Nodes are never unlinked; links only ever go from 0 to a node, or from one node to a
  * node inserted between: no ABA, no marking, no reclamation until the whole arena is closed.
+ *
+ * <h2>Windows: what a node's header and its links tell of its key</h2>
+ * A node's header holds 8 bytes of its key, its window, and each link to it a 30-bit summary of
+ * them ({@link Windows}): bytes after the list's shared prefix when it has one ("customer-" in
+ * front of every key), else its first 8. {@code compare} and {@link #linkBefore} decide by them,
+ * and read the key only when they tie.
  *
  * <h2>Stamps: why a write is stamped after it is linked</h2>
  * A snapshot is a number {@code v} ({@link Stamps#current()}) and sees the versions stamped below
@@ -94,7 +100,7 @@ import org.skipstore.arena.ShardedArena;
  * <h2>Local names</h2>
  * {@code x} the node a search stands on, {@code n} its next, {@code w} a link word, {@code h} a
  * height, {@code s} a stamp, {@code v} a snapshot, {@code ck}/{@code ok} a node's chunk segment
- * and offset in it, {@code k} the key, {@code kp} its 8-byte prefix.
+ * and offset in it, {@code k} the key, {@code kp} its window, {@code ks} the window's summary.
  */
 public final class SkipList {
 
@@ -138,6 +144,9 @@ public final class SkipList {
     private final Stamps stamps = new Stamps();
     /** Levels in use: the tallest linked tower (at least 1). Only grows. */
     private volatile int height = 1;
+    /** What the keys were expected to look like, and the windows it makes: fixed for the list's life. */
+    private final KeyShape shape;
+    private final Windows windows;
     /** The limit on nodes, 0 for none; {@link #entries} counts them only then. */
     private final long maxEntries;
     /** Nodes allocated (or reserved by {@link #reserve}), kept only with {@link #maxEntries}. */
@@ -179,7 +188,7 @@ public final class SkipList {
         private final long[] stats = new long[6];
         /**
          * After an insert: {@link #preds} is the place right after the node inserted (the node on
-         * level 0, its tower up to its height, its predecessors above), whose key's prefix is
+         * level 0, its tower up to its height, its predecessors above), whose key's window is
          * {@link #hintPrefix}; a search for a next key above it may start there ({@link #spliceAfterLast}).
          */
         boolean hint;
@@ -201,6 +210,19 @@ public final class SkipList {
      * @throws IllegalStateException when the arena has no room for the head node
      */
     public SkipList(ShardedArena arena, long maxEntries) {
+        this(arena, maxEntries, KeyShape.NONE);
+    }
+
+    /**
+     * @param arena        where nodes go (region 0) and towers (region 1, or 0 in an arena of one region)
+     * @param maxEntries   the limit on nodes, 0 for none
+     * @param keys         what the keys are expected to look like ({@link KeyShape}): a hint for
+     *                     speed, any key is stored and ordered as without it
+     * @throws IllegalStateException when the arena has no room for the head node
+     */
+    public SkipList(ShardedArena arena, long maxEntries, KeyShape keys) {
+        this.shape = keys;
+        this.windows = new Windows(keys);
         this.arena = arena;
         this.maxEntries = maxEntries;
         this.towerRegion = Math.min(1, arena.regionCount() - 1);
@@ -213,6 +235,11 @@ public final class SkipList {
                 h, arena.chunk(t), ShardedArena.offset(t), t);
         this.head = h;
         this.headTower = t;
+    }
+
+    /** What the keys were expected to look like when the list was made. */
+    public KeyShape shape() {
+        return shape;
     }
 
     public ShardedArena arena() {
@@ -314,10 +341,10 @@ public final class SkipList {
 
     /** Unsigned comparison of node {@code x}'s key with {@code k}. */
     public int compareKey(long x, MemorySegment k) {
-        return compare(x, k, KeyBytes.prefix(k));
+        return compare(x, k, windows.window(k));
     }
 
-    /** {@link #compareKey} with the key's {@link KeyBytes#prefix} computed once by the caller. */
+    /** {@link #compareKey} with the key's {@link Windows#window} computed once by the caller. */
     private int compare(long x, MemorySegment k, long kp) {
         MemorySegment ck = arena.chunk(x);
         long ok = ShardedArena.offset(x);
@@ -325,12 +352,7 @@ public final class SkipList {
         if (np != kp) {
             return Long.compareUnsigned(np, kp);
         }
-        int len = Node.keyLength(ck, ok);
-        long kl = k.byteSize();
-        if (len <= 8 || kl <= 8) { // equal up to where the shorter ends
-            return Long.compare(len, kl);
-        }
-        return KeyBytes.compareAfterPrefix(ck, Node.keyOffset(ok, Node.height(ck, ok)), len, k, 0, kl);
+        return windows.compareTied(ck, Node.keyOffset(ok, Node.height(ck, ok)), Node.keyLength(ck, ok), np, k, 0, k.byteSize());
     }
 
     /** Unsigned comparison of the keys of nodes {@code x} and {@code y}. */
@@ -344,13 +366,8 @@ public final class SkipList {
         if (px != py) {
             return Long.compareUnsigned(px, py);
         }
-        int lx = Node.keyLength(cx, ox);
-        int ly = Node.keyLength(cy, oy);
-        if (lx <= 8 || ly <= 8) { // equal up to where the shorter ends
-            return Integer.compare(lx, ly);
-        }
-        return KeyBytes.compareAfterPrefix(cx, Node.keyOffset(ox, Node.height(cx, ox)), lx,
-                cy, Node.keyOffset(oy, Node.height(cy, oy)), ly);
+        return windows.compareTied(cx, Node.keyOffset(ox, Node.height(cx, ox)), Node.keyLength(cx, ox), px,
+                cy, Node.keyOffset(oy, Node.height(cy, oy)), Node.keyLength(cy, oy));
     }
 
     /** Whether nodes {@code x} and {@code y} hold the same key. */
@@ -366,7 +383,7 @@ public final class SkipList {
 
     /**
      * Whether the node that link {@code w} of {@code level} names sorts before {@code [k, s]};
-     * {@code ks} is the key's {@link Link#prefixOfKey summary}. The link's summary decides
+     * {@code ks} is the summary of the key's window. The link's summary decides
      * without touching the node (or its tower) unless the two tie.
      */
     private boolean linkBefore(long w, int level, MemorySegment k, long kp, long ks, long s) {
@@ -413,11 +430,11 @@ public final class SkipList {
 
     /** The first node at or after {@code [k, s]} on level 0, or 0. */
     public long seek(MemorySegment k, long s) {
-        return seek(k, KeyBytes.prefix(k), s);
+        return seek(k, windows.window(k), s);
     }
 
     private long seek(MemorySegment k, long kp, long s) {
-        long ks = Link.prefixOfKey(kp);
+        long ks = windows.summary(kp);
         long x = headTower;
         long w;
         for (int level = height - 1; level >= 1; level--) {
@@ -444,7 +461,7 @@ public final class SkipList {
      * {@code v}, or 0. {@code Long.MAX_VALUE} reads the newest version.
      */
     public long get(MemorySegment k, long v) {
-        long kp = KeyBytes.prefix(k);
+        long kp = windows.window(k);
         long x = seek(k, kp, Stamps.PENDING);
         if (x == 0 || compare(x, k, kp) != 0) {
             return 0;
@@ -461,8 +478,8 @@ public final class SkipList {
      * step back of a reverse cursor.
      */
     public long lastBefore(MemorySegment k) {
-        long kp = KeyBytes.prefix(k);
-        long ks = Link.prefixOfKey(kp);
+        long kp = windows.window(k);
+        long ks = windows.summary(kp);
         long x = headTower;
         long w;
         // Before [k, PENDING], in front of every version of k: exactly the nodes with a smaller key.
@@ -546,7 +563,7 @@ public final class SkipList {
         }
         MemorySegment ck = arena.chunk(x);
         long ok = ShardedArena.offset(x);
-        Node.writeHeader(ck, ok, Stamps.PENDING, KeyBytes.prefix(k), (int) kl, (int) vl, h,
+        Node.writeHeader(ck, ok, Stamps.PENDING, windows.window(k), (int) kl, (int) vl, h,
                 tombstone ? Node.TOMBSTONE : 0, x, h > 1 ? arena.chunk(t) : null, ShardedArena.offset(t), t);
         long ko = Node.keyOffset(ok, h);
         MemorySegment.copy(k, 0, ck, ko, kl);
@@ -569,7 +586,7 @@ public final class SkipList {
     public int write(MemorySegment k, MemorySegment value, int mode, Splice sp, long node) {
         sp.shadowedLive = false;
         sp.found = 0;
-        long kp = KeyBytes.prefix(k);
+        long kp = windows.window(k);
         boolean hinted = sp.hint && sortsAfterLast(k, kp, sp);
         sp.hint = false;
         long x = node;
@@ -587,7 +604,7 @@ public final class SkipList {
             hinted = false; // a retry searches from the head
             sn = Link.ref(succs[0]);
             // (the link's key summary tells most other keys apart without touching the node)
-            if (sn != 0 && (Link.prefix(succs[0]) != Link.prefixOfKey(kp) || compare(sn, k, kp) != 0)) {
+            if (sn != 0 && (Link.prefix(succs[0]) != windows.summary(kp) || compare(sn, k, kp) != 0)) {
                 sn = 0;
             }
             if (sn != 0 && (mode == INSERT_IF_ABSENT || mode == GET_OR_INSERT)) { // step 3
@@ -615,7 +632,7 @@ public final class SkipList {
             long ok = ShardedArena.offset(x);
             Node.older(ck, ok, sn != 0);
             Node.NEXT_WORD.setRelease(ck, Node.wordOffset(ok, 0), succs[0]);
-            if (casNext(preds[0], 0, succs[0], Link.of(x, kp))) {               // step 5: linked
+            if (casNext(preds[0], 0, succs[0], Link.of(x, windows.summary(kp)))) {               // step 5: linked
                 break;
             }
         }
@@ -630,7 +647,7 @@ public final class SkipList {
         raiseHeight(h);
         if (h > 1) {
             long t = Node.tower(ck, ok);
-            long tl = Link.of(t, kp);
+            long tl = Link.of(t, windows.summary(kp));
             MemorySegment ct = arena.chunk(t);
             long ot = ShardedArena.offset(t);
             for (int level = 1; level < h; level++) {                            // step 7
@@ -651,7 +668,7 @@ public final class SkipList {
 
     /**
      * Whether {@code k} sorts after the key of the thread's last insert ({@code sp.preds[0]} after
-     * a hinted write): by the prefix alone when the two differ, else by the whole key (keys that
+     * a hinted write): by the window alone when the two differ, else by the whole key (keys that
      * share their first 8 bytes, "customer-1", "customer-2", are the common case of a sorted batch).
      */
     private boolean sortsAfterLast(MemorySegment k, long kp, Splice sp) {
@@ -673,7 +690,7 @@ public final class SkipList {
      * failed CAS). False when no level up to the list's height crosses the gap: search from the head.
      */
     private boolean spliceAfterLast(MemorySegment k, long kp, long[] preds, long[] succs) {
-        long ks = Link.prefixOfKey(kp);
+        long ks = windows.summary(kp);
         long w = link(preds[0], 0);
         if (w == 0 || !linkBefore(w, 0, k, kp, ks, Stamps.PENDING)) {
             succs[0] = w; // the common case of a dense run: k goes right after the last node
@@ -716,7 +733,7 @@ public final class SkipList {
      * {@code ot} in {@code ct}; {@code p} a tower before it on this level (or the head's).
      */
     private void linkLevel(long tl, MemorySegment ct, long ot, MemorySegment k, long kp, long s, int level, long p) {
-        long ks = Link.prefixOfKey(kp);
+        long ks = windows.summary(kp);
         for (;;) {
             long w;
             while ((w = link(p, level)) != 0 && linkBefore(w, level, k, kp, ks, s)) {
@@ -740,7 +757,7 @@ public final class SkipList {
      * the head's tower.
      */
     private void findSplice(MemorySegment k, long kp, long s, int top, long[] preds, long[] succs) {
-        long ks = Link.prefixOfKey(kp);
+        long ks = windows.summary(kp);
         long x = headTower;
         for (int level = Node.MAX_HEIGHT - 1; level >= top; level--) {
             preds[level] = headTower;

@@ -20,7 +20,7 @@ class LinkTest {
             long ref = ShardedArena.reference(chunk, offset);
             long prefix = random.nextLong();
             assertThat(Link.fits(ref)).isTrue();
-            long link = Link.of(ref, prefix);
+            long link = Link.of(ref, Link.prefixOfKey(prefix));
             assertThat(link).isNotZero();
             assertThat(Link.ref(link)).isEqualTo(ref);
             assertThat(Link.prefix(link)).isEqualTo(Link.prefixOfKey(prefix));
@@ -56,8 +56,8 @@ class LinkTest {
                 case 1 -> a + random.nextInt(3) - 1;     // neighbours
                 default -> random.nextBoolean() ? random.nextLong() : random.nextLong() >>> (8 + random.nextInt(56));
             };
-            long pa = Link.prefix(Link.of(ShardedArena.reference(1, 0), a));
-            long pb = Link.prefix(Link.of(ShardedArena.reference(2, 8), b));
+            long pa = Link.prefix(Link.of(ShardedArena.reference(1, 0), Link.prefixOfKey(a)));
+            long pb = Link.prefix(Link.of(ShardedArena.reference(2, 8), Link.prefixOfKey(b)));
             int keyOrder = Long.signum(Long.compareUnsigned(a, b));
             int prefixOrder = Long.signum(Long.compare(pa, pb));
             // Summaries never contradict the keys; they tie only when the top one bit and the

@@ -9,6 +9,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import org.skipstore.core.ConcurrentSkipList;
 import org.skipstore.core.Entry;
 import org.skipstore.core.SkipstoreException.Problem;
@@ -77,10 +78,18 @@ public final class Engine implements AutoCloseable {
         return Recovery.open(dir, options, hook);
     }
 
-    /** A fresh memtable with the engine's settings. */
-    static ConcurrentSkipList memtable(EngineOptions o) {
-        return ConcurrentSkipList.builder().maxMemoryBytes(o.memtableBytes()).shards(o.memtableShards())
-                .whenFull(ConcurrentSkipList.WhenFull.REFUSE).build();
+    /**
+     * The engine's memtables ({@link Layers}): each new one with the engine's settings and the
+     * prefix its keys are likely to share as the hint: that of the memtable it replaces
+     * ({@code ConcurrentSkipList.Builder#keysLike}), or for the first {@code keyPrefix}
+     * (the store's).
+     */
+    static Function<ConcurrentSkipList, ConcurrentSkipList> memtables(EngineOptions o, byte[] keyPrefix) {
+        return previous -> {
+            ConcurrentSkipList.Builder b = ConcurrentSkipList.builder().maxMemoryBytes(o.memtableBytes())
+                    .shards(o.memtableShards()).whenFull(ConcurrentSkipList.WhenFull.REFUSE);
+            return (previous == null ? b.sharedKeyPrefix(keyPrefix) : b.keysLike(previous)).build();
+        };
     }
 
     // ---- writes --------------------------------------------------------------------------------

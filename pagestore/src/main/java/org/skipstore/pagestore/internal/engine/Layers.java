@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.skipstore.core.ConcurrentSkipList;
 import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.internal.StoreFailure;
@@ -41,7 +41,8 @@ final class Layers {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a flush retires a memtable, a memtable is sealed, or the engine fails or closes. */
     private final Condition changed = lock.newCondition();
-    private final Supplier<ConcurrentSkipList> memtables;
+    /** A new memtable, given the one it replaces (null for the first). */
+    private final Function<ConcurrentSkipList, ConcurrentSkipList> memtables;
     private final int maxSealed;
     private final Stalls stalls;
     private volatile Published published;
@@ -59,12 +60,12 @@ final class Layers {
     /** The most memory the memtables had reserved at once, as seen at each seal. */
     private volatile long peakBytes;
 
-    Layers(Supplier<ConcurrentSkipList> memtables, int maxSealed, StoreView store, long flushedSequence,
+    Layers(Function<ConcurrentSkipList, ConcurrentSkipList> memtables, int maxSealed, StoreView store, long flushedSequence,
            Stalls stalls) {
         this.memtables = memtables;
         this.maxSealed = maxSealed;
         this.stalls = stalls;
-        this.active = new Layer(memtables.get(), ++layerIds, flushedSequence);
+        this.active = new Layer(memtables.apply(null), ++layerIds, flushedSequence);
         this.published = new Published(new ReadState(active, List.of(), store), 0, flushedSequence, Map.of());
     }
 
@@ -119,7 +120,7 @@ final class Layers {
         Layer full = active;
         full.finalBound = full.table.lastSequence();
         pending.add(full);
-        active = new Layer(memtables.get(), ++layerIds, full.lastWholeSequence);
+        active = new Layer(memtables.apply(full.table), ++layerIds, full.lastWholeSequence);
         long bytes = active.table.memoryReserved();
         for (Layer l : pending) {
             bytes += l.table.memoryReserved();

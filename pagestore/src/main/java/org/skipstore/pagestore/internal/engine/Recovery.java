@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.skipstore.core.SkipstoreException.Problem;
+import org.skipstore.pagestore.Cursor;
 import org.skipstore.pagestore.Durability;
 import org.skipstore.pagestore.PageStore;
 import org.skipstore.pagestore.PageStoreBuilder;
@@ -76,6 +78,7 @@ final class Recovery {
             }
             long id;
             long flushed;
+            byte[] keyPrefix;
             try (ReadTransaction r = store.read()) { // step 2
                 byte[] idBytes = r.metadata(ID);
                 if (idBytes == null && (r.count() > 0 || !r.metadata().isEmpty())) {
@@ -83,6 +86,7 @@ final class Recovery {
                 }
                 id = idBytes == null ? 0 : Sequences.read(idBytes, ID);
                 flushed = idBytes == null ? 0 : Sequences.read(r.metadata(Flusher.FLUSHED), Flusher.FLUSHED);
+                keyPrefix = commonKeyPrefix(r);
             }
             boolean created = id == 0;
             if (created) {
@@ -94,7 +98,7 @@ final class Recovery {
                 }
             }
             Stalls stalls = new Stalls();
-            Layers layers = new Layers(() -> Engine.memtable(o), o.maxSealed(), new StoreView(store.read(), flushed),
+            Layers layers = new Layers(Engine.memtables(o, keyPrefix), o.maxSealed(), new StoreView(store.read(), flushed),
                     flushed, stalls);
             Writes replayWrites = new Writes(layers, null, Point.Hook.NONE, flushed);
             Flusher replayFlusher = new Flusher(store, layers, null, hook, flushed);
@@ -179,6 +183,24 @@ final class Recovery {
     private static void restrict(Path file, Set<PosixFilePermission> perms) throws IOException {
         if (Files.exists(file) && isPosix(file)) {
             Files.setPosixFilePermissions(file, perms);
+        }
+    }
+
+    /**
+     * The prefix the store's keys share, as its first and last key tell; empty when it holds
+     * fewer than two. The first memtable's hint ({@code ConcurrentSkipList.Builder#sharedKeyPrefix}):
+     * the keys written next are likely alike.
+     */
+    private static byte[] commonKeyPrefix(ReadTransaction r) {
+        try (Cursor c = r.cursor()) {
+            if (!c.first()) {
+                return new byte[0];
+            }
+            byte[] first = c.keyBytes();
+            c.last();
+            byte[] last = c.keyBytes();
+            int n = Arrays.mismatch(first, last);
+            return n < 0 ? new byte[0] : Arrays.copyOf(first, n);
         }
     }
 }

@@ -24,7 +24,7 @@ class FlusherTest {
 
     /** A memtable with one entry, sealed and published, and a flusher whose first flush fails at {@code failAt}. */
     private static Flusher failingFlusher(PageStore store, Point failAt) throws IOException {
-        Layers layers = new Layers(() -> ConcurrentSkipList.builder().maxMemoryBytes(1 << 20).build(), 2,
+        Layers layers = new Layers(previous -> ConcurrentSkipList.builder().maxMemoryBytes(1 << 20).build(), 2,
                 new StoreView(store.read(), 0), 0, new Stalls());
         layers.active().table.put("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
         layers.active().lastWholeSequence = 1;
@@ -105,7 +105,7 @@ class FlusherTest {
     @Test
     void sealedMemtablesFlushedTogetherKeepTheNewestVersionOfEachKey() throws IOException, InterruptedException {
         try (PageStore store = PageStore.builder().openInMemory()) {
-            Layers layers = new Layers(() -> ConcurrentSkipList.builder().maxMemoryBytes(1 << 20).build(), 2,
+            Layers layers = new Layers(previous -> ConcurrentSkipList.builder().maxMemoryBytes(1 << 20).build(), 2,
                     new StoreView(store.read(), 0), 0, new Stalls());
             Layer older = layers.active();
             older.table.put(b("a"), b("a1"));
@@ -154,7 +154,7 @@ class FlusherTest {
     @Test
     void aSplitBatchFlushedWholeCommitsItsMetadataWithIt() throws IOException, InterruptedException {
         try (PageStore store = PageStore.builder().openInMemory()) {
-            Layers layers = new Layers(() -> ConcurrentSkipList.builder().maxMemoryBytes(1 << 20).build(), 2,
+            Layers layers = new Layers(previous -> ConcurrentSkipList.builder().maxMemoryBytes(1 << 20).build(), 2,
                     new StoreView(store.read(), 0), 0, new Stalls());
             Layer older = layers.active();
             older.table.put(b("a"), b("a1"));
