@@ -48,8 +48,10 @@ import org.skipstore.pagestore.Skipstore;
  *       the committed offsets from its commit metadata ({@link CommittedOffsets}), fails when that
  *       metadata records the other value format ({@link ValueFormat}; the store's first write
  *       records its own, {@link StoreEngine#batches}), and registers a
- *       batching restore callback: each restore batch goes to the engine as one atomic write (a
- *       null value deletes). {@link #close} gives the budget's share back.</li>
+ *       batching restore callback ({@link #restore}): restore batches gather in the uncommitted
+ *       writes (a null value deletes), and go to the engine in key order, each batch whole, once
+ *       they pass a quarter of a memtable or at the next commit. {@link #close} gives the
+ *       budget's share back.</li>
  *   <li>Writes ({@code put}, {@code putIfAbsent}, {@code putAll}, {@code delete}) go to the
  *       store's {@link UncommittedWrites}, on the heap; every read of the store sees them over the
  *       engine (the stream thread reads its own writes). Each write moves the uncommitted
@@ -93,6 +95,8 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
     private EngineBatches batches; // the engine's, reused by every commit and restore batch
     /** Uncommitted bytes past which the writes go to the engine ({@link #spillIfFull}); -1: never. */
     private long spillBytes;
+    /** Uncommitted bytes past which a restore batch writes them to the engine: a quarter of a memtable. */
+    private long restoreBytes;
     private CommittedOffsets offsets = CommittedOffsets.none();
     private volatile Position position = Position.emptyPosition(); // as of the last commit, never changed once set
     private boolean positionTooLarge; // logged once
@@ -137,7 +141,8 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
         reads = new StoreReads(name, db, writes);
         batches = engine.batches();
         position = CommittedPosition.from(db.metadata());
-        spillBytes = transactional(context.appConfigs()) ? -1 : config.memtableBytes() / 4;
+        restoreBytes = config.memtableBytes() / 4;
+        spillBytes = transactional(context.appConfigs()) ? -1 : restoreBytes;
         open = true;
         try {
             context.register(root, (BatchingStateRestoreCallback) this::restore);
@@ -153,14 +158,27 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
         return v != null && Boolean.parseBoolean(v.toString().trim());
     }
 
+    /**
+     * A batch of changelog records (a null value deletes) into the uncommitted writes, which go to
+     * the engine past {@link #restoreBytes} or at the next commit (Kafka Streams commits a store
+     * as it checkpoints the restore, and when the restore ends). Gathered, since the engine links
+     * a run of keys faster the closer they lie: written in key order, a run of a thousand (one
+     * restore batch) leaves each key a search of a hundred versions from the last in a memtable
+     * of 100 k keys, a run of tens of thousands a few; and a key that recurs in the run is
+     * written once. They are written under the store's lock: no reader sees part of a batch. A
+     * close before the commit drops them, as it drops processed writes: the committed offsets do
+     * not cover them, so the next restore reads them again.
+     */
     private synchronized void restore(Collection<KeyValue<byte[], byte[]>> records) {
         checkOpen();
-        try {
-            batches.writeInKeyOrder(records);
-            batches.finish();
-        } catch (SkipstoreException | IllegalArgumentException e) {
-            batches.discard();
-            throw Failures.of(name, "restoring " + records.size() + " records", e);
+        for (KeyValue<byte[], byte[]> r : records) { // all or none
+            checkSizes(Bytes.wrap(r.key), r.value);
+        }
+        for (KeyValue<byte[], byte[]> r : records) {
+            writes.put(Bytes.wrap(r.key), r.value);
+        }
+        if (writes.approximateBytes() > restoreBytes) {
+            writeBuffer(Map.of(), "restoring");
         }
     }
 

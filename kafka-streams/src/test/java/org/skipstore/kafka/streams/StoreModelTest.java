@@ -240,11 +240,7 @@ class StoreModelTest {
             Bytes k = key();
             byte[] v = random.nextInt(4) == 0 ? null : value();
             records.add(KeyValue.pair(k.get(), v));
-            if (v == null) {
-                committed.remove(k);
-            } else {
-                committed.put(k, v);
-            }
+            uncommitted.put(k, v == null ? DELETED : v); // committed with the next commit, as processed writes
         }
         context.restore(records);
     }

@@ -18,6 +18,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
@@ -122,11 +123,13 @@ class ValueFormatGuardTest {
     @Test
     void aWriteThatFailsBeforeItsFirstBatchLeavesTheFormatToTheNextWrite() {
         open(ValueFormat.TIMESTAMPED);
-        // a key past the engine's limit fails the first (and only) batch of the restore, format and all
+        // a key past the engine's limit fails the restore batch, the records before it too
         byte[] tooLong = new byte[64 << 10];
-        assertThatThrownBy(() -> context.restore(List.of(KeyValue.pair(tooLong, value("x")))))
-                .isInstanceOf(ProcessorStateException.class);
+        assertThatThrownBy(() -> context.restore(List.of(KeyValue.pair(value("z"), value("0")),
+                KeyValue.pair(tooLong, value("x"))))).isInstanceOf(ProcessorStateException.class);
+        assertThat(store.get(new Bytes(value("z")))).as("a record of the failed batch").isNull();
         context.restore(List.of(KeyValue.pair(value("a"), value("1"))));
+        store.commit(Map.of(CHANGELOG, 1L)); // as Kafka Streams commits a restored store
         store.close();
         store = null;
         assertThatThrownBy(() -> open(ValueFormat.PLAIN)).isInstanceOf(ProcessorStateException.class)

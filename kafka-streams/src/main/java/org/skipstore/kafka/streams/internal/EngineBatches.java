@@ -1,14 +1,11 @@
 package org.skipstore.kafka.streams.internal;
 
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.skipstore.pagestore.Skipstore;
 import org.skipstore.pagestore.WriteBatch;
 
 /**
- * Writes a run of puts and deletes (a commit's buffer, a restore batch) to the engine in as few
+ * Writes a run of puts and deletes (a commit's buffer) to the engine in as few
  * {@link WriteBatch}es as its limit allows: one, unless the run is larger than the engine takes
  * at once (half a memtable). Each batch is atomic in the engine; the store makes the run atomic
  * to its readers by holding its lock until {@link #finish}, whose commit metadata (the changelog
@@ -54,24 +51,6 @@ public final class EngineBatches {
             delete(key);
         } else {
             put(key, value);
-        }
-    }
-
-    /**
-     * Writes {@code records} (changelog records: a null value deletes) in key order, the last
-     * record of a key alone: what writing them in their order leaves, with each key's search in
-     * the memtable starting where the last one ended, and no version that the same batch
-     * shadows at once.
-     */
-    public void writeInKeyOrder(Collection<KeyValue<byte[], byte[]>> records) {
-        @SuppressWarnings("unchecked")
-        KeyValue<byte[], byte[]>[] sorted = records.toArray(new KeyValue[0]);
-        Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(a.key, b.key)); // stable: a key's records keep their order
-        for (int i = 0; i < sorted.length; i++) {
-            if (i + 1 < sorted.length && Arrays.equals(sorted[i].key, sorted[i + 1].key)) {
-                continue; // a later record of the key follows
-            }
-            write(sorted[i].key, sorted[i].value);
         }
     }
 

@@ -98,42 +98,6 @@ class EngineBatchesTest {
         }
     }
 
-    /**
-     * Restore batches go in key order with each key's last record alone: the engine ends as the
-     * records written one by one in their order leave it (a put after a delete, a delete after a
-     * put, several puts of a key), with one version per key.
-     */
-    @Test
-    void aRestoreBatchInKeyOrderEndsAsTheRecordsInTheirOrder() {
-        long seed = System.nanoTime();
-        System.out.println("EngineBatchesTest seed " + seed);
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        try (Skipstore db = open()) {
-            java.util.TreeMap<String, byte[]> model = new java.util.TreeMap<>();
-            EngineBatches out = new EngineBatches(db, 512 << 10);
-            for (int round = 0; round < 20; round++) {
-                java.util.List<org.apache.kafka.streams.KeyValue<byte[], byte[]>> records = new java.util.ArrayList<>();
-                for (int i = 0; i < 500; i++) {
-                    int k = r.nextInt(200);
-                    byte[] v = r.nextInt(4) == 0 ? null : new byte[] {(byte) round, (byte) i};
-                    records.add(org.apache.kafka.streams.KeyValue.pair(key(k), v));
-                    if (v == null) {
-                        model.remove(new String(key(k)));
-                    } else {
-                        model.put(new String(key(k)), v);
-                    }
-                }
-                out.writeInKeyOrder(records);
-                out.finish();
-            }
-            var got = db.list(Range.all());
-            assertThat(got).as("seed %d", seed).hasSize(model.size());
-            for (var e : model.entrySet()) {
-                assertThat(db.get(e.getKey().getBytes())).as("key %s, seed %d", e.getKey(), seed).isEqualTo(e.getValue());
-            }
-        }
-    }
-
     private Skipstore open() {
         return Skipstore.builder().durability(WriteDurability.NO_LOG).memtableBytes(1 << 20).memtableShards(1).open(dir);
     }
