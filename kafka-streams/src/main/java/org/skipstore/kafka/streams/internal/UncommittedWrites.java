@@ -112,11 +112,14 @@ public final class UncommittedWrites {
             ordered.forEach((k, v) -> action.accept(k, v == DELETED ? null : v));
             return;
         }
-        Bytes[] keys = writes.keySet().toArray(new Bytes[0]);
-        Arrays.sort(keys);
-        for (Bytes k : keys) {
-            byte[] v = writes.get(k);
-            action.accept(k, v == DELETED ? null : v);
+        // The map's own entries, sorted by their arrays (Arrays.compareUnsigned is an intrinsic,
+        // Bytes.compareTo a loop a byte): a restore sorts tens of thousands at once.
+        @SuppressWarnings("unchecked")
+        Map.Entry<Bytes, byte[]>[] entries = writes.entrySet().toArray(new Map.Entry[0]);
+        Arrays.sort(entries, (a, b) -> Arrays.compareUnsigned(a.getKey().get(), b.getKey().get()));
+        for (Map.Entry<Bytes, byte[]> e : entries) {
+            byte[] v = e.getValue();
+            action.accept(e.getKey(), v == DELETED ? null : v);
         }
     }
 
