@@ -60,7 +60,7 @@ import org.skipstore.pagestore.Skipstore;
  *       expects stores to write through and may not commit one for long, so past a quarter of a
  *       memtable the writes go to the engine without offsets ({@link #spillIfFull}).</li>
  *   <li>{@link #commit}: the writes go to the engine as one {@code WriteBatch} (several when they
- *       pass the engine's batch limit, half a memtable: {@link EngineBatches}) with the offsets as
+ *       pass a sixteenth of a memtable: {@link EngineBatches}) with the offsets as
  *       commit metadata in the last one, and the position advances (recorded with them,
  *       {@link CommittedPosition}, so a restart keeps it); no fsync: they become durable
  *       together with the engine's next flush, as RocksDB's store's do. A close without a commit
@@ -254,7 +254,7 @@ public sealed class SkipstoreKeyValueStore implements KeyValueStore<Bytes, byte[
      * store writes its offsets into the batch of its data: the store on disk always holds a
      * commit's data with that commit's offsets, and a crash loses the commits after the last
      * flush, which the changelog restores from those offsets. A commit larger than one engine batch
-     * (half a memtable) may be flushed in part with the offsets before it; its records are in the
+     * (a sixteenth of a memtable) may be flushed in part with the offsets before it; its records are in the
      * changelog past those offsets, so a restore rewrites them. A commit that changes neither data
      * nor offsets writes nothing.
      */

@@ -80,14 +80,25 @@ record StoreEngine(Skipstore db, SkipstoreStoreConfig config, CommittedOffsets o
     }
 
     /**
-     * The batches of the store's writes (its commits, its restore batches), each within the
-     * engine's limit (half a memtable); one, which the store keeps while the engine is open. Until
+     * The batches of the store's writes (its commits, its restore batches), each within
+     * {@link #batchBytes}; one, which the store keeps while the engine is open. Until
      * the engine holds the store's format, the first batch written records it: a write that fails
      * before its first batch is written leaves the format to the next write.
      */
     EngineBatches batches() {
         Map<String, byte[]> first = ValueFormat.isRecordedIn(db.metadata()) ? Map.of() : format.metadata();
-        return new EngineBatches(db, config.memtableBytes() / 2, first);
+        return new EngineBatches(db, batchBytes(config.memtableBytes()), first);
+    }
+
+    /**
+     * A batch's bytes at most: a sixteenth of a memtable (1 MiB of the default 16), at least
+     * 64 KiB. A batch's native buffer stays with the store, on top of its memtables, and
+     * the engine would take up to half a memtable; smaller batches cost a commit of a few
+     * thousand writes nothing measurable, and keep the store within its memory budget. An
+     * operation larger than that (a value up to half a memtable) still goes, in a batch alone.
+     */
+    static long batchBytes(long memtableBytes) {
+        return Math.min(memtableBytes / 2, Math.max(64 << 10, memtableBytes / 16));
     }
 
     /** Closes the engine and gives the budget's share back. */

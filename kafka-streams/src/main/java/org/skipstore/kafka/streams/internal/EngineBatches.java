@@ -6,8 +6,9 @@ import org.skipstore.pagestore.WriteBatch;
 
 /**
  * Writes a run of puts and deletes (a commit's buffer) to the engine in as few
- * {@link WriteBatch}es as its limit allows: one, unless the run is larger than the engine takes
- * at once (half a memtable). Each batch is atomic in the engine; the store makes the run atomic
+ * {@link WriteBatch}es as its limit allows: one, unless the run is larger than a batch may be
+ * (the store's bound on the batch's native buffer; the engine takes up to half a memtable). Each
+ * batch is atomic in the engine; the store makes the run atomic
  * to its readers by holding its lock until {@link #finish}, whose commit metadata (the changelog
  * offsets) rides in the last batch. Add, then {@link #finish}; then again, with the same buffer
  * (a store keeps one: a batch's buffer is native memory, dear to make per commit).
