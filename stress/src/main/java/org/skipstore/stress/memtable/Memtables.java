@@ -72,9 +72,14 @@ final class Memtables {
         }
     }
 
-    /** A list with one arena shard and a 1 KiB first chunk: enough for the few nodes of a test. */
+    /**
+     * A list with one arena shard and a 1 KiB first chunk: enough for the few nodes of a test. It
+     * expects keys that start with "k" ({@code sharedKeyPrefix}, as the engine's memtables learn
+     * one), so that the tests' keys take every kind of window the list compares by: "k1" after
+     * the prefix, "k" none after it, "a" below it, "z" above it.
+     */
     static ConcurrentSkipList newList() {
-        return ConcurrentSkipList.builder().shards(1).initialArenaBytesPerShard(1024).build();
+        return ConcurrentSkipList.builder().shards(1).initialArenaBytesPerShard(1024).sharedKeyPrefix(bytes("k")).build();
     }
 
     /** The bytes of an ASCII string. */
