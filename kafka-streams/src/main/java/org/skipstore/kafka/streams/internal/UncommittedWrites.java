@@ -112,15 +112,53 @@ public final class UncommittedWrites {
             ordered.forEach((k, v) -> action.accept(k, v == DELETED ? null : v));
             return;
         }
-        // The map's own entries, sorted by their arrays (Arrays.compareUnsigned is an intrinsic,
-        // Bytes.compareTo a loop a byte): a restore sorts tens of thousands at once.
-        @SuppressWarnings("unchecked")
-        Map.Entry<Bytes, byte[]>[] entries = writes.entrySet().toArray(new Map.Entry[0]);
-        Arrays.sort(entries, (a, b) -> Arrays.compareUnsigned(a.getKey().get(), b.getKey().get()));
-        for (Map.Entry<Bytes, byte[]> e : entries) {
-            byte[] v = e.getValue();
-            action.accept(e.getKey(), v == DELETED ? null : v);
+        for (Sortable s : inKeyOrder(writes)) {
+            byte[] v = s.entry.getValue();
+            action.accept(s.entry.getKey(), v == DELETED ? null : v);
         }
+    }
+
+    /** An entry with the 8 bytes of its key after the prefix every key shares, as a number. */
+    private record Sortable(long window, Map.Entry<Bytes, byte[]> entry) {
+    }
+
+    /**
+     * The map's own entries in key order. Keys often share their first bytes ("customer-"), so
+     * each is sorted by the 8 bytes after the prefix they all share, read once as a big-endian
+     * number (a comparison of two longs), and only keys equal in those by their whole arrays: a
+     * commit sorts thousands of keys, a restore tens of thousands.
+     */
+    private static Sortable[] inKeyOrder(HashMap<Bytes, byte[]> writes) {
+        Sortable[] out = new Sortable[writes.size()];
+        int shared = Integer.MAX_VALUE;
+        byte[] first = null;
+        for (Bytes k : writes.keySet()) {
+            byte[] a = k.get();
+            if (first == null) {
+                first = a;
+                shared = a.length;
+            } else {
+                int m = Arrays.mismatch(first, 0, shared, a, 0, Math.min(shared, a.length));
+                shared = m < 0 ? Math.min(shared, a.length) : m;
+            }
+        }
+        int i = 0;
+        for (Map.Entry<Bytes, byte[]> e : writes.entrySet()) {
+            out[i++] = new Sortable(window(e.getKey().get(), shared), e);
+        }
+        Arrays.sort(out, (a, b) -> a.window != b.window ? Long.compareUnsigned(a.window, b.window)
+                : Arrays.compareUnsigned(a.entry.getKey().get(), b.entry.getKey().get()));
+        return out;
+    }
+
+    /** Bytes {@code from} to {@code from + 8} of {@code key}, big-endian, zero-padded past its end. */
+    private static long window(byte[] key, int from) {
+        long w = 0;
+        for (int i = 0; i < 8; i++) {
+            int at = from + i;
+            w = (w << 8) | (at < key.length ? key[at] & 0xFF : 0);
+        }
+        return w;
     }
 
     public void clear() {
