@@ -59,7 +59,8 @@ import org.skipstore.core.internal.SkipList;
  *       finish in this list (or report SEALED if they find no room). A write is in the frozen
  *       list or reported SEALED: never both, never neither.</li>
  *   <li>Writers go on at once in {@link #successor()}, a new empty list with the same
- *       configuration, set before the first SEALED is reported.</li>
+ *       configuration (expecting keys like this list's: {@link Builder#keysLike}), set before
+ *       the first SEALED is reported.</li>
  *   <li>When the writes that were under way have finished (no writer waits for that: the last one
  *       out does it), the list is frozen: {@link #whenSealed()} completes and the
  *       {@link Builder#onSeal} listener runs, with the frozen list and its successor.</li>
@@ -587,7 +588,7 @@ public final class ConcurrentSkipList implements AutoCloseable, Iterable<Entry> 
     /**
      * Seals this list (see the class comment), waits until the writes under way have finished,
      * and returns it as the frozen list with its successor, a fresh, empty list of the same
-     * configuration. Only this call waits; writers never do.
+     * configuration that expects keys like this list's. Only this call waits; writers never do.
      *
      * @throws IllegalStateException when already sealed (automatically or not)
      * @throws SkipstoreException     {@link SkipstoreException.Problem#CLOSED} when closed
