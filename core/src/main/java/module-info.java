@@ -8,7 +8,7 @@ module org.skipstore.core {
     requires jdk.jfr; // the memtable's seal and backpressure events
 
     exports org.skipstore.core;
-    // The page store's partitions keep key prefixes as the memtable's nodes do (KeyBytes.prefix):
+    // The page store's partitions keep key prefixes (KeyBytes.prefix) as the memtable's nodes keep windows:
     // shared with that module only, not part of the users' API.
     exports org.skipstore.core.internal to org.skipstore.pagestore;
 }

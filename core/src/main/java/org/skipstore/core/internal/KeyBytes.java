@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * Unsigned key comparison eight bytes at a time. A big-endian long of key bytes compares, as an
- * unsigned number, exactly as the bytes compare one by one; so does the zero-padded 8-byte
- * <em>prefix</em> that every node keeps in its header, up to the point where the shorter key ends.
+ * unsigned number, exactly as the bytes compare one by one; so does a zero-padded 8-byte
+ * <em>prefix</em> (a key's first 8 bytes, or a skip list's {@link Windows window} after a shared
+ * prefix), up to the point where the shorter key ends.
  */
 public final class KeyBytes {
 
@@ -20,7 +21,7 @@ public final class KeyBytes {
      * The first eight bytes of {@code k} as a big-endian number, zero-padded when {@code k} is
      * shorter. Compared as unsigned numbers, two prefixes never contradict the order of their
      * keys; equal prefixes need the full comparison. Both tiers decide most comparisons with it
-     * (a skip list node's header, a partition's slots): the page store reads it through the
+     * (a skip list node's window, a partition's slots): the page store reads it through the
      * qualified export of this package.
      */
     public static long prefix(MemorySegment k) {

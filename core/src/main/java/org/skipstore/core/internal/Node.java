@@ -23,7 +23,7 @@ import java.util.Locale;
  * <pre>
  *  node (region 0)                            tower (region 1), height h &gt;= 2
  *  +-------------------+                      +-------------------+
- *  | header   (24)     | stamp, prefix, ...   | node     (8)      | back to the node
+ *  | header   (24)     | stamp, window, ...   | node     (8)      | back to the node
  *  | next0    (8)      | level-0 link         | next[1..h-1]      | links on levels 1..h-1
  *  | tower    (8)      | h &gt;= 2 only -------&gt;  +-------------------+
  *  | data              | key bytes, value bytes; the block is rounded up to 8
@@ -64,7 +64,7 @@ public final class Node {
     /** The fixed part of every node. */
     public static final StructLayout HEADER = MemoryLayout.structLayout(
             JAVA_LONG.withName("stamp"),
-            JAVA_LONG.withName("prefix"),
+            JAVA_LONG.withName("window"), // 8 bytes of the key (Windows)
             JAVA_INT.withName("valueLength"),
             JAVA_SHORT.withName("keyLength"),
             JAVA_BYTE.withName("height"),
@@ -99,7 +99,7 @@ public final class Node {
     }
 
     public static final long STAMP = headerField("stamp");
-    public static final long PREFIX = headerField("prefix");
+    public static final long WINDOW = headerField("window");
     public static final long KEY_LENGTH = headerField("keyLength");
     public static final long VALUE_LENGTH = headerField("valueLength");
     public static final long HEIGHT = headerField("height");
@@ -189,8 +189,9 @@ public final class Node {
         return Short.toUnsignedInt(chunk.get(JAVA_SHORT, node + KEY_LENGTH));
     }
 
-    public static long prefix(MemorySegment chunk, long node) {
-        return chunk.get(JAVA_LONG, node + PREFIX);
+    /** The node's key window ({@link Windows#window}). */
+    public static long window(MemorySegment chunk, long node) {
+        return chunk.get(JAVA_LONG, node + WINDOW);
     }
 
     public static int valueLength(MemorySegment chunk, long node) {
@@ -220,14 +221,14 @@ public final class Node {
      * at {@code node} in {@code chunk}) and its tower ({@code towerRef}, at {@code tower} in
      * {@code towerChunk}); the links are zero already (arena memory is zeroed).
      */
-    public static void writeHeader(MemorySegment chunk, long node, long stamp, long prefix, int keyLength,
+    public static void writeHeader(MemorySegment chunk, long node, long stamp, long window, int keyLength,
             int valueLength, int height, byte flags, long nodeRef, MemorySegment towerChunk, long tower, long towerRef) {
         if (height > 1) {
             chunk.set(JAVA_LONG, node + TOWER, towerRef);
             towerChunk.set(JAVA_LONG, tower + TOWER_NODE, nodeRef);
         }
         chunk.set(JAVA_LONG, node + STAMP, stamp);
-        chunk.set(JAVA_LONG, node + PREFIX, prefix);
+        chunk.set(JAVA_LONG, node + WINDOW, window);
         chunk.set(JAVA_SHORT, node + KEY_LENGTH, (short) keyLength);
         chunk.set(JAVA_INT, node + VALUE_LENGTH, valueLength);
         chunk.set(JAVA_BYTE, node + HEIGHT, (byte) height);

@@ -348,7 +348,7 @@ public final class SkipList {
     private int compare(long x, MemorySegment k, long kp) {
         MemorySegment ck = arena.chunk(x);
         long ok = ShardedArena.offset(x);
-        long np = Node.prefix(ck, ok);
+        long np = Node.window(ck, ok);
         if (np != kp) {
             return Long.compareUnsigned(np, kp);
         }
@@ -361,8 +361,8 @@ public final class SkipList {
         MemorySegment cy = arena.chunk(y);
         long ox = ShardedArena.offset(x);
         long oy = ShardedArena.offset(y);
-        long px = Node.prefix(cx, ox);
-        long py = Node.prefix(cy, oy);
+        long px = Node.window(cx, ox);
+        long py = Node.window(cy, oy);
         if (px != py) {
             return Long.compareUnsigned(px, py);
         }
