@@ -41,22 +41,6 @@ public final class KeyBytes {
     }
 
     /**
-     * Compares key {@code a} ({@code al} bytes at {@code ao}) with key {@code b} ({@code bl} bytes
-     * at {@code bo}), unsigned, byte by byte, a shorter key first where it ends.
-     */
-    public static int compare(MemorySegment a, long ao, long al, MemorySegment b, long bo, long bl) {
-        long pa = prefix(a, ao, al);
-        long pb = prefix(b, bo, bl);
-        if (pa != pb) {
-            return Long.compareUnsigned(pa, pb);
-        }
-        if (al <= 8 || bl <= 8) { // equal up to where the shorter ends
-            return Long.compare(al, bl);
-        }
-        return compareAfterPrefix(a, ao, al, b, bo, bl);
-    }
-
-    /**
      * Compares two keys whose prefixes are equal: {@code a} ({@code al} bytes at {@code ao}) with
      * {@code b} ({@code bl} bytes at {@code bo}). Bytes from index 8 on decide, 8 at a time; a
      * tail of 1 to 7 bytes is read as the 8 bytes that end with it, whose bytes before the tail

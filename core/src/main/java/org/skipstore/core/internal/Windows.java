@@ -1,5 +1,7 @@
 package org.skipstore.core.internal;
 
+import org.skipstore.core.Keys;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -114,7 +116,7 @@ final class Windows {
      */
     int compareTied(MemorySegment a, long ao, long al, long w, MemorySegment b, long bo, long bl) {
         if (skip != 0 && (w == BELOW || w == ABOVE)) {
-            return KeyBytes.compare(a, ao, al, b, bo, bl);
+            return Keys.compare(a, ao, al, b, bo, bl);
         }
         if (al - skip <= 8 || bl - skip <= 8) { // equal up to where the shorter ends
             return Long.compare(al, bl);
