@@ -107,6 +107,8 @@ public final class PageStore implements AutoCloseable {
     public static final int DEFAULT_PAGE_SIZE = 1024;
     /** The default of {@link PageStoreBuilder#writeBufferPoolBytes}: 16 MiB. */
     public static final long DEFAULT_WRITE_BUFFER_POOL = 16L << 20;
+    /** The default of {@link PageStoreBuilder#transactionBufferBytes}: 64 MiB. */
+    public static final long DEFAULT_TRANSACTION_BUFFERS = 64L << 20;
     /** The default promotion probability is {@code 1/20}, as quark's. */
     public static final int DEFAULT_PROMOTION = 20;
 

@@ -32,6 +32,7 @@ public final class PageStoreBuilder {
     private Long seed;
     private boolean checkedSegments;
     private long writeBufferPool = PageStore.DEFAULT_WRITE_BUFFER_POOL;
+    private long transactionBuffers = PageStore.DEFAULT_TRANSACTION_BUFFERS;
 
     PageStoreBuilder() {
     }
@@ -141,6 +142,24 @@ public final class PageStoreBuilder {
         return this;
     }
 
+    /**
+     * Bytes of write buffers one transaction holds at most; default
+     * {@value PageStore#DEFAULT_TRANSACTION_BUFFERS} (64 MiB), 0 for no bound. Past them, a change
+     * first writes the blocks the transaction changed least recently to the file, ahead of its
+     * commit, and gives their buffers back (as LMDB spills dirty pages); a block changed again is
+     * read back. Nothing is committed early: the blocks are new ones that no committed state
+     * uses, and a crash before the commit leaves the last commit as it was. Without a bound a
+     * transaction that rewrites much of a large store (an engine's flush) holds a buffer per
+     * block it changed until its commit.
+     */
+    public PageStoreBuilder transactionBufferBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("transactionBufferBytes " + bytes + " is negative");
+        }
+        this.transactionBuffers = bytes;
+        return this;
+    }
+
     /** The hash seed of the levels for a new store; default random. */
     public PageStoreBuilder seed(long seed) {
         this.seed = seed;
@@ -198,6 +217,7 @@ public final class PageStoreBuilder {
                 pager.preallocate((preallocate + pager.pageSize() - 1) / pager.pageSize());
             }
             pager.limitWriteBufferPool(writeBufferPool);
+            pager.limitTransactionBuffers(transactionBuffers);
             return new PageStore(pager, levelsOf(pager), name, checkedSegments);
         } catch (IOException | RuntimeException e) {
             try {

@@ -8,7 +8,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.skipstore.core.Keys;
 
 /**
@@ -20,13 +21,15 @@ import org.skipstore.core.Keys;
  */
 class FlushRunTest {
 
-    @Test
-    void readsInTheMiddleOfASortedRunSeeItsChangesAndTheCommitKeepsThem() {
+    /** @param buffers the transactions' bound on write buffers: the default, or a few pages (most blocks written ahead) */
+    @ParameterizedTest
+    @ValueSource(longs = {PageStore.DEFAULT_TRANSACTION_BUFFERS, 4096})
+    void readsInTheMiddleOfASortedRunSeeItsChangesAndTheCommitKeepsThem(long buffers) {
         long seed = Long.getLong("skipstore.seed", System.nanoTime());
         System.out.println("readsInTheMiddleOfASortedRunSeeItsChangesAndTheCommitKeepsThem seed=" + seed);
         SplittableRandom r = new SplittableRandom(seed);
         TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
-        try (PageStore store = PageStore.builder().pageSize(512).promotion(4).openInMemory();
+        try (PageStore store = PageStore.builder().pageSize(512).promotion(4).transactionBufferBytes(buffers).openInMemory();
                 Arena arena = Arena.ofConfined()) {
             try (WriteTransaction t = store.write()) {
                 for (int i = 0; i < 3000; i++) {

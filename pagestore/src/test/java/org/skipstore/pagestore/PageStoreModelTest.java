@@ -162,7 +162,8 @@ class PageStoreModelTest {
 
     PageStore open(Pager pager) throws IOException {
         pager.checkpointAfter(16 + r.nextInt(200), 16 + r.nextInt(200));
-        return PageStore.builder().promotion(b).seed(storeSeed).on(pager, "model");
+        long buffers = r.nextInt(3) == 0 ? PageStore.DEFAULT_TRANSACTION_BUFFERS : (long) pageSize * r.nextInt(2, 64);
+        return PageStore.builder().promotion(b).seed(storeSeed).transactionBufferBytes(buffers).on(pager, "model");
     }
 
     void writeTxn(Model model, boolean mustCommit) throws IOException {

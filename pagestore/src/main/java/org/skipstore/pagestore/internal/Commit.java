@@ -19,8 +19,9 @@ import org.skipstore.core.SkipstoreException.Problem;
  *   <li>The free list: every block free in the new state (the allocator's, the held ones, the
  *       ones this commit frees), inline in the meta page while it fits ({@link Meta#INLINE_FREE}),
  *       else in a block of its own, with its CRC32C.</li>
- *   <li>The record: {@code (block, CRC32C)} of every block written, and for unforced modes of
- *       every live block written since the base ({@link SinceBase}).</li>
+ *   <li>The record: {@code (block, CRC32C)} of every block written, those the transaction wrote
+ *       ahead ({@link WriteTxn#spillExcept}) included, and for unforced modes of every live block
+ *       written since the base ({@link SinceBase}).</li>
  *   <li>Every block written through the file ({@link PageFile#write}); then the meta, by mode:
  *       {@link TwoPhaseCommit}, {@link SingleBarrierCommit}, {@link UnforcedCommit}.</li>
  *   <li>Publish: the freed blocks are held ({@link HeldBlocks}), the new state becomes what new
@@ -67,7 +68,7 @@ final class Commit {
             }
             Block record = null;                                         // step 2
             if (mode.checksummed()) {
-                long entries = (mode.listsSinceBase() ? p.sinceBase.count() : 0) + c.blocks().size() + 2;
+                long entries = (mode.listsSinceBase() ? p.sinceBase.count() : 0) + c.blocks().size() + c.ahead().size() + 2;
                 record = allocate(p.space.orderFor(entries * Meta.RECORD_ENTRY.byteSize()));
             }
             metaPage = p.pool.takeLasting(0);                            // step 3
@@ -107,6 +108,7 @@ final class Commit {
             int recordCrc = 0;
             MemorySegment rb = null;
             if (record != null) {
+                written.addAll(c.ahead());
                 for (Changes.Write w : writes) {
                     written.add(new Written(w.block(), Checksums.crc32c(w.content(), 0, w.content().byteSize())));
                 }
@@ -176,26 +178,7 @@ final class Commit {
     /** Step 5's block writes. A failure in the forced modes changed nothing and is reported as such. */
     private void writeBlocks(List<Changes.Write> writes) throws IOException {
         try {
-            List<Changes.Write> byPage = new ArrayList<>(writes);
-            byPage.sort(java.util.Comparator.comparingLong(w -> w.block().page()));
-            List<MemorySegment> side = new ArrayList<>(); // blocks side by side in the file, one write
-            long first = 0;
-            long end = -1;
-            for (Changes.Write w : byPage) {
-                if (w.block().page() != end && !side.isEmpty()) {
-                    p.file().write(first, side);
-                    side.clear();
-                }
-                if (side.isEmpty()) {
-                    first = w.block().page();
-                }
-                p.space.checks().written(w.block().page()); // before the write: a check of the old bytes no longer holds
-                side.add(w.content());
-                end = w.block().page() + w.block().pages();
-            }
-            if (!side.isEmpty()) {
-                p.file().write(first, side);
-            }
+            write(p, writes);
         } catch (IOException e) {
             if (e instanceof ClosedChannelException) {
                 throw p.poison(Problem.FAILED_WRITE, e); // an interrupt closed the channel: no write can succeed any more
@@ -203,12 +186,55 @@ final class Commit {
             if (mode.listsSinceBase()) {
                 throw e; // its bookkeeping moved on already ({@link SinceBase}): poisoned by the caller
             }
-            throw new StoreFailure(isFull(e) ? Problem.NO_SPACE : Problem.FAILED_WRITE,
-                    "writing the commit's blocks failed, nothing was committed: " + e.getMessage(), e);
+            throw refusal(e, "writing the commit's blocks failed, nothing was committed: ");
         }
         for (long run : c.sealed()) {
             p.space.checks().passed(run); // written as summed: no second sum at the next read
         }
+    }
+
+    /**
+     * Writes blocks of an open transaction ahead of its commit ({@link WriteTxn#spillExcept}):
+     * blocks no state refers to, so a failure loses nothing committed and the transaction is to be
+     * aborted.
+     */
+    static void writeAhead(Pager p, List<Changes.Write> writes) throws IOException {
+        try {
+            write(p, writes);
+        } catch (IOException e) {
+            if (e instanceof ClosedChannelException) {
+                throw p.poison(Problem.FAILED_WRITE, e); // an interrupt closed the channel: no write can succeed any more
+            }
+            throw refusal(e, "writing blocks of the transaction ahead of its commit failed, nothing was committed: ");
+        }
+    }
+
+    /** Writes {@code writes} through the file in page order, blocks side by side in one write. */
+    private static void write(Pager p, List<Changes.Write> writes) throws IOException {
+        List<Changes.Write> byPage = new ArrayList<>(writes);
+        byPage.sort(java.util.Comparator.comparingLong(w -> w.block().page()));
+        List<MemorySegment> side = new ArrayList<>();
+        long first = 0;
+        long end = -1;
+        for (Changes.Write w : byPage) {
+            if (w.block().page() != end && !side.isEmpty()) {
+                p.file().write(first, side);
+                side.clear();
+            }
+            if (side.isEmpty()) {
+                first = w.block().page();
+            }
+            p.space.checks().written(w.block().page()); // before the write: a check of the old bytes no longer holds
+            side.add(w.content());
+            end = w.block().page() + w.block().pages();
+        }
+        if (!side.isEmpty()) {
+            p.file().write(first, side);
+        }
+    }
+
+    private static StoreFailure refusal(IOException e, String what) {
+        return new StoreFailure(isFull(e) ? Problem.NO_SPACE : Problem.FAILED_WRITE, what + e.getMessage(), e);
     }
 
     /**

@@ -67,7 +67,9 @@ public final class Pager implements AutoCloseable {
         /** The file grew (inside a transaction), nothing committed. */
         AFTER_GROWTH,
         /** A checkpoint's force returned, before the base moved. */
-        AFTER_CHECKPOINT
+        AFTER_CHECKPOINT,
+        /** An open transaction wrote blocks ahead of its commit ({@link WriteTxn#spillExcept}), nothing committed. */
+        AFTER_SPILL
     }
 
     /** Test hook, called at each {@link Point}; it may throw to simulate a crash there. */
@@ -99,6 +101,8 @@ public final class Pager implements AutoCloseable {
     private volatile StoreFailure poisoned;
     private volatile boolean closed;
     private long commits;
+    /** {@link #limitTransactionBuffers}; guarded by the write lock. */
+    private long transactionBuffers;
     /** What open skipped to recover an earlier state ({@link Fallback}); null when nothing. */
     private Recovery recovery;
 
@@ -158,6 +162,22 @@ public final class Pager implements AutoCloseable {
     /** Keeps at most {@code bytes} of write buffers between transactions (before the first one). */
     public void limitWriteBufferPool(long bytes) {
         pool.limit(bytes);
+    }
+
+    /**
+     * Has each later transaction write blocks ahead of its commit once its buffers pass
+     * {@code bytes} ({@link WriteTxn#spillExcept}); 0: never.
+     */
+    public void limitTransactionBuffers(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("limit " + bytes + " is negative");
+        }
+        transactionBuffers = bytes;
+    }
+
+    /** See {@link #limitTransactionBuffers}. */
+    long transactionBufferLimit() {
+        return transactionBuffers;
     }
 
     /** {@code t} committed or rolled back: the next writer may begin. */

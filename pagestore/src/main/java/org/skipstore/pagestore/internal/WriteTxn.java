@@ -21,6 +21,25 @@ import org.skipstore.pagestore.Durability;
  * sets roots, and commits or aborts. One at a time (it holds the pager's write lock from
  * {@link Pager#begin()} until commit, abort or close). Closing without a commit aborts. The commit
  * receives what it changed as one immutable {@link Changes}.
+ *
+ * <h2>Spill</h2>
+ * Each block it allocates is written into a buffer of its own, written through the file at the
+ * commit. A large transaction (an engine's flush rewrites much of the store) would hold a buffer
+ * per block until then, so its memory would grow with the store. Past the pager's limit
+ * ({@link Pager#limitTransactionBuffers}) it writes the buffers it used least recently to their
+ * blocks ahead of the commit and gives them back, as LMDB spills dirty pages ({@link #spillExcept}):
+ * <ol>
+ *   <li>Only at a point where the writer says it holds no segment of its blocks but one.</li>
+ *   <li>Runs of the structure are sealed first (their {@link PageSource#CHECKSUM}), and the CRC32C
+ *       of each piece as written is kept for the commit's record: the commit lists a spilled
+ *       block as if it wrote it then.</li>
+ *   <li>Nothing refers to a spilled block but this transaction: its block is free in every state
+ *       that a reader or recovery may use, as any block it allocates, so a crash after the write
+ *       ({@link Pager.Point#AFTER_SPILL}) leaves only bytes that no state reads. The commit's
+ *       barriers make it durable with the rest (the first force, or the record's CRCs).</li>
+ *   <li>Reads of a spilled block read the file; a write to it reads it back into a buffer
+ *       ({@link #unspill}), which the commit writes again; a free drops it.</li>
+ * </ol>
  */
 public final class WriteTxn implements PageSource, AutoCloseable {
 
@@ -32,8 +51,19 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     private final long[] roots;
     /** Blocks allocated by this transaction: page -> order. Only these may be written. */
     private final Map<Long, Integer> allocated = new LinkedHashMap<>();
-    /** Their write buffers, written through the file at commit: page -> buffer (a run's: see {@link #runs}). */
-    private final Map<Long, MemorySegment> buffers = new HashMap<>();
+    /**
+     * Their write buffers, written through the file at commit: page -> buffer (a run's: see
+     * {@link #runs}); in the order of their last use, which {@link #spillExcept} follows.
+     */
+    private final Map<Long, MemorySegment> buffers = new LinkedHashMap<>(16, 0.75f, true);
+    /** Bytes of the buffers this transaction holds now (a run's whole block counted once). */
+    private long bufferBytes;
+    /** {@link #bufferBytes} past which it spills; 0: never. */
+    private long bufferLimit;
+    /** Blocks and runs written ahead of the commit ({@link #spillExcept}): first page -> what it is. */
+    private final Map<Long, Spilled> spilled = new HashMap<>();
+    /** The CRC32C of each piece of those as written (the commit's record lists it): page -> CRC. */
+    private final Map<Long, Integer> spilledCrcs = new HashMap<>();
     /**
      * The {@linkplain Runs runs} this transaction allocated: first page -> run. Its pieces are in
      * {@link #allocated}, their buffers slices of the run's one buffer.
@@ -63,6 +93,25 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         this.base = base;
         this.id = base.txnId + 1;
         this.roots = base.roots();
+        this.bufferLimit = pager.transactionBufferLimit();
+    }
+
+    /** Bytes of the write buffers it holds now. */
+    public long bufferBytes() {
+        return bufferBytes;
+    }
+
+    /** Blocks and runs it holds written ahead of its commit now ({@link #spillExcept}). */
+    public int spilledBlocks() {
+        return spilled.size();
+    }
+
+    /** Spills past {@code bytes} of buffers ({@link #spillExcept}), or never when 0: for this transaction only. */
+    public void limitBuffers(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("limit " + bytes + " is negative");
+        }
+        bufferLimit = bytes;
     }
 
     /** The transaction id this commit will have. */
@@ -81,6 +130,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         long page = pager.space.allocate(n, pager.checkpoints::toReuse);
         allocated.put(page, n);
         buffers.put(page, pager.pool.take(n));
+        bufferBytes += (long) pager.pageSize() << n;
         return page;
     }
 
@@ -114,6 +164,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         });
         runs.put(page, new Run(pages, k, whole));
         buffers.put(page, whole.asSlice(0, pages * size));
+        bufferBytes += (long) size << k;
         sealed.add(page);
         return page;
     }
@@ -125,10 +176,14 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     void seal() {
         for (long page : sealed) {
             MemorySegment b = buffers.get(page);
-            if (b != null) { // else freed again
-                b.set(CHECKSUM, 0, Checksums.crc32c(b, CHECKSUM.byteSize(), b.byteSize()));
+            if (b != null) { // else freed again, or sealed when spilled
+                seal(b);
             }
         }
+    }
+
+    private static void seal(MemorySegment run) {
+        run.set(CHECKSUM, 0, Checksums.crc32c(run, CHECKSUM.byteSize(), run.byteSize()));
     }
 
     /**
@@ -144,6 +199,20 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** Frees an own run at once; false when {@code page} is not one. */
     private boolean dropRun(long page, long pages) {
+        Spilled s = spilled.get(page);
+        if (s != null && s.run) {
+            if (s.pages != pages) {
+                throw new IllegalArgumentException("run " + page + " has " + s.pages + " pages, not " + pages);
+            }
+            spilled.remove(page);
+            sealed.remove(page);
+            Runs.forEachPiece(page, pages, (piece, n) -> {
+                allocated.remove(piece);
+                spilledCrcs.remove(piece);
+                pager.space.freeNow(piece, n);
+            });
+            return true;
+        }
         Run r = runs.remove(page);
         if (r != null) {
             if (r.pages != pages) {
@@ -157,6 +226,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
                 pager.space.freeNow(piece, n);
             });
             pager.pool.give(r.whole, r.order);
+            bufferBytes -= (long) pager.pageSize() << r.order;
             return true;
         }
         return false;
@@ -164,6 +234,10 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** A run this transaction allocated: its pages, and the order and buffer it was cut from. */
     private record Run(long pages, int order, MemorySegment whole) {
+    }
+
+    /** A spilled block ({@code pages == 1 << order}) or run ({@code run}: cut from a block of that order). */
+    private record Spilled(long pages, int order, boolean run) {
     }
 
     /**
@@ -176,6 +250,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     public MemorySegment write(long page) {
         check();
         MemorySegment b = buffers.get(page);
+        if (b == null && spilled.containsKey(page)) {
+            b = unspill(page);
+        }
         if (b == null) {
             throw new IllegalStateException("page " + page + " was not allocated by transaction " + id
                     + ": committed pages are never written in place");
@@ -190,7 +267,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         if (own != null) {
             return own.asReadOnly(); // write() is how the writer changes it
         }
-        return pager.checks().check(page, pager.file().block(page, pagesOffset, base.pageCount));
+        // A spilled block may lie past the base's pages, in the file as it grew since.
+        long pages = spilled.containsKey(page) ? pager.file().pageCount() : base.pageCount;
+        return pager.checks().check(page, pager.file().block(page, pagesOffset, pages));
     }
 
     @Override
@@ -206,7 +285,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** Whether this transaction allocated block {@code page} (so it may write it). */
     public boolean owns(long page) {
-        return buffers.containsKey(page);
+        return buffers.containsKey(page) || spilled.containsKey(page);
     }
 
     /** What the commit writes at block {@code page} (one of {@link #allocated}). */
@@ -222,7 +301,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     @Override
     public MemorySegment read(long page, long count) {
         check();
-        if (allocated.containsKey(page)) {
+        if (allocated.containsKey(page) && !spilled.containsKey(page)) {
             return write(page).asSlice(0, count * pager.pageSize()).asReadOnly();
         }
         return pager.file().pages(page, count).asReadOnly();
@@ -255,10 +334,108 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     private void freeAllocated(long page, int n) {
         allocated.remove(page);
         sealed.remove(page); // the pager may take the page back for a block of its own
-        if (pieces.remove(page) == null) { // a run's pieces share its buffer, which goes back once
-            pager.pool.give(buffers.remove(page), n);
+        spilledCrcs.remove(page);
+        if (spilled.remove(page) == null && pieces.remove(page) == null) { // a run's pieces share its buffer
+            MemorySegment b = buffers.remove(page);
+            if (b != null) {
+                pager.pool.give(b, n);
+                bufferBytes -= (long) pager.pageSize() << n;
+            }
         }
         pager.space.freeNow(page, n);
+    }
+
+    // ---- spill -----------------------------------------------------------------------------------
+
+    /**
+     * The writer holds no segment of this transaction's blocks but block {@code inUse}'s (0: none),
+     * and will ask for each again ({@link #write}, {@link #block}): when its buffers pass the limit,
+     * those it used least recently are written to their blocks now and given back, down to half
+     * the limit (see the class comment, "Spill").
+     *
+     * @throws StoreFailure when the write failed ({@link org.skipstore.core.SkipstoreException.Problem#NO_SPACE}
+     *                      for a full disk): nothing is lost, the transaction is to be aborted
+     */
+    public void spillExcept(long inUse) throws IOException {
+        if (bufferLimit == 0 || bufferBytes <= bufferLimit) {
+            return;
+        }
+        check();
+        int size = pager.pageSize();
+        List<Changes.Write> victims = new ArrayList<>();
+        long toFree = bufferBytes - bufferLimit / 2;
+        for (Map.Entry<Long, MemorySegment> e : buffers.entrySet()) { // least recently used first
+            if (toFree <= 0) {
+                break;
+            }
+            long page = e.getKey();
+            if (page != inUse) {
+                Run r = runs.get(page);
+                int order = r != null ? r.order : allocated.get(page);
+                victims.add(new Changes.Write(new Block(page, order), e.getValue()));
+                toFree -= (long) size << order;
+            }
+        }
+        List<Changes.Write> pieceWrites = new ArrayList<>(victims.size());
+        for (Changes.Write v : victims) {
+            long page = v.block().page();
+            if (sealed.contains(page)) {
+                seal(v.content());
+            }
+            long pages = v.content().byteSize() / size; // a run's, not its block's
+            Runs.forEachPiece(page, pages, (piece, n) -> {
+                MemorySegment content = v.content().asSlice((piece - page) * size, (long) size << n);
+                spilledCrcs.put(piece, Checksums.crc32c(content, 0, content.byteSize()));
+                pieceWrites.add(new Changes.Write(new Block(piece, n), content));
+            });
+        }
+        try {
+            Commit.writeAhead(pager, pieceWrites);
+        } catch (IOException | RuntimeException e) { // nothing spilled: the buffers stay, and the commit writes them
+            for (Changes.Write w : pieceWrites) {
+                spilledCrcs.remove(w.block().page());
+            }
+            throw e;
+        }
+        for (Changes.Write v : victims) {
+            long page = v.block().page();
+            buffers.remove(page);
+            Run r = runs.remove(page);
+            if (r != null) {
+                Runs.forEachPiece(page, r.pages, (piece, n) -> pieces.remove(piece));
+                pager.pool.give(r.whole, r.order);
+            } else {
+                pager.pool.give(v.content(), v.block().order());
+            }
+            spilled.put(page, new Spilled(v.content().byteSize() / size, v.block().order(), r != null));
+            bufferBytes -= (long) size << v.block().order();
+            if (sealed.contains(page)) {
+                pager.checks().passed(page); // summed from the bytes written: no second sum when read
+            }
+        }
+        pager.hook.at(Pager.Point.AFTER_SPILL);
+    }
+
+    /** A spilled block the writer changes again: back into a buffer, which the commit writes (again). */
+    private MemorySegment unspill(long page) {
+        Spilled s = spilled.remove(page);
+        int size = pager.pageSize();
+        MemorySegment whole = pager.pool.take(s.order);
+        MemorySegment.copy(pager.file().pages(page, s.pages), 0, whole, 0, s.pages * size);
+        Runs.forEachPiece(page, s.pages, (piece, n) -> {
+            spilledCrcs.remove(piece);
+            if (s.run) {
+                pieces.put(piece, whole.asSlice((piece - page) * size, (long) size << n));
+            }
+        });
+        MemorySegment b = whole;
+        if (s.run) {
+            runs.put(page, new Run(s.pages, s.order, whole));
+            b = whole.asSlice(0, s.pages * size);
+        }
+        buffers.put(page, b);
+        bufferBytes += (long) size << s.order;
+        return b;
     }
 
     @Override
@@ -359,11 +536,18 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** What this transaction changed, for the commit. */
     private Changes changes(Meta.Stored md) {
-        List<Changes.Write> writes = new ArrayList<>(allocated.size());
+        List<Changes.Write> writes = new ArrayList<>(allocated.size() - spilledCrcs.size());
+        List<Commit.Written> ahead = new ArrayList<>(spilledCrcs.size());
         for (Map.Entry<Long, Integer> a : allocated.entrySet()) {
-            writes.add(new Changes.Write(new Block(a.getKey(), a.getValue()), buffer(a.getKey())));
+            Block b = new Block(a.getKey(), a.getValue());
+            Integer crc = spilledCrcs.get(a.getKey());
+            if (crc != null) {
+                ahead.add(new Commit.Written(b, crc));
+            } else {
+                writes.add(new Changes.Write(b, buffer(a.getKey())));
+            }
         }
-        return new Changes(id, base, roots, writes, freed, md, List.copyOf(sealed));
+        return new Changes(id, base, roots, writes, ahead, freed, md, List.copyOf(sealed));
     }
 
     /** Drops everything this transaction did. */
@@ -383,6 +567,11 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         for (Map.Entry<Long, Run> r : List.copyOf(runs.entrySet())) {
             dropRun(r.getKey(), r.getValue().pages);
         }
+        for (Map.Entry<Long, Spilled> s : List.copyOf(spilled.entrySet())) {
+            if (s.getValue().run) {
+                dropRun(s.getKey(), s.getValue().pages);
+            }
+        }
         for (Map.Entry<Long, Integer> a : List.copyOf(allocated.entrySet())) {
             freeAllocated(a.getKey(), a.getValue());
         }
@@ -401,6 +590,9 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             pager.pool.give(b.getValue(), allocated.get(b.getKey()));
         }
         buffers.clear();
+        spilled.clear();
+        spilledCrcs.clear();
+        bufferBytes = 0;
     }
 
     @Override

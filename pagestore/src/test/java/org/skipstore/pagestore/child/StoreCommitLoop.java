@@ -58,7 +58,8 @@ public final class StoreCommitLoop {
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[0]);
         Durability mode = Durability.valueOf(args[1]);
-        try (PageStore store = PageStore.builder().durability(mode).promotion(4).open(path)) {
+        // A bound of a few pages: most transactions write blocks ahead of their commit, so kills land there too.
+        try (PageStore store = PageStore.builder().durability(mode).promotion(4).transactionBufferBytes(4096).open(path)) {
             byte[] c = store.get(COUNTER);
             long n = c == null ? 0 : ByteBuffer.wrap(c).getLong();
             System.out.println("OPEN " + n);

@@ -185,6 +185,7 @@ class PagerCrashTest {
         Pager pager = Pager.create(sim, mode, hook);
         pager.checkpointAfter(8 + random.nextInt(120), 8 + random.nextInt(120)); // NO_SYNC: checkpoints happen
         Workload w = new Workload(random);
+        w.spill = random.nextBoolean();
         Map<Long, List<long[]>> model = new HashMap<>();
         model.put(1L, List.of());
         long acked = 1;

@@ -21,6 +21,12 @@ public final class Workload {
     private final SplittableRandom random;
     /** The items of the state the next transaction starts from: {page, order, seed}. */
     public List<long[]> items = new ArrayList<>();
+    /**
+     * Whether transactions write blocks ahead of their commit ({@link WriteTxn#spillExcept}): each
+     * data block once filled, some first with bytes that a second fill replaces (read back from
+     * the file), some freed again.
+     */
+    public boolean spill;
 
     public Workload(SplittableRandom random) {
         this.random = random;
@@ -36,13 +42,29 @@ public final class Workload {
                 next.add(it);
             }
         }
+        if (spill) {
+            t.limitBuffers(1); // every spillExcept writes every buffer ahead
+        }
         int adds = 1 + random.nextInt(4);
         for (int i = 0; i < adds; i++) {
             int n = random.nextInt(4) == 0 ? random.nextInt(maxOrder + 1) : 0;
             long page = t.allocate(n);
             long seed = random.nextLong();
+            if (spill && random.nextInt(3) == 0) { // spilled, then changed: the commit writes it again
+                fill(t.write(page), ~seed);
+                t.spillExcept(0);
+            }
             fill(t.write(page), seed);
             next.add(new long[] {page, n, seed});
+            if (spill) {
+                t.spillExcept(0);
+                if (random.nextInt(4) == 0) { // spilled, then freed: nothing of it is committed
+                    long gone = t.allocate(0);
+                    fill(t.write(gone), seed);
+                    t.spillExcept(0);
+                    t.free(gone, 0);
+                }
+            }
         }
         long oldDir = t.root(0);
         int oldOrder = (int) t.root(1);

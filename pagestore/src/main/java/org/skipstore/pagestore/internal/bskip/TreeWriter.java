@@ -96,6 +96,22 @@ public final class TreeWriter {
 
     /** Inserts or replaces; returns true when the key was new. */
     public boolean put(MemorySegment key, MemorySegment value) throws IOException {
+        boolean added = change(key, value);
+        spill();
+        return added;
+    }
+
+    /**
+     * After a change: this writer holds no segment of the transaction's blocks but the merge's
+     * source ({@link SortedMerge#source}), so the transaction may write the others ahead of its
+     * commit ({@link WriteTxn#spillExcept}); the paths hold page numbers, read again when used.
+     * Not before a change: its key or value may be a segment of a block of the transaction's.
+     */
+    private void spill() throws IOException {
+        txn.spillExcept(run.merging() ? run.source() : 0);
+    }
+
+    private boolean change(MemorySegment key, MemorySegment value) throws IOException {
         int h = levels.level(key);
         if (h == 0 && run.inRange(key)) { // the last path still leads to the key's partition
             if (!run.merging()) {
@@ -189,6 +205,12 @@ public final class TreeWriter {
      * descent, or none when the finger's partition holds the key's range.
      */
     public boolean delete(MemorySegment key) throws IOException {
+        boolean removed = remove(key);
+        spill();
+        return removed;
+    }
+
+    private boolean remove(MemorySegment key) throws IOException {
         int h = levels.level(key);
         if (h == 0 && run.merging() && run.follows(key)) {
             return run.delete(key) == SortedMerge.CHANGED && bumped(-1);

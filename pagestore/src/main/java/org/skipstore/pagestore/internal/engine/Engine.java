@@ -42,6 +42,14 @@ public final class Engine implements AutoCloseable {
     /** The store's write buffer pool ({@code PageStoreBuilder#writeBufferPoolBytes}): 1 MiB. */
     public static final long STORE_WRITE_BUFFER_POOL = 1L << 20;
 
+    /**
+     * The write buffers a flush holds at most ({@code PageStoreBuilder#transactionBufferBytes}):
+     * half the pool, so that a flush takes its buffers from the pool and reuses them, and its
+     * memory is the pool's whatever the size of the store. Unbounded, a flush held a buffer per
+     * partition it rewrote until its commit: with keys spread over a large store, most of them.
+     */
+    public static final long FLUSH_BUFFER_BYTES = STORE_WRITE_BUFFER_POOL / 2;
+
     final Path dir;
     final EngineOptions options;
     final PageStore store;

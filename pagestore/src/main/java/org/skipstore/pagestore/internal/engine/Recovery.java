@@ -67,9 +67,11 @@ final class Recovery {
             createDirectory(dir, o.filePermissions());
         }
         // Only flushes write the store, each a large transaction: a small pool costs them little and
-        // keeps little memory between them (a Kafka Streams instance runs many stores).
+        // keeps little memory between them (a Kafka Streams instance runs many stores), and a
+        // flush writes its blocks ahead past a bound that does not grow with the store.
         PageStoreBuilder b = PageStore.builder().durability(Durability.SYNC).createIfMissing(o.createIfMissing())
-                .writeBufferPoolBytes(Engine.STORE_WRITE_BUFFER_POOL);
+                .writeBufferPoolBytes(Engine.STORE_WRITE_BUFFER_POOL)
+                .transactionBufferBytes(Engine.FLUSH_BUFFER_BYTES);
         PageStore store = (existed ? b : b.pageSize(o.pageSize())).open(storePath); // step 1
         try {
             if (!existed) {
