@@ -5,6 +5,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Set;
+import org.skipstore.pagestore.internal.engine.Engine;
 import org.skipstore.pagestore.internal.engine.EngineOptions;
 import org.skipstore.pagestore.internal.engine.Point;
 
@@ -131,6 +132,19 @@ public final class SkipstoreBuilder {
     SkipstoreBuilder hook(Point.Hook hook) {
         this.hook = Objects.requireNonNull(hook, "hook");
         return this;
+    }
+
+    /**
+     * About the most native memory a database opened with these options holds, outside the page
+     * cache of its files: its memtables ({@code 1 + maxSealedMemtables} of {@link #memtableBytes})
+     * and its store's pool of write buffers (1 MiB), within which a flush stays whatever the size
+     * of the store (it writes blocks ahead of its commit past half of it: see
+     * {@link PageStoreBuilder#transactionBufferBytes}). Not counted: the caller's own
+     * {@link WriteBatch}es, and a buffer of its own for each value larger than the pool while it
+     * is flushed.
+     */
+    public long memoryBytes() {
+        return (1L + maxSealed) * memtableBytes + Engine.STORE_WRITE_BUFFER_POOL;
     }
 
     /** Opens the database in directory {@code dir}. */

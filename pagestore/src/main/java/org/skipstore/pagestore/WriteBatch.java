@@ -44,13 +44,30 @@ public final class WriteBatch {
      */
     static final int NODE_OVERHEAD = 128;
 
-    private MemorySegment buf = Arena.ofAuto().allocate(256);
+    private MemorySegment buf;
     private int size = HEADER;
     private int count;
     private int maxKey;
     private long maxValue;
     /** The metadata set, in order, later values replacing earlier ones; null until the first. */
     private Map<String, byte[]> metadata;
+
+    /** An empty batch. */
+    public WriteBatch() {
+        this(256);
+    }
+
+    /**
+     * An empty batch whose native buffer starts with room for {@code reservedBytes} of encoded
+     * operations (as RocksDB's {@code WriteBatch(reserved_bytes)}): a batch reused at a known size
+     * then never grows its buffer, each growth leaving the one before to the garbage collector.
+     */
+    public WriteBatch(int reservedBytes) {
+        if (reservedBytes < 0) {
+            throw new IllegalArgumentException("reservedBytes " + reservedBytes + " is negative");
+        }
+        buf = Arena.ofAuto().allocate(Math.max(HEADER, reservedBytes));
+    }
 
     /** Sets {@code key} to {@code value}. */
     public WriteBatch put(byte[] key, byte[] value) {

@@ -66,6 +66,23 @@ class SkipstoreTest {
     }
 
     @Test
+    void aBatchWithRoomReservedWritesAsAnyOtherAndGrowsPastIt() {
+        assertThatThrownBy(() -> new WriteBatch(-1)).isInstanceOf(IllegalArgumentException.class);
+        try (Skipstore db = small().open(dir)) {
+            WriteBatch batch = new WriteBatch(64); // room for about two of these: grows five times
+            for (int i = 0; i < 100; i++) {
+                batch.put(b("k" + i), b("value " + i));
+            }
+            db.write(batch.delete(b("k7")));
+            for (int i = 0; i < 100; i++) {
+                assertThat(db.get(b("k" + i))).isEqualTo(i == 7 ? null : b("value " + i));
+            }
+            db.write(new WriteBatch(0).put(b("k7"), b("back"))); // no room reserved at all
+            assertThat(db.get(b("k7"))).isEqualTo(b("back"));
+        }
+    }
+
+    @Test
     void manyMemtablesFlushInTheBackgroundAndEverythingStaysReadable() {
         try (Skipstore db = small().open(dir)) {
             int n = 40_000;

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.skipstore.kafka.streams.SkipstoreStoreConfig;
+import org.skipstore.kafka.streams.SkipstoreStreamsConfig;
 import org.skipstore.kafka.streams.SkipstoreStores;
 import org.skipstore.pagestore.SkipstoreBuilder;
 
@@ -60,8 +61,9 @@ final class Aggregation {
     }
 
     /**
-     * Skipstore's configured memory budget for one store with the default options: its memtables,
-     * {@code memtableBytes x (1 + maxSealedMemtables)} (the engine's default of sealed ones).
+     * The memory budget Skipstore's store is given ({@code skipstore.memory.budget.bytes}): what
+     * the memtables of the default options take, {@code memtableBytes x (1 + maxSealedMemtables)},
+     * 48 MiB. The store fits its memtables and its buffers in it (smaller memtables than asked).
      */
     static long skipstoreBudget() {
         return SkipstoreStoreConfig.defaults().memtableBytes() * (1 + SkipstoreBuilder.DEFAULT_MAX_SEALED);
@@ -88,6 +90,7 @@ final class Aggregation {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(SkipstoreStreamsConfig.MEMORY_BUDGET_BYTES_CONFIG, skipstoreBudget()); // RocksDB's store ignores it
         return p;
     }
 }

@@ -56,7 +56,8 @@ final class KafkaTable {
                 + " malloc; file: the growth of the mapped file pages in VmRSS by the end; own native: the peak of the"
                 + " FFM allocations, NMT's \"Other\", Skipstore's memtables and buffers; RocksDB's malloc is not"
                 + " tracked)");
-        out.printf(Locale.ROOT, "skipstore's budget: %s a store (memtables: %s x (1 + %d sealed))%n",
+        out.printf(Locale.ROOT, "skipstore's budget: %s a store (skipstore.memory.budget.bytes, what %s memtables x"
+                        + " (1 + %d sealed) take; the store fits its memtables and buffers in it)%n",
                 mib(Aggregation.skipstoreBudget()), mib(SkipstoreStoreConfig.defaults().memtableBytes()),
                 SkipstoreBuilder.DEFAULT_MAX_SEALED);
         if (both) {

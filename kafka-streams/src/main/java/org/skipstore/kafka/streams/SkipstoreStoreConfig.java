@@ -63,9 +63,19 @@ public final class SkipstoreStoreConfig {
         return pageSize;
     }
 
-    /** The most memory a store's memtables take at once: {@link #MEMTABLES} of {@link #memtableBytes()}. */
-    public long memtableMemoryBytes() {
-        return MEMTABLES * memtableBytes;
+    /**
+     * About the most native memory a store with these options holds, what a memory budget
+     * charges it: its engine's ({@link SkipstoreBuilder#memoryBytes()}: {@link #MEMTABLES}
+     * memtables of {@link #memtableBytes()} and the store's write buffers) and the buffer of its
+     * batches to the engine (a sixteenth of a memtable).
+     */
+    public long memoryBytes() {
+        return memoryBytes(memtableBytes);
+    }
+
+    /** {@link #memoryBytes()} of a store whose memtables are of {@code memtableBytes}. */
+    static long memoryBytes(long memtableBytes) {
+        return engine(memtableBytes, PageStore.DEFAULT_PAGE_SIZE).memoryBytes() + StoreEngine.batchBytes(memtableBytes);
     }
 
     /** A builder that starts from these options. */
@@ -79,6 +89,10 @@ public final class SkipstoreStoreConfig {
      * or the restore).
      */
     SkipstoreBuilder engine() {
+        return engine(memtableBytes, pageSize);
+    }
+
+    private static SkipstoreBuilder engine(long memtableBytes, int pageSize) {
         return Skipstore.builder()
                 .durability(WriteDurability.NO_LOG)
                 .memtableBytes(memtableBytes)

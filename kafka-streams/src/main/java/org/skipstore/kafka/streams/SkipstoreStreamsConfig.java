@@ -32,17 +32,19 @@ import org.apache.kafka.common.config.ConfigException;
  * holding that, and what it sets wins. Last the budget may shrink the memtable.
  *
  * <h2>The memory budget</h2>
- * The budget bounds the memory of the memtables, the one memory of a store that grows with what is
- * written to it: a store holds at most {@link SkipstoreStoreConfig#MEMTABLES} memtables at once
- * (3 by default: the one taking writes and two sealed), so it reserves three times its memtable
- * size. The stores of one instance are those under one application state directory
- * ({@code <state.dir>/<application.id>}, which one instance holds at a time), and they share the
- * budget first come, first served: a store opening reserves its full memtables if what the open
- * stores have left of the budget holds them, else the largest memtable that fits; where not even
- * the engine's smallest fits (1 MiB, 3 MiB reserved), it opens with the smallest anyway and logs a
+ * The budget bounds the native memory of the stores ({@link SkipstoreStoreConfig#memoryBytes()}):
+ * a store holds at most {@link SkipstoreStoreConfig#MEMTABLES} memtables at once (3 by default:
+ * the one taking writes and two sealed), its engine's write buffers (1 MiB: a flush writes
+ * blocks ahead of its commit rather than holding more) and the buffer of its batches (a
+ * sixteenth of a memtable): with 16 MiB memtables, 50 MiB. The stores of one instance are those
+ * under one application state directory ({@code <state.dir>/<application.id>}, which one
+ * instance holds at a time), and they share the budget first come, first served: a store opening
+ * reserves what it holds with the memtables asked for if what the open stores have left of the
+ * budget has room, else with the largest memtables that fit; where not even the engine's smallest
+ * fit (1 MiB memtables, about 4.1 MiB reserved), it opens with the smallest anyway and logs a
  * warning that the instance is over its budget, rather than failing a task after a rebalance. A
  * store that closes gives its reservation back. So size it as the most key-value stores an
- * instance may hold (tasks times stores, after a rebalance too) times three memtables. The pages
+ * instance may hold (tasks times stores, after a rebalance too) times what one holds. The pages
  * are the mapped file (page cache, which the kernel reclaims), outside the budget.
  *
  * <h2>Invalid values</h2>
@@ -103,10 +105,10 @@ public final class SkipstoreStreamsConfig {
         if (pageSize != null) {
             check(store, PAGE_SIZE_CONFIG, pageSize, () -> fromProperties.pageSize(pageSize));
         }
-        long least = SkipstoreStoreConfig.MEMTABLES * SkipstoreStoreConfig.MIN_MEMTABLE_BYTES;
+        long least = SkipstoreStoreConfig.memoryBytes(SkipstoreStoreConfig.MIN_MEMTABLE_BYTES);
         if (budget != null && budget < least) {
             throw invalid(store, MEMORY_BUDGET_BYTES_CONFIG, budget, "below " + least
-                    + " bytes, the smallest memtables of one store");
+                    + " bytes, what one store with the smallest memtables holds");
         }
         SkipstoreStoreConfig.Builder config = explicit != null ? explicit.toBuilder() : fromProperties;
         if (setter != null) {

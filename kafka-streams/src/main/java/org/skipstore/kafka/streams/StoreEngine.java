@@ -48,7 +48,7 @@ record StoreEngine(Skipstore db, SkipstoreStoreConfig config, CommittedOffsets o
         long asked = settings.config().memtableBytes();
         MemoryBudget.Share share = settings.budgetBytes() == 0 ? MemoryBudget.Share.unbounded(asked)
                 : MemoryBudget.reserve(name, instance(taskDir), settings.budgetBytes(), asked,
-                        SkipstoreStoreConfig.MEMTABLES, SkipstoreStoreConfig.MIN_MEMTABLE_BYTES);
+                        SkipstoreStoreConfig::memoryBytes, SkipstoreStoreConfig.MIN_MEMTABLE_BYTES);
         SkipstoreStoreConfig config = settings.config().toBuilder().memtableBytes(share.memtableBytes()).build();
         Skipstore db = null;
         try {

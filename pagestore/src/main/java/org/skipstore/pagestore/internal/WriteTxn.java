@@ -1,12 +1,9 @@
 package org.skipstore.pagestore.internal;
 
-import static org.skipstore.pagestore.internal.PageSource.CHECKSUM;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,26 +17,9 @@ import org.skipstore.pagestore.Durability;
  * The write transaction of a {@link Pager}: allocates blocks, writes only those, frees blocks,
  * sets roots, and commits or aborts. One at a time (it holds the pager's write lock from
  * {@link Pager#begin()} until commit, abort or close). Closing without a commit aborts. The commit
- * receives what it changed as one immutable {@link Changes}.
- *
- * <h2>Spill</h2>
- * Each block it allocates is written into a buffer of its own, written through the file at the
- * commit. A large transaction (an engine's flush rewrites much of the store) would hold a buffer
- * per block until then, so its memory would grow with the store. Past the pager's limit
- * ({@link Pager#limitTransactionBuffers}) it writes the buffers it used least recently to their
- * blocks ahead of the commit and gives them back, as LMDB spills dirty pages ({@link #spillExcept}):
- * <ol>
- *   <li>Only at a point where the writer says it holds no segment of its blocks but one.</li>
- *   <li>Runs of the structure are sealed first (their {@link PageSource#CHECKSUM}), and the CRC32C
- *       of each piece as written is kept for the commit's record: the commit lists a spilled
- *       block as if it wrote it then.</li>
- *   <li>Nothing refers to a spilled block but this transaction: its block is free in every state
- *       that a reader or recovery may use, as any block it allocates, so a crash after the write
- *       ({@link Pager.Point#AFTER_SPILL}) leaves only bytes that no state reads. The commit's
- *       barriers make it durable with the rest (the first force, or the record's CRCs).</li>
- *   <li>Reads of a spilled block read the file; a write to it reads it back into a buffer
- *       ({@link #unspill}), which the commit writes again; a free drops it.</li>
- * </ol>
+ * receives what it changed as one immutable {@link Changes}. Its blocks are written into buffers
+ * ({@link TxnBuffers}), which the commit writes through the file; past a bound some are written
+ * ahead of the commit ({@link #spillExcept}).
  */
 public final class WriteTxn implements PageSource, AutoCloseable {
 
@@ -51,26 +31,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     private final long[] roots;
     /** Blocks allocated by this transaction: page -> order. Only these may be written. */
     private final Map<Long, Integer> allocated = new LinkedHashMap<>();
-    /**
-     * Their write buffers, written through the file at commit: page -> buffer (a run's: see
-     * {@link #runs}); in the order of their last use, which {@link #spillExcept} follows.
-     */
-    private final Map<Long, MemorySegment> buffers = new LinkedHashMap<>(16, 0.75f, true);
-    /** Bytes of the buffers this transaction holds now (a run's whole block counted once). */
-    private long bufferBytes;
-    /** {@link #bufferBytes} past which it spills; 0: never. */
-    private long bufferLimit;
-    /** Blocks and runs written ahead of the commit ({@link #spillExcept}): first page -> what it is. */
-    private final Map<Long, Spilled> spilled = new HashMap<>();
-    /** The CRC32C of each piece of those as written (the commit's record lists it): page -> CRC. */
-    private final Map<Long, Integer> spilledCrcs = new HashMap<>();
-    /**
-     * The {@linkplain Runs runs} this transaction allocated: first page -> run. Its pieces are in
-     * {@link #allocated}, their buffers slices of the run's one buffer.
-     */
-    private final Map<Long, Run> runs = new HashMap<>();
-    /** The pieces of those runs: page -> the slice of the run's buffer that the commit writes. */
-    private final Map<Long, MemorySegment> pieces = new HashMap<>();
+    /** Their write buffers (a run's pieces are allocated one by one, its buffer is one). */
+    private final TxnBuffers buffers;
     /** Committed blocks freed by this transaction. */
     private final List<Block> freed = new ArrayList<>();
     private final Set<Block> freedSet = new HashSet<>();
@@ -93,17 +55,17 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         this.base = base;
         this.id = base.txnId + 1;
         this.roots = base.roots();
-        this.bufferLimit = pager.transactionBufferLimit();
+        this.buffers = new TxnBuffers(pager);
     }
 
     /** Bytes of the write buffers it holds now. */
     public long bufferBytes() {
-        return bufferBytes;
+        return buffers.bytes();
     }
 
     /** Blocks and runs it holds written ahead of its commit now ({@link #spillExcept}). */
     public int spilledBlocks() {
-        return spilled.size();
+        return buffers.spilledCount();
     }
 
     /** Spills past {@code bytes} of buffers ({@link #spillExcept}), or never when 0: for this transaction only. */
@@ -111,7 +73,21 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         if (bytes < 0) {
             throw new IllegalArgumentException("limit " + bytes + " is negative");
         }
-        bufferLimit = bytes;
+        buffers.limit(bytes);
+    }
+
+    /**
+     * The writer holds no segment of this transaction's blocks but block {@code inUse}'s (0: none),
+     * and will ask for each again ({@link #write}, {@link #block}): when its buffers pass the limit,
+     * those it used least recently are written to their blocks now and given back, down to half
+     * the limit ({@link TxnBuffers}, "Spill").
+     *
+     * @throws StoreFailure when the write failed ({@link org.skipstore.core.SkipstoreException.Problem#NO_SPACE}
+     *                      for a full disk): nothing is lost, the transaction is to be aborted
+     */
+    public void spillExcept(long inUse) throws IOException {
+        check();
+        buffers.spillExcept(inUse, sealed);
     }
 
     /** The transaction id this commit will have. */
@@ -129,8 +105,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         check();
         long page = pager.space.allocate(n, pager.checkpoints::toReuse);
         allocated.put(page, n);
-        buffers.put(page, pager.pool.take(n));
-        bufferBytes += (long) pager.pageSize() << n;
+        buffers.addBlock(page, n);
         return page;
     }
 
@@ -156,15 +131,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         if (fit < 0) { // cut from a block of order k, whose tail is free again at once
             Runs.forEachTailBlock(page, pages, pager.space::freeNow);
         }
-        MemorySegment whole = pager.pool.take(k);
-        int size = pager.pageSize();
-        Runs.forEachPiece(page, pages, (piece, n) -> {
-            allocated.put(piece, n);
-            pieces.put(piece, whole.asSlice((piece - page) * size, (long) size << n));
-        });
-        runs.put(page, new Run(pages, k, whole));
-        buffers.put(page, whole.asSlice(0, pages * size));
-        bufferBytes += (long) size << k;
+        Runs.forEachPiece(page, pages, allocated::put);
+        buffers.addRun(page, pages, k);
         sealed.add(page);
         return page;
     }
@@ -174,16 +142,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
      * allocated, now that their content is final: the commit calls it before it writes them.
      */
     void seal() {
-        for (long page : sealed) {
-            MemorySegment b = buffers.get(page);
-            if (b != null) { // else freed again, or sealed when spilled
-                seal(b);
-            }
-        }
-    }
-
-    private static void seal(MemorySegment run) {
-        run.set(CHECKSUM, 0, Checksums.crc32c(run, CHECKSUM.byteSize(), run.byteSize()));
+        buffers.seal(sealed);
     }
 
     /**
@@ -199,45 +158,15 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** Frees an own run at once; false when {@code page} is not one. */
     private boolean dropRun(long page, long pages) {
-        Spilled s = spilled.get(page);
-        if (s != null && s.run) {
-            if (s.pages != pages) {
-                throw new IllegalArgumentException("run " + page + " has " + s.pages + " pages, not " + pages);
-            }
-            spilled.remove(page);
-            sealed.remove(page);
-            Runs.forEachPiece(page, pages, (piece, n) -> {
-                allocated.remove(piece);
-                spilledCrcs.remove(piece);
-                pager.space.freeNow(piece, n);
-            });
-            return true;
+        if (!buffers.dropRun(page, pages)) {
+            return false;
         }
-        Run r = runs.remove(page);
-        if (r != null) {
-            if (r.pages != pages) {
-                throw new IllegalArgumentException("run " + page + " has " + r.pages + " pages, not " + pages);
-            }
-            buffers.remove(page);
-            sealed.remove(page);
-            Runs.forEachPiece(page, pages, (piece, n) -> {
-                allocated.remove(piece);
-                pieces.remove(piece);
-                pager.space.freeNow(piece, n);
-            });
-            pager.pool.give(r.whole, r.order);
-            bufferBytes -= (long) pager.pageSize() << r.order;
-            return true;
-        }
-        return false;
-    }
-
-    /** A run this transaction allocated: its pages, and the order and buffer it was cut from. */
-    private record Run(long pages, int order, MemorySegment whole) {
-    }
-
-    /** A spilled block ({@code pages == 1 << order}) or run ({@code run}: cut from a block of that order). */
-    private record Spilled(long pages, int order, boolean run) {
+        sealed.remove(page);
+        Runs.forEachPiece(page, pages, (piece, n) -> {
+            allocated.remove(piece);
+            pager.space.freeNow(piece, n);
+        });
+        return true;
     }
 
     /**
@@ -249,10 +178,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
      */
     public MemorySegment write(long page) {
         check();
-        MemorySegment b = buffers.get(page);
-        if (b == null && spilled.containsKey(page)) {
-            b = unspill(page);
-        }
+        MemorySegment b = buffers.write(page);
         if (b == null) {
             throw new IllegalStateException("page " + page + " was not allocated by transaction " + id
                     + ": committed pages are never written in place");
@@ -263,12 +189,12 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     @Override
     public MemorySegment block(long page, long pagesOffset) {
         check();
-        MemorySegment own = buffers.get(page);
+        MemorySegment own = buffers.buffered(page);
         if (own != null) {
             return own.asReadOnly(); // write() is how the writer changes it
         }
         // A spilled block may lie past the base's pages, in the file as it grew since.
-        long pages = spilled.containsKey(page) ? pager.file().pageCount() : base.pageCount;
+        long pages = buffers.isSpilled(page) ? pager.file().pageCount() : base.pageCount;
         return pager.checks().check(page, pager.file().block(page, pagesOffset, pages));
     }
 
@@ -285,13 +211,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** Whether this transaction allocated block {@code page} (so it may write it). */
     public boolean owns(long page) {
-        return buffers.containsKey(page) || spilled.containsKey(page);
-    }
-
-    /** What the commit writes at block {@code page} (one of {@link #allocated}). */
-    MemorySegment buffer(long page) {
-        MemorySegment piece = pieces.get(page);
-        return piece != null ? piece : buffers.get(page);
+        return buffers.holds(page);
     }
 
     /**
@@ -301,7 +221,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     @Override
     public MemorySegment read(long page, long count) {
         check();
-        if (allocated.containsKey(page) && !spilled.containsKey(page)) {
+        if (allocated.containsKey(page) && !buffers.isSpilled(page)) {
             return write(page).asSlice(0, count * pager.pageSize()).asReadOnly();
         }
         return pager.file().pages(page, count).asReadOnly();
@@ -334,108 +254,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     private void freeAllocated(long page, int n) {
         allocated.remove(page);
         sealed.remove(page); // the pager may take the page back for a block of its own
-        spilledCrcs.remove(page);
-        if (spilled.remove(page) == null && pieces.remove(page) == null) { // a run's pieces share its buffer
-            MemorySegment b = buffers.remove(page);
-            if (b != null) {
-                pager.pool.give(b, n);
-                bufferBytes -= (long) pager.pageSize() << n;
-            }
-        }
+        buffers.dropBlock(page, n);
         pager.space.freeNow(page, n);
-    }
-
-    // ---- spill -----------------------------------------------------------------------------------
-
-    /**
-     * The writer holds no segment of this transaction's blocks but block {@code inUse}'s (0: none),
-     * and will ask for each again ({@link #write}, {@link #block}): when its buffers pass the limit,
-     * those it used least recently are written to their blocks now and given back, down to half
-     * the limit (see the class comment, "Spill").
-     *
-     * @throws StoreFailure when the write failed ({@link org.skipstore.core.SkipstoreException.Problem#NO_SPACE}
-     *                      for a full disk): nothing is lost, the transaction is to be aborted
-     */
-    public void spillExcept(long inUse) throws IOException {
-        if (bufferLimit == 0 || bufferBytes <= bufferLimit) {
-            return;
-        }
-        check();
-        int size = pager.pageSize();
-        List<Changes.Write> victims = new ArrayList<>();
-        long toFree = bufferBytes - bufferLimit / 2;
-        for (Map.Entry<Long, MemorySegment> e : buffers.entrySet()) { // least recently used first
-            if (toFree <= 0) {
-                break;
-            }
-            long page = e.getKey();
-            if (page != inUse) {
-                Run r = runs.get(page);
-                int order = r != null ? r.order : allocated.get(page);
-                victims.add(new Changes.Write(new Block(page, order), e.getValue()));
-                toFree -= (long) size << order;
-            }
-        }
-        List<Changes.Write> pieceWrites = new ArrayList<>(victims.size());
-        for (Changes.Write v : victims) {
-            long page = v.block().page();
-            if (sealed.contains(page)) {
-                seal(v.content());
-            }
-            long pages = v.content().byteSize() / size; // a run's, not its block's
-            Runs.forEachPiece(page, pages, (piece, n) -> {
-                MemorySegment content = v.content().asSlice((piece - page) * size, (long) size << n);
-                spilledCrcs.put(piece, Checksums.crc32c(content, 0, content.byteSize()));
-                pieceWrites.add(new Changes.Write(new Block(piece, n), content));
-            });
-        }
-        try {
-            Commit.writeAhead(pager, pieceWrites);
-        } catch (IOException | RuntimeException e) { // nothing spilled: the buffers stay, and the commit writes them
-            for (Changes.Write w : pieceWrites) {
-                spilledCrcs.remove(w.block().page());
-            }
-            throw e;
-        }
-        for (Changes.Write v : victims) {
-            long page = v.block().page();
-            buffers.remove(page);
-            Run r = runs.remove(page);
-            if (r != null) {
-                Runs.forEachPiece(page, r.pages, (piece, n) -> pieces.remove(piece));
-                pager.pool.give(r.whole, r.order);
-            } else {
-                pager.pool.give(v.content(), v.block().order());
-            }
-            spilled.put(page, new Spilled(v.content().byteSize() / size, v.block().order(), r != null));
-            bufferBytes -= (long) size << v.block().order();
-            if (sealed.contains(page)) {
-                pager.checks().passed(page); // summed from the bytes written: no second sum when read
-            }
-        }
-        pager.hook.at(Pager.Point.AFTER_SPILL);
-    }
-
-    /** A spilled block the writer changes again: back into a buffer, which the commit writes (again). */
-    private MemorySegment unspill(long page) {
-        Spilled s = spilled.remove(page);
-        int size = pager.pageSize();
-        MemorySegment whole = pager.pool.take(s.order);
-        MemorySegment.copy(pager.file().pages(page, s.pages), 0, whole, 0, s.pages * size);
-        Runs.forEachPiece(page, s.pages, (piece, n) -> {
-            spilledCrcs.remove(piece);
-            if (s.run) {
-                pieces.put(piece, whole.asSlice((piece - page) * size, (long) size << n));
-            }
-        });
-        MemorySegment b = whole;
-        if (s.run) {
-            runs.put(page, new Run(s.pages, s.order, whole));
-            b = whole.asSlice(0, s.pages * size);
-        }
-        buffers.put(page, b);
-        bufferBytes += (long) size << s.order;
-        return b;
     }
 
     @Override
@@ -536,15 +356,15 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** What this transaction changed, for the commit. */
     private Changes changes(Meta.Stored md) {
-        List<Changes.Write> writes = new ArrayList<>(allocated.size() - spilledCrcs.size());
-        List<Commit.Written> ahead = new ArrayList<>(spilledCrcs.size());
+        List<Changes.Write> writes = new ArrayList<>(allocated.size());
+        List<Commit.Written> ahead = new ArrayList<>();
         for (Map.Entry<Long, Integer> a : allocated.entrySet()) {
             Block b = new Block(a.getKey(), a.getValue());
-            Integer crc = spilledCrcs.get(a.getKey());
+            Integer crc = buffers.spilledCrc(a.getKey());
             if (crc != null) {
                 ahead.add(new Commit.Written(b, crc));
             } else {
-                writes.add(new Changes.Write(b, buffer(a.getKey())));
+                writes.add(new Changes.Write(b, buffers.commitContent(a.getKey())));
             }
         }
         return new Changes(id, base, roots, writes, ahead, freed, md, List.copyOf(sealed));
@@ -564,13 +384,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
     }
 
     private void rollback() {
-        for (Map.Entry<Long, Run> r : List.copyOf(runs.entrySet())) {
-            dropRun(r.getKey(), r.getValue().pages);
-        }
-        for (Map.Entry<Long, Spilled> s : List.copyOf(spilled.entrySet())) {
-            if (s.getValue().run) {
-                dropRun(s.getKey(), s.getValue().pages);
-            }
+        for (long[] r : buffers.runs()) {
+            dropRun(r[0], r[1]);
         }
         for (Map.Entry<Long, Integer> a : List.copyOf(allocated.entrySet())) {
             freeAllocated(a.getKey(), a.getValue());
@@ -580,19 +395,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
 
     /** After a commit: the buffers go back to the pool. */
     void releaseBuffers() {
-        for (Map.Entry<Long, Run> r : runs.entrySet()) {
-            buffers.remove(r.getKey());
-            pager.pool.give(r.getValue().whole, r.getValue().order);
-        }
-        runs.clear();
-        pieces.clear();
-        for (Map.Entry<Long, MemorySegment> b : buffers.entrySet()) {
-            pager.pool.give(b.getValue(), allocated.get(b.getKey()));
-        }
-        buffers.clear();
-        spilled.clear();
-        spilledCrcs.clear();
-        bufferBytes = 0;
+        buffers.release();
     }
 
     @Override

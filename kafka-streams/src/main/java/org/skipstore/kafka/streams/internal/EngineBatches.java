@@ -24,7 +24,7 @@ public final class EngineBatches {
 
     private final Skipstore db;
     private final long budget;
-    private final WriteBatch batch = new WriteBatch();
+    private final WriteBatch batch;
     /** Metadata for the next batch written, until one is written (the store's format); else empty. */
     private Map<String, byte[]> first;
     private int written;
@@ -42,6 +42,8 @@ public final class EngineBatches {
     public EngineBatches(Skipstore db, long maxBatchBytes, Map<String, byte[]> firstMetadata) {
         this.db = db;
         this.budget = maxBatchBytes;
+        // its encoding fits the engine's estimate, so the buffer never grows (but for an operation alone past it)
+        this.batch = new WriteBatch((int) Math.min(maxBatchBytes, Integer.MAX_VALUE - 16));
         this.first = Map.copyOf(firstMetadata);
         first.forEach(batch::putMetadata);
     }

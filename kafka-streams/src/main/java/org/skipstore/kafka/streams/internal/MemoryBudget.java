@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The memory budgets of the Kafka Streams instances of this JVM, each shared by the Skipstore
@@ -11,11 +12,12 @@ import java.util.Objects;
  * says what it bounds and how it is split).
  *
  * <h2>Protocol</h2>
- * A store {@link #reserve}s its memtables before it opens its engine and gets a {@link Share}: the
- * memtable size it may open with, and the bytes reserved for it, {@code memtables} of that size.
- * The size is the one asked for if the budget, less what the instance's open stores hold, has room
- * for it; else the largest that has room; and at least the engine's smallest, which may pass the
- * budget (logged as a warning: failing the store would fail its task, after a rebalance perhaps).
+ * A store {@link #reserve}s its memory before it opens its engine and gets a {@link Share}: the
+ * memtable size it may open with, and the bytes reserved for it, what a store with memtables of
+ * that size holds at most (its memtables and its buffers: {@code bytesOf}). The size is the one
+ * asked for if the budget, less what the instance's open stores hold, has room for it; else the
+ * largest that has room; and at least the engine's smallest, which may pass the budget (logged as
+ * a warning: failing the store would fail its task, after a rebalance perhaps).
  * {@link Share#close} gives the bytes back, once; the store closes its share after its engine, and
  * when its open fails. An instance's entry goes when its last share does, so an instance started
  * again begins from nothing. One lock, this class's, guards the entries: stores open rarely.
@@ -31,19 +33,21 @@ public final class MemoryBudget {
     }
 
     /**
-     * A share of {@code instance}'s budget for store {@code store}, which asks for {@code memtables}
-     * memtables of {@code memtableBytes} (at least {@code minMemtableBytes}).
+     * A share of {@code instance}'s budget for store {@code store}, which asks for memtables of
+     * {@code memtableBytes} (at least {@code minMemtableBytes}) and holds {@code bytesOf} the
+     * memtable size at most (a function that grows with it).
      */
-    public static Share reserve(String store, Path instance, long budgetBytes, long memtableBytes, int memtables,
+    public static Share reserve(String store, Path instance, long budgetBytes, long memtableBytes, LongUnaryOperator bytesOf,
                                 long minMemtableBytes) {
         Objects.requireNonNull(instance, "instance");
         synchronized (MemoryBudget.class) {
             long reserved = RESERVED.getOrDefault(instance, 0L);
-            long fits = Math.max(0, budgetBytes - reserved) / memtables;
-            long granted = Math.max(minMemtableBytes, Math.min(memtableBytes, fits));
-            long bytes = granted * memtables;
+            long left = Math.max(0, budgetBytes - reserved);
+            boolean fits = bytesOf.applyAsLong(minMemtableBytes) <= left;
+            long granted = fits ? largestFitting(minMemtableBytes, memtableBytes, bytesOf, left) : minMemtableBytes;
+            long bytes = bytesOf.applyAsLong(granted);
             RESERVED.put(instance, reserved + bytes);
-            if (fits < minMemtableBytes) {
+            if (!fits) {
                 LOG.log(System.Logger.Level.WARNING, "Skipstore store " + store + " opens with the smallest memtable, "
                         + granted + " bytes, past the memory budget of " + budgetBytes + " bytes: the stores of "
                         + instance + " now reserve " + (reserved + bytes));
@@ -54,6 +58,24 @@ public final class MemoryBudget {
             }
             return new Share(instance, granted, bytes);
         }
+    }
+
+    /** The largest memtable size in {@code [min, max]} whose store takes at most {@code left}; {@code min}'s does. */
+    private static long largestFitting(long min, long max, LongUnaryOperator bytesOf, long left) {
+        if (bytesOf.applyAsLong(max) <= left) {
+            return max;
+        }
+        long lo = min; // fits
+        long hi = max; // does not
+        while (hi - lo > 1) {
+            long mid = (lo + hi) >>> 1;
+            if (bytesOf.applyAsLong(mid) <= left) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** The bytes the open stores of {@code instance} hold of its budget. */

@@ -16,8 +16,8 @@ class BudgetShareTest {
 
     @Test
     void aShareGivesItsBytesBackOnceAndTheLastTakesTheInstancesEntryAway() {
-        MemoryBudget.Share a = MemoryBudget.reserve("a", instance, 20 * MIB, 4 * MIB, 2, MIB);
-        MemoryBudget.Share b = MemoryBudget.reserve("b", instance, 20 * MIB, 8 * MIB, 2, MIB);
+        MemoryBudget.Share a = MemoryBudget.reserve("a", instance, 20 * MIB, 4 * MIB, m -> 2 * m, MIB);
+        MemoryBudget.Share b = MemoryBudget.reserve("b", instance, 20 * MIB, 8 * MIB, m -> 2 * m, MIB);
         assertThat(a.memtableBytes()).isEqualTo(4 * MIB);
         assertThat(b.memtableBytes()).as("(20 - 8) / 2").isEqualTo(6 * MIB);
         assertThat(MemoryBudget.reservedBytes(instance)).isEqualTo(20 * MIB);
@@ -27,9 +27,24 @@ class BudgetShareTest {
         b.close();
         assertThat(MemoryBudget.reservedBytes(instance)).isZero();
         // an instance started again starts from nothing, whatever its budget now
-        MemoryBudget.Share c = MemoryBudget.reserve("c", instance, 6 * MIB, 4 * MIB, 2, MIB);
+        MemoryBudget.Share c = MemoryBudget.reserve("c", instance, 6 * MIB, 4 * MIB, m -> 2 * m, MIB);
         assertThat(c.memtableBytes()).isEqualTo(3 * MIB);
         c.close();
+    }
+
+    @Test
+    void aStoreThatDoesNotFitTakesTheLargestMemtablesWhoseStoreFits() {
+        java.util.function.LongUnaryOperator store = m -> 3 * m + m / 16 + MIB; // memtables, batch and buffers
+        MemoryBudget.Share a = MemoryBudget.reserve("a", instance, 40 * MIB, 16 * MIB, store, MIB);
+        long m = a.memtableBytes();
+        assertThat(store.applyAsLong(m)).isLessThanOrEqualTo(40 * MIB);
+        assertThat(store.applyAsLong(m + 1)).as("the largest that fits").isGreaterThan(40 * MIB);
+        assertThat(MemoryBudget.reservedBytes(instance)).isEqualTo(store.applyAsLong(m));
+        MemoryBudget.Share b = MemoryBudget.reserve("b", instance, 40 * MIB, 16 * MIB, store, MIB);
+        assertThat(b.memtableBytes()).as("nothing left: the smallest, past the budget").isEqualTo(MIB);
+        assertThat(MemoryBudget.reservedBytes(instance)).isEqualTo(store.applyAsLong(m) + store.applyAsLong(MIB));
+        a.close();
+        b.close();
     }
 
     @Test
