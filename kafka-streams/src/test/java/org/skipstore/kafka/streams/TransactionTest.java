@@ -225,6 +225,29 @@ class TransactionTest extends StoreTestBase {
         assertThat(store.committedOffset(CHANGELOG_0)).isNull();
     }
 
+    /**
+     * A restore gathers its records on the heap up to a memtable's worth (the fixture's is 1 MiB),
+     * four times what processing gathers, and then writes them to the engine, before any commit.
+     */
+    @Test
+    void aRestoreGathersUpToAMemtablesWorthThenWritesThrough() {
+        ReadOnlyKeyValueStore<Bytes, byte[]> engine = store.readOnly(IsolationLevel.READ_COMMITTED);
+        long most = 0;
+        for (int batch = 0; batch < 30; batch++) {
+            List<KeyValue<byte[], byte[]>> records = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                records.add(KeyValue.pair(key(String.format("k%04d", batch * 100 + i)).get(), new byte[1000]));
+            }
+            context.restore(records);
+            most = Math.max(most, store.approximateNumUncommittedBytes());
+        }
+        assertThat(most).as("gathered past a quarter of a memtable").isGreaterThan(3 * (1 << 20) / 4);
+        assertThat(most).as("but no more than a memtable and a batch").isLessThanOrEqualTo((1 << 20) + 100 * 1200);
+        assertThat(engine.get(key("k0000"))).as("written through before any commit").isNotNull();
+        store.commit(Map.of(CHANGELOG_0, 3000L));
+        assertThat(engine.approximateNumEntries()).isEqualTo(3000);
+    }
+
     /** With them, nothing reaches the engine before a commit, however much is written. */
     @Test
     void withTransactionalStateStoresNothingReachesTheEngineBeforeACommit() {
