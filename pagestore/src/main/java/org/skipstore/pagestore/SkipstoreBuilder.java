@@ -5,6 +5,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Set;
+import org.skipstore.pagestore.internal.MappedPageFile;
 import org.skipstore.pagestore.internal.engine.Engine;
 import org.skipstore.pagestore.internal.engine.EngineOptions;
 import org.skipstore.pagestore.internal.engine.Point;
@@ -136,15 +137,21 @@ public final class SkipstoreBuilder {
 
     /**
      * About the most native memory a database opened with these options holds, outside the page
-     * cache of its files: its memtables ({@code 1 + maxSealedMemtables} of {@link #memtableBytes})
-     * and its store's pool of write buffers (1 MiB), within which a flush stays whatever the size
-     * of the store (it writes blocks ahead of its commit past half of it: see
-     * {@link PageStoreBuilder#transactionBufferBytes}). Not counted: the caller's own
-     * {@link WriteBatch}es, and a buffer of its own for each value larger than the pool while it
-     * is flushed.
+     * cache of its files: its memtables ({@code 1 + maxSealedMemtables} of {@link #memtableBytes}),
+     * its store's pool of write buffers (1 MiB), within which a flush stays whatever the size of
+     * the store (it writes blocks ahead of its commit past half of it: see
+     * {@link PageStoreBuilder#transactionBufferBytes}), the buffer its store's file gathers
+     * writes in (1 MiB), and 512 KiB for the small ones (a flush's scratch, key buffers, the
+     * alignment of the memtables' chunks: 0.2 MiB in all in a restore of a million keys). Not
+     * counted: the caller's own
+     * {@link WriteBatch}es; with {@link WriteDurability#NO_LOG}, a copy of the batch that a seal
+     * splits across two memtables, kept with the older until its flush (up to
+     * {@code maxSealedMemtables} of them); and a buffer of its own for each value larger than the
+     * pool while it is flushed.
      */
     public long memoryBytes() {
-        return (1L + maxSealed) * memtableBytes + Engine.STORE_WRITE_BUFFER_POOL;
+        return (1L + maxSealed) * memtableBytes + Engine.STORE_WRITE_BUFFER_POOL + MappedPageFile.GATHER_BYTES
+                + (512 << 10);
     }
 
     /** Opens the database in directory {@code dir}. */

@@ -66,8 +66,9 @@ public final class SkipstoreStoreConfig {
     /**
      * About the most native memory a store with these options holds, what a memory budget
      * charges it: its engine's ({@link SkipstoreBuilder#memoryBytes()}: {@link #MEMTABLES}
-     * memtables of {@link #memtableBytes()} and the store's write buffers) and the buffer of its
-     * batches to the engine (a sixteenth of a memtable).
+     * memtables of {@link #memtableBytes()} and the store's write buffers), the buffer of its
+     * batches to the engine (a sixteenth of a memtable), and a copy of such a batch with each
+     * sealed memtable that a seal split it across (the engine has no log to replay its rest from).
      */
     public long memoryBytes() {
         return memoryBytes(memtableBytes);
@@ -75,7 +76,8 @@ public final class SkipstoreStoreConfig {
 
     /** {@link #memoryBytes()} of a store whose memtables are of {@code memtableBytes}. */
     static long memoryBytes(long memtableBytes) {
-        return engine(memtableBytes, PageStore.DEFAULT_PAGE_SIZE).memoryBytes() + StoreEngine.batchBytes(memtableBytes);
+        return engine(memtableBytes, PageStore.DEFAULT_PAGE_SIZE).memoryBytes()
+                + MEMTABLES * StoreEngine.batchBytes(memtableBytes); // the buffer, and MEMTABLES - 1 split copies
     }
 
     /** A builder that starts from these options. */

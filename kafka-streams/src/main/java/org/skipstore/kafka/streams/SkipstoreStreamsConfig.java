@@ -34,14 +34,15 @@ import org.apache.kafka.common.config.ConfigException;
  * <h2>The memory budget</h2>
  * The budget bounds the native memory of the stores ({@link SkipstoreStoreConfig#memoryBytes()}):
  * a store holds at most {@link SkipstoreStoreConfig#MEMTABLES} memtables at once (3 by default:
- * the one taking writes and two sealed), its engine's write buffers (1 MiB: a flush writes
+ * the one taking writes and two sealed), its engine's buffers (2.5 MiB: a flush writes
  * blocks ahead of its commit rather than holding more) and the buffer of its batches (a
- * sixteenth of a memtable): with 16 MiB memtables, 50 MiB. The stores of one instance are those
+ * sixteenth of a memtable) with a copy for each sealed memtable that a seal split a batch across:
+ * with 16 MiB memtables, 53.5 MiB. The stores of one instance are those
  * under one application state directory ({@code <state.dir>/<application.id>}, which one
  * instance holds at a time), and they share the budget first come, first served: a store opening
  * reserves what it holds with the memtables asked for if what the open stores have left of the
  * budget has room, else with the largest memtables that fit; where not even the engine's smallest
- * fit (1 MiB memtables, about 4.1 MiB reserved), it opens with the smallest anyway and logs a
+ * fit (1 MiB memtables, about 5.7 MiB reserved), it opens with the smallest anyway and logs a
  * warning that the instance is over its budget, rather than failing a task after a rebalance. A
  * store that closes gives its reservation back. So size it as the most key-value stores an
  * instance may hold (tasks times stores, after a rebalance too) times what one holds. The pages

@@ -125,7 +125,7 @@ public final class MappedPageFile extends ChunkedPageFile {
     }
 
     /** Bytes gathered into one write ({@link #write(long, List)}). */
-    static final int GATHER_BYTES = 1 << 20;
+    public static final int GATHER_BYTES = 1 << 20;
     /** The buffer those writes are gathered in; made at the first. */
     private MemorySegment gather;
 

@@ -1,5 +1,6 @@
 package org.skipstore.pagestore.internal.engine;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,9 +43,15 @@ final class Layer {
      * Without a log: a copy of batch {@link #lastSequence} when this layer holds only its first
      * part, else null. No replay would apply the rest after a crash, so the flush of this layer
      * writes the batch whole ({@link Flusher}) and records {@link #lastSequence}: the store never
-     * holds part of a batch. Written by the commit leader before the layer is sealed.
+     * holds part of a batch. Written by the commit leader before the layer is sealed ({@link #keepSplit}).
      */
     MemorySegment splitBatch;
+    /**
+     * Where {@link #splitBatch} lives, freed with the memtable: an automatic arena's memory would
+     * wait for a collection of the old generation, where a long-lived layer ends (a restore that
+     * seals a memtable every few seconds left megabytes waiting).
+     */
+    private Arena splitArena;
     /**
      * The commit metadata that the layer's whole batches set ({@code WriteBatch.putMetadata}),
      * newest value a name, as an immutable map the commit leader replaces after each batch that
@@ -80,9 +87,18 @@ final class Layer {
         refs.incrementAndGet();
     }
 
+    /** Keeps a copy of {@code batch}, split by this layer's seal: its {@link #splitBatch}. */
+    void keepSplit(MemorySegment batch) {
+        splitArena = Arena.ofShared(); // the flusher reads it, and may free it
+        splitBatch = splitArena.allocate(batch.byteSize()).copyFrom(batch);
+    }
+
     void release() {
         if (refs.decrementAndGet() == 0) {
             table.close();
+            if (splitArena != null) { // only the flusher read it, before the layer left the read states
+                splitArena.close();
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package org.skipstore.pagestore.internal.engine;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
@@ -191,7 +190,7 @@ final class Writes implements CommitPipeline.Committer {
                 Layer l = layers.active();
                 l.lastSequence = seq; // it holds part of the batch, which is whole only in the next one
                 if (log == null) { // nothing would replay the rest: its flush writes the batch whole
-                    l.splitBatch = Arena.ofAuto().allocate(batch.byteSize()).copyFrom(batch);
+                    l.keepSplit(batch);
                 }
             }
             applied = 0;
