@@ -31,13 +31,32 @@ public final class UncommittedWrites {
 
     /**
      * Heap bytes an entry costs besides its key and value, roughly: the hash map's node and
-     * table slot, the {@code Bytes} and two array headers (a tree node more once ordered). Counted so that many small writes also prompt a commit.
+     * table slot, its {@link Slot}, the {@code Bytes} and two array headers (a tree node more once
+     * ordered). Counted so that many small writes also prompt a commit.
      */
-    static final int ENTRY_OVERHEAD = 96;
+    static final int ENTRY_OVERHEAD = 112;
 
     private static final byte[] DELETED = new byte[0];
 
-    private final HashMap<Bytes, byte[]> writes = new HashMap<>();
+    /** A key written since the commit, its newest value, and the sort's window of it ({@link #forEach}). */
+    private static final class Slot {
+        final Bytes key;
+        byte[] value;
+        long window;
+
+        Slot(Bytes key, byte[] value) {
+            this.key = key;
+            this.value = value;
+        }
+    }
+
+    private final HashMap<Bytes, Slot> writes = new HashMap<>();
+    /**
+     * The same slots, in the order of their first write: what a commit sorts and walks. A walk of
+     * the hash map would visit its table, and each node a cache miss; these lie as they were
+     * made, side by side.
+     */
+    private final ArrayList<Slot> slots = new ArrayList<>();
     /** The writes in key order, once an iterator asked for it; null until then and after a clear. */
     private TreeMap<Bytes, byte[]> ordered;
     private long bytes;
@@ -50,24 +69,32 @@ public final class UncommittedWrites {
     /** Records {@code value} for {@code key}; a null value records a deletion. */
     public void put(Bytes key, byte[] value) {
         byte[] v = value == null ? DELETED : value;
-        byte[] old = writes.put(key, v);
+        Slot fresh = new Slot(key, v);
+        Slot s = writes.putIfAbsent(key, fresh);
+        if (s == null) {
+            slots.add(fresh);
+            bytes += key.get().length + ENTRY_OVERHEAD + v.length;
+        } else {
+            bytes += v.length - s.value.length;
+            s.value = v;
+        }
         if (ordered != null) {
             ordered.put(key, v);
         }
-        bytes += old == null ? key.get().length + ENTRY_OVERHEAD + v.length : v.length - old.length;
     }
 
     /** The value written for {@code key} since the commit, {@link #isDeletion a deletion}, or null when none was. */
     public byte[] get(Bytes key) {
-        return writes.get(key);
+        Slot s = writes.get(key);
+        return s == null ? null : s.value;
     }
 
     public boolean isEmpty() {
-        return writes.isEmpty();
+        return slots.isEmpty();
     }
 
     public int size() {
-        return writes.size();
+        return slots.size();
     }
 
     /** About what the writes take on the heap: keys, values and {@link #ENTRY_OVERHEAD} each. */
@@ -82,7 +109,10 @@ public final class UncommittedWrites {
      */
     public List<Map.Entry<Bytes, byte[]>> copy(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
         if (ordered == null) {
-            ordered = new TreeMap<>(writes);
+            ordered = new TreeMap<>();
+            for (Slot s : slots) {
+                ordered.put(s.key, s.value);
+            }
         }
         NavigableMap<Bytes, byte[]> m = ordered;
         if (from != null && to != null) {
@@ -112,28 +142,23 @@ public final class UncommittedWrites {
             ordered.forEach((k, v) -> action.accept(k, v == DELETED ? null : v));
             return;
         }
-        for (Sortable s : inKeyOrder(writes)) {
-            byte[] v = s.entry.getValue();
-            action.accept(s.entry.getKey(), v == DELETED ? null : v);
+        sortSlots();
+        for (Slot s : slots) {
+            action.accept(s.key, s.value == DELETED ? null : s.value);
         }
     }
 
-    /** An entry with the 8 bytes of its key after the prefix every key shares, as a number. */
-    private record Sortable(long window, Map.Entry<Bytes, byte[]> entry) {
-    }
-
     /**
-     * The map's own entries in key order. Keys often share their first bytes ("customer-"), so
-     * each is sorted by the 8 bytes after the prefix they all share, read once as a big-endian
-     * number (a comparison of two longs), and only keys equal in those by their whole arrays: a
-     * commit sorts thousands of keys, a restore tens of thousands.
+     * Puts the slots in key order. Keys often share their first bytes ("customer-"), so each is
+     * sorted by the 8 bytes after the prefix they all share, read once as a big-endian number (a
+     * comparison of two longs), and only keys equal in those by their whole arrays: a commit sorts
+     * thousands of keys, a restore tens of thousands.
      */
-    private static Sortable[] inKeyOrder(HashMap<Bytes, byte[]> writes) {
-        Sortable[] out = new Sortable[writes.size()];
+    private void sortSlots() {
         int shared = Integer.MAX_VALUE;
         byte[] first = null;
-        for (Bytes k : writes.keySet()) {
-            byte[] a = k.get();
+        for (Slot s : slots) {
+            byte[] a = s.key.get();
             if (first == null) {
                 first = a;
                 shared = a.length;
@@ -142,13 +167,11 @@ public final class UncommittedWrites {
                 shared = m < 0 ? Math.min(shared, a.length) : m;
             }
         }
-        int i = 0;
-        for (Map.Entry<Bytes, byte[]> e : writes.entrySet()) {
-            out[i++] = new Sortable(window(e.getKey().get(), shared), e);
+        for (Slot s : slots) {
+            s.window = window(s.key.get(), shared);
         }
-        Arrays.sort(out, (a, b) -> a.window != b.window ? Long.compareUnsigned(a.window, b.window)
-                : Arrays.compareUnsigned(a.entry.getKey().get(), b.entry.getKey().get()));
-        return out;
+        slots.sort((a, b) -> a.window != b.window ? Long.compareUnsigned(a.window, b.window)
+                : Arrays.compareUnsigned(a.key.get(), b.key.get()));
     }
 
     /** Bytes {@code from} to {@code from + 8} of {@code key}, big-endian, zero-padded past its end. */
@@ -163,6 +186,7 @@ public final class UncommittedWrites {
 
     public void clear() {
         writes.clear();
+        slots.clear();
         ordered = null;
         bytes = 0;
     }
