@@ -71,8 +71,8 @@ public final class WriteBatch {
 
     /** Sets {@code key} to {@code value}. */
     public WriteBatch put(byte[] key, byte[] value) {
-        return put(MemorySegment.ofArray(Objects.requireNonNull(key, "key")),
-                MemorySegment.ofArray(Objects.requireNonNull(value, "value")));
+        add(BatchFormat.PUT, Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
     }
 
     /** Sets {@code key} to {@code value}; both are copied. */
@@ -85,7 +85,8 @@ public final class WriteBatch {
 
     /** Removes {@code key} (a tombstone: also when it is absent). */
     public WriteBatch delete(byte[] key) {
-        return delete(MemorySegment.ofArray(Objects.requireNonNull(key, "key")));
+        add(BatchFormat.DELETE, Objects.requireNonNull(key, "key"), null);
+        return this;
     }
 
     /** Removes {@code key}; it is copied. */
@@ -122,6 +123,29 @@ public final class WriteBatch {
     private void add(byte kind, MemorySegment key, MemorySegment value) {
         long kl = key.byteSize();
         long vl = value == null ? 0 : value.byteSize();
+        long at = op(kind, kl, vl);
+        MemorySegment.copy(key, 0, buf, at, kl);
+        if (vl > 0) {
+            MemorySegment.copy(value, 0, buf, at + kl, vl);
+        }
+    }
+
+    /**
+     * {@link #add(byte, MemorySegment, MemorySegment)} from arrays, copied as they are: a heap
+     * segment around each would make the JDK's copy see heap and native sources at one call site,
+     * which slows every copy in the process (module-info-notes, "Keys are read from native memory").
+     */
+    private void add(byte kind, byte[] key, byte[] value) {
+        int vl = value == null ? 0 : value.length;
+        long at = op(kind, key.length, vl);
+        MemorySegment.copy(key, 0, buf, ValueLayout.JAVA_BYTE, at, key.length);
+        if (vl > 0) {
+            MemorySegment.copy(value, 0, buf, ValueLayout.JAVA_BYTE, at + key.length, vl);
+        }
+    }
+
+    /** Appends an operation's header, with room for its key and value after it: returns where the key goes. */
+    private long op(byte kind, long kl, long vl) {
         long need = (long) size + OP + kl + vl;
         if (kl > Integer.MAX_VALUE || need > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("the batch would pass 2 GiB");
@@ -135,15 +159,13 @@ public final class WriteBatch {
         b.set(ValueLayout.JAVA_BYTE, size + BatchFormat.KIND, kind);
         b.set(ValueLayout.JAVA_INT_UNALIGNED, size + BatchFormat.KEY_LENGTH, (int) kl);
         b.set(ValueLayout.JAVA_INT_UNALIGNED, size + BatchFormat.VALUE_LENGTH, (int) vl);
-        MemorySegment.copy(key, 0, b, size + OP, kl);
-        if (vl > 0) {
-            MemorySegment.copy(value, 0, b, size + OP + kl, vl);
-        }
+        long at = size + OP;
         size = (int) need;
         count++;
         maxKey = (int) Math.max(maxKey, kl);
         maxValue = Math.max(maxValue, vl);
         b.set(ValueLayout.JAVA_INT_UNALIGNED, BatchFormat.COUNT, count);
+        return at;
     }
 
     /** Operations added. */
