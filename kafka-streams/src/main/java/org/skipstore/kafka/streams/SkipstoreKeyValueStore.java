@@ -50,7 +50,7 @@ import org.skipstore.pagestore.Skipstore;
  *       records its own, {@link StoreEngine#batches}), and registers a
  *       batching restore callback ({@link #restore}): restore batches gather in the uncommitted
  *       writes (a null value deletes), and go to the engine in key order, each batch whole, once
- *       they pass a quarter of a memtable or at the next commit. {@link #close} gives the
+ *       they pass a memtable's worth or at the next commit. {@link #close} gives the
  *       budget's share back.</li>
  *   <li>Writes ({@code put}, {@code putIfAbsent}, {@code putAll}, {@code delete}) go to the
  *       store's {@link UncommittedWrites}, on the heap; every read of the store sees them over the
