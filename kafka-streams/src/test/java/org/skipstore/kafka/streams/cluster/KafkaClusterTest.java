@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaClusterTest {
 
     static final int RECORDS = 200_000;
-    static final int KEYS = 3_000;
+    static final int KEYS = 30_000;
     static final int PARTITIONS = 2;
 
     @TempDir
@@ -67,7 +67,10 @@ class KafkaClusterTest {
         long seed = Long.getLong("skipstore.seed", System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
         // per input partition, a multiple of the child's progress step: 65% to 85% of a partition's
-        // share, well past the first flush of its store (a memtable holds about 45k of these records)
+        // share, well past the first flush of its store. A commit writes each key once, so over few
+        // keys a memtable fills with the commits, not the records: with 3 000 keys one run had not
+        // flushed partition 0's store after 75 k records (offset 0 at the restart); over 30 000,
+        // three runs had flushed both past 50 k.
         int killAt = (RECORDS / PARTITIONS * 65 / 100 + random.nextInt(RECORDS / PARTITIONS * 20 / 100))
                 / CountingApp.PROGRESS_EVERY * CountingApp.PROGRESS_EVERY;
         System.out.println("KafkaClusterTest seed=" + seed + " killAt=" + killAt);
