@@ -16,6 +16,11 @@ import org.skipstore.pagestore.WriteTransaction;
  * pages, then its meta page), 1 KiB pages, promotion 1/20. A batch is one {@link WriteTransaction};
  * a reader is one {@link ReadTransaction} whose gets and scans read the pages in place (zero-copy
  * {@code MemorySegment}s).
+ *
+ * <p>Two system properties change the store's shape for a measurement of it (a JMH run passes
+ * them with {@code -jvmArgsAppend}): {@code skipstore.bench.pageSize} (bytes) and
+ * {@code skipstore.bench.promotion} ({@code b} of the promotion probability {@code 1/b}); unset,
+ * the defaults a user gets.
  */
 final class PageStoreKv implements KvStore {
 
@@ -25,7 +30,16 @@ final class PageStoreKv implements KvStore {
     private WriteTransaction txn;
 
     PageStoreKv(Path dir) throws IOException {
-        store = PageStore.builder().durability(Durability.SYNC).open(dir.resolve(FILE));
+        var b = PageStore.builder().durability(Durability.SYNC);
+        Integer pageSize = Integer.getInteger("skipstore.bench.pageSize");
+        Integer promotion = Integer.getInteger("skipstore.bench.promotion");
+        if (pageSize != null) {
+            b.pageSize(pageSize);
+        }
+        if (promotion != null) {
+            b.promotion(promotion);
+        }
+        store = b.open(dir.resolve(FILE));
     }
 
     @Override

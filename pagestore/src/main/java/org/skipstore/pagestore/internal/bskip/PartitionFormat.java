@@ -4,6 +4,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -15,7 +16,7 @@ import org.skipstore.pagestore.internal.PageSource;
  * The fixed-size structures of a partition ({@link Partition} draws the block), declared once as
  * layouts; every offset {@link Partition} uses is derived from them here, once, as a
  * {@code static final long} (a constant to the JIT, so the hot paths compute what hand-written
- * numbers did). The fields are unaligned: a slot is 12 bytes and nodes start at any byte, so
+ * numbers did). The fields are unaligned: a slot is 4 or 6 bytes and nodes start at any byte, so
  * padding would change the bytes on disk. {@link #describe} prints the table.
  *
  * <p>The nodes themselves are variable-length (varint lengths, then bytes) and have no layout;
@@ -25,6 +26,7 @@ final class PartitionFormat {
 
     static final ValueLayout.OfInt U32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong U64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort U16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** A partition's first bytes. */
     static final StructLayout HEADER = MemoryLayout.structLayout(
@@ -34,17 +36,30 @@ final class PartitionFormat {
             PageSource.PAGES.withName("pages"),
             U32.withName("count"),
             U32.withName("heap"),
-            U32.withName("garbage")).withName("header");
+            U32.withName("garbage"),
+            U16.withName("shared"),
+            U64.withName("fence")).withName("header");
 
-    /** One slot per node, in key order: the node's offset in the block and its key's first 8 bytes. */
+    /**
+     * One slot per node, in key order, in a block of at most {@link #NARROW_BLOCK} bytes: the
+     * node's offset in the block and its key's head (the two bytes after the shared prefix).
+     */
     static final StructLayout SLOT = MemoryLayout.structLayout(
+            U16.withName("node"),
+            U16.withName("head")).withName("slot");
+
+    /** A slot in a larger block: a u32 offset. */
+    static final StructLayout WIDE_SLOT = MemoryLayout.structLayout(
             U32.withName("node"),
-            U64.withName("prefix")).withName("slot");
+            U16.withName("head")).withName("wideSlot");
+
+    /** The largest block whose slots are {@link #SLOT}s (its offsets fit a u16). */
+    static final long NARROW_BLOCK = 1L << 16;
 
     /**
      * The block up to the free space: the header, then the slots. The sequence is declared empty
      * because its length is the header's {@code count}; slot {@code i} is at
-     * {@link #SLOTS}{@code + i * }{@link #SLOT_BYTES}.
+     * {@link #SLOTS}{@code + i * }{@link #SLOT_BYTES} (or {@link #WIDE_SLOT_BYTES}).
      */
     static final StructLayout BLOCK = MemoryLayout.structLayout(
             HEADER,
@@ -62,12 +77,17 @@ final class PartitionFormat {
     static final long COUNT = BLOCK.byteOffset(groupElement("header"), groupElement("count"));
     static final long HEAP = BLOCK.byteOffset(groupElement("header"), groupElement("heap"));
     static final long GARBAGE = BLOCK.byteOffset(groupElement("header"), groupElement("garbage"));
+    static final long SHARED = BLOCK.byteOffset(groupElement("header"), groupElement("shared"));
+    static final long FENCE = BLOCK.byteOffset(groupElement("header"), groupElement("fence"));
     /** Offset of slot 0. */
     static final long SLOTS = BLOCK.byteOffset(groupElement("slots"));
     static final long SLOT_BYTES = SLOT.byteSize();
+    static final long WIDE_SLOT_BYTES = WIDE_SLOT.byteSize();
     /** Offsets inside a slot. */
     static final long SLOT_NODE = SLOT.byteOffset(groupElement("node"));
-    static final long SLOT_PREFIX = SLOT.byteOffset(groupElement("prefix"));
+    static final long SLOT_HEAD = SLOT.byteOffset(groupElement("head"));
+    static final long WIDE_SLOT_NODE = WIDE_SLOT.byteOffset(groupElement("node"));
+    static final long WIDE_SLOT_HEAD = WIDE_SLOT.byteOffset(groupElement("head"));
     static final long DOWN_BYTES = DOWN.byteSize();
     static final long VALUE_PAGE_BYTES = VALUE_PAGE.byteSize();
 
@@ -87,9 +107,10 @@ final class PartitionFormat {
     static String describe() {
         StringBuilder b = new StringBuilder("offsets in bytes, little-endian, unaligned\n");
         table(b, HEADER);
-        b.append(String.format("%5d  slots   %d per node, in key order; then free space; then the nodes%n", SLOTS,
-                SLOT_BYTES));
+        b.append(String.format("%5d  slots   %d per node (%d in blocks over %d bytes), in key order; then free space;"
+                + " then the nodes%n", SLOTS, SLOT_BYTES, WIDE_SLOT_BYTES, NARROW_BLOCK));
         table(b, SLOT);
+        table(b, WIDE_SLOT);
         b.append("index node: varint keyLength | key | down (").append(DOWN.byteSize()).append(")\n");
         b.append("data node:  varint keyLength | key | varint (valueLength << 1 | 1 if out of line)"
                 + " | value, or valuePage (").append(VALUE_PAGE.byteSize()).append(")\n");

@@ -192,7 +192,8 @@ final class SortedMerge {
     /** Grows the stage (a bigger one of the scratch's, the content copied) until {@code bytes} fit. */
     private void room(long bytes) {
         if (Partition.free(stage) < bytes) {
-            MemorySegment bigger = scratch.stage(Partition.headerBytes() + Partition.used(stage) + bytes);
+            long need = Partition.blockBytesFor(Partition.headerBytes() + Partition.used(stage) + bytes);
+            MemorySegment bigger = scratch.stage(Math.max(need, stage.byteSize() + 1)); // another segment
             Partition.copy(stage, bigger, (int) Math.min(0xFFFF, bigger.byteSize() / txn.pageSize()));
             stage = bigger;
         }
@@ -225,7 +226,7 @@ final class SortedMerge {
         if (Partition.count(stage) == 0) {
             return 0;
         }
-        int n = Tree.pagesFor(txn.pageSize(), Partition.headerBytes() + Partition.used(stage));
+        int n = Partition.pagesFor(txn.pageSize(), Partition.headerBytes() + Partition.used(stage));
         long q = txn.allocateRun(n);
         Partition.copy(stage, txn.write(q), n);
         return q;

@@ -83,9 +83,11 @@ public final class Tree {
      * 1: partitions in blocks of 2^n pages, slots of a u32 offset; 2: in runs of any number of
      * pages (a u16 count in the header), slots of a u32 offset and a u64 key prefix; 3: the
      * nodes of a partition lie in key order (node 0 at the block's end, descending), which
-     * inserts rely on.
+     * inserts rely on; 4: every run of the structure begins with its CRC32C; 5: slots of a u16
+     * offset (u32 in blocks over 64 KiB) and a u16 key head after the partition's shared prefix,
+     * whose length and first 8 bytes the header keeps ({@link Partition}).
      */
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
 
     private Tree() {
     }

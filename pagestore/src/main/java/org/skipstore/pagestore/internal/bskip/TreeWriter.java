@@ -293,7 +293,7 @@ public final class TreeWriter {
             throws IOException {
         long need = Partition.headerBytes() + NodeWrites.size(inlineMax, L, key, value)
                 + (p == null ? 0 : Partition.bytesOf(p, from));
-        int n = Tree.pagesFor(pageSize, need);
+        int n = Partition.pagesFor(pageSize, need);
         long q = txn.allocateRun(n);
         MemorySegment qs = txn.write(q);
         Partition.init(qs, L == 0 ? Partition.DATA : Partition.INDEX, L, n);
@@ -370,7 +370,7 @@ public final class TreeWriter {
             return page;
         }
         MemorySegment old = Tree.partition(txn, page);
-        int n = Tree.pagesFor(pageSize, Partition.headerBytes() + Partition.used(old));
+        int n = Partition.pagesFor(pageSize, Partition.headerBytes() + Partition.used(old));
         long copy = txn.allocateRun(n);
         Partition.copy(old, txn.write(copy), n);
         txn.freeRun(page, Partition.pages(old));
@@ -386,7 +386,7 @@ public final class TreeWriter {
         if (Partition.freeAfterCompaction(p) >= bytes) {
             return p;
         }
-        int n = Tree.pagesFor(pageSize, Partition.headerBytes() + Partition.used(p) + bytes);
+        int n = Partition.pagesFor(pageSize, Partition.headerBytes() + Partition.used(p) + bytes);
         long grown = txn.allocateRun(n);
         MemorySegment g = txn.write(grown);
         Partition.copy(p, g, n);

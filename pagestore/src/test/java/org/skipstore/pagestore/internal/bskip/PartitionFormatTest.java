@@ -20,17 +20,22 @@ class PartitionFormatTest {
 
     @Test
     void theDerivedOffsetsAreTheFormats() {
-        assertThat(PartitionFormat.HEADER.byteSize()).isEqualTo(20);
+        assertThat(PartitionFormat.HEADER.byteSize()).isEqualTo(30);
         assertThat(new long[] {PartitionFormat.CRC, PartitionFormat.KIND, PartitionFormat.LEVEL, PartitionFormat.PAGES,
-                PartitionFormat.COUNT, PartitionFormat.HEAP, PartitionFormat.GARBAGE})
-                .containsExactly(0, 4, 5, 6, 8, 12, 16);
-        assertThat(PartitionFormat.SLOTS).isEqualTo(20);
-        assertThat(PartitionFormat.SLOT_BYTES).isEqualTo(12).isEqualTo(Partition.SLOT);
+                PartitionFormat.COUNT, PartitionFormat.HEAP, PartitionFormat.GARBAGE, PartitionFormat.SHARED,
+                PartitionFormat.FENCE})
+                .containsExactly(0, 4, 5, 6, 8, 12, 16, 20, 22);
+        assertThat(PartitionFormat.SLOTS).isEqualTo(30);
+        assertThat(PartitionFormat.SLOT_BYTES).isEqualTo(4).isEqualTo(Partition.SLOT);
         assertThat(PartitionFormat.SLOT_NODE).isZero();
-        assertThat(PartitionFormat.SLOT_PREFIX).isEqualTo(4);
+        assertThat(PartitionFormat.SLOT_HEAD).isEqualTo(2);
+        assertThat(PartitionFormat.WIDE_SLOT_BYTES).isEqualTo(6);
+        assertThat(PartitionFormat.WIDE_SLOT_NODE).isZero();
+        assertThat(PartitionFormat.WIDE_SLOT_HEAD).isEqualTo(4);
+        assertThat(PartitionFormat.NARROW_BLOCK).isEqualTo(65536);
         assertThat(PartitionFormat.DOWN.byteSize()).isEqualTo(8);
         assertThat(PartitionFormat.VALUE_PAGE.byteSize()).isEqualTo(8);
-        assertThat(Partition.headerBytes()).isEqualTo(20);
+        assertThat(Partition.headerBytes()).isEqualTo(30);
         assertThat(Partition.PAGES).isEqualTo(Partition.HEADER.byteOffset(groupElement("pages"))).isEqualTo(6);
         assertThat(Tree.VALUE_OFFSET).isEqualTo(4);
         assertThat(new int[] {Tree.ROOT_COUNT, Tree.ROOT_FORMAT, Tree.ROOT_SEED}).containsExactly(8, 9, 10);
@@ -46,14 +51,15 @@ class PartitionFormatTest {
             check(Partition.insertData(p, 2, utf8("0123456789"), utf8("xyz")));
             check(Partition.insertOutOfLine(p, 3, utf8("oo"), 5000, 0x0102030405060708L));
             Partition.remove(p, 1); // "b" becomes garbage: 4 bytes
-            // header: crc 0, kind 0, level 0, 3 pages, 3 nodes, heap at 123, 4 bytes of garbage;
-            // slots (u32 node, u64 prefix of the big-endian key bytes); then the nodes, node 0 last
+            // header: crc 0, kind 0, level 0, 3 pages, 3 nodes, heap at 123, 4 bytes of garbage, no shared
+            // prefix ("a" and "b" share none), fence 0; slots (u16 node, u16 head: the key's first two
+            // bytes, big-endian); then the nodes, node 0 last
             assertThat(hex(p)).isEqualTo(
                 "0000000000000300030000007b000000"
-                + "040000009b0000000000000000000061"
-                + "8800000037363534333231307b000000"
-                + "0000000000006f6f7b00000000000000"
-                + "00006f6f000000000000000000000000"
+                + "04000000000000000000000000009b00"
+                + "0061880031307b006f6f7b006f6f0000"
+                + "00000000000000000000000000000000"
+                + "00000000000000000000000000000000"
                 + "00000000000000000000000000000000"
                 + "00000000000000000000000000000000"
                 + "0000000000000000000000026f6f914e"
@@ -69,10 +75,11 @@ class PartitionFormatTest {
             Partition.init(p, Partition.INDEX, 5, 1);
             check(Partition.insertIndex(p, 0, utf8("k"), 0x1122334455667788L));
             check(Partition.insertIndex(p, 0, utf8("abcdefghij"), 9));
+            // "k" alone shared all its byte; "abcdefghij" shares none with it
             assertThat(hex(p)).isEqualTo(
                 "00000000010501000200000043000000"
-                + "000000004d0000006867666564636261"
-                + "43000000000000000000006b00000000"
+                + "00000000000000000000000000004d00"
+                + "62614300006b00000000000000000000"
                 + "00000000000000000000000000000000"
                 + "000000016b88776655443322110a6162"
                 + "636465666768696a0900000000000000");
@@ -80,14 +87,28 @@ class PartitionFormatTest {
     }
 
     @Test
+    void theSharedPrefixAndTheHeadsAreTheFormats() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocate(64);
+            Partition.init(p, Partition.DATA, 0, 1);
+            check(Partition.insertData(p, 0, utf8("user42"), utf8("")));
+            check(Partition.insertData(p, 0, utf8("user17"), utf8("")));
+            // shared 4 ("user"), fence "user" big-endian and zero-padded, stored little-endian;
+            // slots: node 0 at 56, head "17"; node 1 at 48, head "42"
+            assertThat(hex(p.asSlice(20, 18))).isEqualTo("0400" + "0000000072657375" + "3800" + "3731" + "3000" + "3234");
+            assertThat(Partition.fence(p)).isEqualTo(0x7573657200000000L);
+        }
+    }
+
+    @Test
     void theDescriptionListsEveryField() {
         String d = PartitionFormat.describe();
         System.out.print(d);
-        for (String field : new String[] {"crc", "kind", "level", "pages", "count", "heap", "garbage", "node",
-            "prefix", "down", "valuePage"}) {
+        for (String field : new String[] {"crc", "kind", "level", "pages", "count", "heap", "garbage", "shared",
+            "fence", "node", "head", "wideSlot", "down", "valuePage"}) {
             assertThat(d).contains(field);
         }
-        assertThat(d).contains("   20  slots").contains("    4  prefix   8");
+        assertThat(d).contains("   30  slots").contains("    2  head     2").contains("    4  head     2");
     }
 
     private static MemorySegment utf8(String s) {

@@ -36,7 +36,7 @@ class TreeTest {
         return Pager.create(new MemoryPageFile(pageSize), Durability.NO_SYNC, Pager.Hook.NONE);
     }
 
-    static void check(Pager pager, Levels levels, NavigableMap<byte[], byte[]> model) {
+    static TreeChecker.Shape check(Pager pager, Levels levels, NavigableMap<byte[], byte[]> model) {
         try (ReadView v = pager.read()) {
             Checker blocks = new Checker(pager.file(), v.meta());
             TreeChecker.Shape shape = TreeChecker.check(v, levels, blocks);
@@ -58,6 +58,7 @@ class TreeTest {
                 ok = cur.prev();
             }
             assertThat(ok).isFalse();
+            return shape;
         }
     }
 
@@ -82,11 +83,15 @@ class TreeTest {
         long seed = Long.getLong("skipstore.seed", System.nanoTime());
         System.out.println("randomPutsAndDeletesAgreeWithATreeMapAndKeepTheShape seed=" + seed);
         SplittableRandom r = new SplittableRandom(seed);
-        for (int round = 0; round < 6; round++) {
-            int pageSize = round % 2 == 0 ? 512 : 4096;
-            Levels levels = new Levels(r.nextLong(), 2 + r.nextInt(8)); // small B: tall lists, many partitions
+        for (int round = 0; round < 8; round++) {
+            // the last two: partitions over 64 KiB (wide slots), in 128 KiB pages, and grown past it from 4 KiB
+            boolean wide = round >= 6;
+            int pageSize = round == 6 ? 1 << 17 : round % 2 == 0 ? 512 : 4096;
+            // small B: tall lists, many partitions; large B with values of 200-1000 bytes: partitions over 64 KiB
+            Levels levels = new Levels(r.nextLong(), wide ? 100 + r.nextInt(200) : 2 + r.nextInt(8));
             TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.BYTE_ARRAY_ORDER);
-            int space = 50 + r.nextInt(3000);
+            int space = wide ? 3000 : 50 + r.nextInt(3000);
+            long largest = 0;
             try (Pager pager = pager(pageSize)) {
                 for (int txnNo = 0; txnNo < 60; txnNo++) {
                     TreeMap<byte[], byte[]> next = new TreeMap<>(model);
@@ -103,7 +108,10 @@ class TreeTest {
                                 boolean had = next.remove(k) != null;
                                 assertThat(w.delete(seg(k))).as("seed %d delete", seed).isEqualTo(had);
                             } else {
-                                byte[] v = value(r, pageSize);
+                                byte[] v = wide ? new byte[r.nextInt(200, 1000)] : value(r, pageSize);
+                                if (wide) {
+                                    r.nextBytes(v);
+                                }
                                 boolean isNew = next.put(k, v) == null;
                                 assertThat(w.put(seg(k), seg(v))).as("seed %d put", seed).isEqualTo(isNew);
                             }
@@ -121,8 +129,11 @@ class TreeTest {
                             model = next;
                         }
                     }
-                    check(pager, levels, model);
+                    largest = Math.max(largest, check(pager, levels, model).largestBlock());
                 }
+            }
+            if (wide) {
+                assertThat(largest).as("seed %d: a partition over 64 KiB", seed).isGreaterThan(1 << 16);
             }
         }
     }
