@@ -14,6 +14,10 @@ package org.skipstore.pagestore.internal;
  * inside one {@linkplain Chunks chunk}. Merging eagerly makes the free state canonical: the same
  * free pages always give the same free blocks.
  *
+ * <p>Runs ({@link Runs}) go where {@link FreeExtents}, an index of the free pages as ranges kept
+ * beside the bitmaps, finds the smallest free range that holds them (best fit, at any page):
+ * their pieces are taken out of the free blocks around them, which split as they must.
+ *
  * <p>This class only knows free and not free. When a freed block may be reused (no reader and no
  * recoverable meta can reach it) is the {@link Pager}'s business; it frees a block here only then.
  * Not thread-safe: the single writer owns it.
@@ -21,6 +25,7 @@ package org.skipstore.pagestore.internal;
 public final class BuddyAllocator {
 
     private final FreeBits[] free = new FreeBits[Chunks.MAX_ORDER + 1];
+    private final FreeExtents extents = new FreeExtents();
     private long capacity;
     private long freePages;
 
@@ -80,43 +85,33 @@ public final class BuddyAllocator {
             free[m].set((int) ((page >>> m) + 1));
         }
         freePages -= 1L << n;
+        extents.remove(page, page + (1L << n));
         return page;
     }
 
     /**
-     * A {@linkplain Runs run} of {@code pages} pages (not a power of two) where its pieces are
-     * all free already: the lowest of the first {@code tries} free blocks of its head piece's
-     * order whose continuation is free and in the same chunk; -1 when none is. This is what keeps
-     * runs from fragmenting the file: cutting every run from a block of the next order leaves
-     * tails that only smaller runs can use, while a run freed earlier is reused here by a run of
-     * its size.
+     * A {@linkplain Runs run} of {@code pages} pages in the smallest range of free pages that holds
+     * it, at its start (the lowest of equally small ones); -1 when none does. Inside one chunk.
      */
-    public long allocateRunInPlace(long pages, int tries) {
-        if (pages < 1) {
-            throw new IllegalArgumentException("a run has at least one page: " + pages);
+    public long allocateRun(long pages) {
+        if (pages < 1 || pages > Chunks.MAX_CHUNK_PAGES) {
+            throw new IllegalArgumentException("a run has 1 to " + Chunks.MAX_CHUNK_PAGES + " pages: " + pages);
         }
-        int h = 63 - Long.numberOfLeadingZeros(pages);
-        FreeBits heads = free[h];
-        int tried = 0;
-        next:
-        for (int i = heads.first(); i >= 0 && tried < tries; i = heads.nextSetBit(i + 1), tried++) {
-            long page = (long) i << h;
-            if (page + pages > capacity || Chunks.chunkOf(page) != Chunks.chunkOf(page + pages - 1)) {
-                continue;
-            }
-            long at = page + (1L << h);
-            for (int n = h - 1; n >= 0; n--) { // the pieces after the head, as Runs lays them out
-                if ((pages & (1L << n)) != 0) {
-                    if (freeOrderAround(at, n) < 0) {
-                        continue next;
-                    }
-                    at += 1L << n;
-                }
-            }
+        long page = extents.bestFit(pages);
+        if (page >= 0) {
             Runs.forEachPiece(page, pages, this::take);
-            return page;
         }
-        return -1;
+        return page;
+    }
+
+    /** Ranges of free pages, each inside one chunk ({@link FreeExtents}). */
+    public int freeRanges() {
+        return extents.count();
+    }
+
+    /** Calls {@code action} with the first page and the end of every range of free pages, in page order. */
+    void forEachFreeRange(java.util.function.BiConsumer<Long, Long> action) {
+        extents.forEach(action);
     }
 
     /** The order of the free block that holds block {@code page}/{@code n}, or -1. */
@@ -141,6 +136,7 @@ public final class BuddyAllocator {
             free[m].set((int) ((page >>> m) ^ 1));
         }
         freePages -= 1L << n;
+        extents.remove(page, page + (1L << n));
     }
 
     /**
@@ -160,6 +156,7 @@ public final class BuddyAllocator {
             throw new IllegalStateException("block " + page + "/" + n + " is free already (double free)");
         }
         freePages += 1L << n;
+        extents.add(page, page + (1L << n));
         while (n < Chunks.MAX_ORDER) {
             long buddy = page ^ (1L << n);
             long merged = Math.min(page, buddy);
@@ -198,6 +195,7 @@ public final class BuddyAllocator {
             int n = Long.numberOfTrailingZeros(size);
             free[n].set((int) (Chunks.start(k) >>> n));
             freePages += size;
+            extents.add(Chunks.start(k), Chunks.start(k) + size);
         }
         capacity = newCapacity;
     }

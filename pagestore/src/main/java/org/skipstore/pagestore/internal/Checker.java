@@ -45,9 +45,10 @@ public final class Checker {
 
     /** Reports a {@linkplain Runs run} that the structure on top uses: its pieces. */
     public Checker usedRun(long page, long pages) {
-        if (pages < 1 || pages > Chunks.MAX_CHUNK_PAGES || (page & (Long.highestOneBit(pages) - 1)) != 0) {
+        if (pages < 1 || pages > Chunks.MAX_CHUNK_PAGES || page < 0
+                || Chunks.chunkOf(page) != Chunks.chunkOf(page + pages - 1)) {
             throw new IllegalStateException("a run of " + pages + " pages at page " + page
-                    + " has a bad size or alignment");
+                    + " has a bad size or crosses a chunk's end");
         }
         Runs.forEachPiece(page, pages, this::used);
         return this;

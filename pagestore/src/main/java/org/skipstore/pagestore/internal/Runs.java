@@ -1,23 +1,24 @@
 package org.skipstore.pagestore.internal;
 
 /**
- * Runs: blocks of any number of pages, made of buddy blocks. A run of {@code n} pages is
- * allocated as the block of the smallest order {@code k} with {@code 2^k >= n}, whose tail
- * {@code [n, 2^k)} is freed at once; what stays is one aligned buddy block per bit of {@code n},
- * the largest first (its pieces):
+ * Runs: blocks of any number of pages at any page, made of buddy blocks. A run of {@code n}
+ * pages at page {@code p} is the fewest aligned buddy blocks that tile {@code [p, p + n)}, taken
+ * from the left, each the largest that starts there and fits (its pieces):
  *
  * <pre>
- *   n = 5 (binary 101), k = 3:   | order 2 (4 pages) | order 0 | order 0: freed | order 1: freed |
- *                                  page              page + 4   page + 5         page + 6
+ *   n = 5 at p = 8:    | order 2 (4 pages) | order 0 |
+ *                        8                   12
+ *   n = 5 at p = 5:    | order 0 | order 1 | order 1 |
+ *                        5         6         8
  * </pre>
  *
- * Each piece is aligned to its size because the run's first page is aligned to its largest
- * piece (to {@code 2^k} when cut as above; a run may also be placed where its pieces are free
- * already, {@link BuddyAllocator#allocateRunInPlace}) and the pieces before it add up to a
- * multiple of it. So a run needs nothing new from the page
- * layer's allocator, free list, commit record or checker: they see its pieces, and freeing them
- * one by one merges them back. The point of runs is density: a structure sized in pages wastes
- * less than half a page per block instead of up to half the block.
+ * Each piece is aligned to its size, and a run lies inside one chunk, so each piece is a block
+ * the page layer knows: its allocator, free list, commit record and checker see the pieces, and
+ * freeing them one by one merges them back. A run at a multiple of its largest power of two has
+ * the binary pieces of {@code n}, largest first. The allocator places runs in the smallest range
+ * of free pages that holds them ({@link BuddyAllocator#allocateRun}). The point of runs is
+ * density: a structure sized in pages wastes less than a page per block instead of up to half
+ * the block.
  */
 public final class Runs {
 
@@ -30,7 +31,7 @@ public final class Runs {
     private Runs() {
     }
 
-    /** The order of the buddy block a run of {@code pages} is cut from. */
+    /** The smallest order whose block holds a run of {@code pages}: the size of its write buffer. */
     public static int orderOf(long pages) {
         return Block.orderFor(pages);
     }
@@ -39,22 +40,11 @@ public final class Runs {
     public static void forEachPiece(long page, long pages, PieceConsumer action) {
         orderOf(pages);
         long at = page;
-        for (int n = 63 - Long.numberOfLeadingZeros(pages); n >= 0; n--) {
-            if ((pages & (1L << n)) != 0) {
-                action.accept(at, n);
-                at += 1L << n;
-            }
-        }
-    }
-
-    /** Calls {@code action} with each block of the tail {@code [pages, 2^orderOf(pages))} of the run at {@code page}. */
-    static void forEachTailBlock(long page, long pages, PieceConsumer action) {
-        long end = page + (1L << orderOf(pages));
-        long at = page + pages;
-        while (at < end) {
-            int n = Long.numberOfTrailingZeros(at - page); // aligned, and never past the end
+        for (long left = pages; left > 0;) {
+            int n = Math.min(Long.numberOfTrailingZeros(at), 63 - Long.numberOfLeadingZeros(left));
             action.accept(at, n);
             at += 1L << n;
+            left -= 1L << n;
         }
     }
 }

@@ -60,8 +60,18 @@ final class Space {
      * @throws org.skipstore.pagestore.StoreFailure {@code NO_SPACE} at the limit
      */
     long allocate(int n, Room room) throws IOException {
+        return allocate(() -> allocator.allocate(n), n, room);
+    }
+
+    /** A free {@linkplain Runs run} of {@code pages} pages ({@link BuddyAllocator#allocateRun}), growing the file as {@link #allocate} does. */
+    long allocateRun(long pages, Room room) throws IOException {
+        return allocate(() -> allocator.allocateRun(pages), Runs.orderOf(pages), room);
+    }
+
+    /** What {@code attempt} takes, growing the file a chunk at a time until it takes some; {@code n}: the order it needs. */
+    private long allocate(LongSupplier attempt, int n, Room room) throws IOException {
         long page;
-        while ((page = allocator.allocate(n)) < 0) {
+        while ((page = attempt.getAsLong()) < 0) {
             long next = Chunks.next(allocator.capacity());
             if ((next > Integer.MAX_VALUE || next > maxPages) && room.make()) {
                 continue;

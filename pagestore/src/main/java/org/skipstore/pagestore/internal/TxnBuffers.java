@@ -52,9 +52,9 @@ final class TxnBuffers {
     private long limit;
 
     /**
-     * A block ({@code pages == 1 << order}) or a {@linkplain Runs run} cut from a block of that
-     * order, its buffer ({@code whole}, the block's size) and the part of it that is its content;
-     * both null once spilled.
+     * A block ({@code pages == 1 << order}) or a {@linkplain Runs run} of at most {@code 2^order}
+     * pages, its buffer ({@code whole}, of {@code 2^order} pages) and the part of it that is its
+     * content; both null once spilled.
      */
     private record Held(long pages, int order, boolean run, MemorySegment whole, MemorySegment content) {
         Held spilled() {
@@ -87,7 +87,7 @@ final class TxnBuffers {
         bytes += (long) pageSize << n;
     }
 
-    /** A buffer for the new run of {@code pages} at {@code page}, cut from a block of order {@code k}. */
+    /** A buffer for the new run of {@code pages} at {@code page}, of {@code 2^k} pages ({@link Runs#orderOf}). */
     void addRun(long page, long pages, int k) {
         MemorySegment whole = pager.pool.take(k);
         addPieces(page, pages, whole);

@@ -109,30 +109,18 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         return page;
     }
 
-    /** How many free blocks {@link #allocateRun} looks at for one where the run fits as it is. */
-    private static final int RUN_FIT_TRIES = 64;
-
     /**
      * A new run of {@code pages} pages ({@link Runs}), for this transaction to write as one
      * segment ({@link #write}); its content is undefined, and its first bytes are its
-     * {@link PageSource#CHECKSUM}, which the commit sets ({@link #seal}). The tail of the block it is cut from is
-     * free again at once: no state has seen it.
+     * {@link PageSource#CHECKSUM}, which the commit sets ({@link #seal}). It goes where the
+     * allocator finds the smallest range of free pages that holds it, at any page
+     * ({@link BuddyAllocator#allocateRun}).
      */
     public long allocateRun(long pages) throws IOException {
-        int k = Runs.orderOf(pages);
-        if (pages == 1L << k) {
-            long page = allocate(k);
-            sealed.add(page);
-            return page;
-        }
         check();
-        long fit = pager.allocator().allocateRunInPlace(pages, RUN_FIT_TRIES);
-        long page = fit >= 0 ? fit : pager.space.allocate(k, pager.checkpoints::toReuse);
-        if (fit < 0) { // cut from a block of order k, whose tail is free again at once
-            Runs.forEachTailBlock(page, pages, pager.space::freeNow);
-        }
+        long page = pager.space.allocateRun(pages, pager.checkpoints::toReuse);
         Runs.forEachPiece(page, pages, allocated::put);
-        buffers.addRun(page, pages, k);
+        buffers.addRun(page, pages, Runs.orderOf(pages));
         sealed.add(page);
         return page;
     }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The page allocator ({@link BuddyAllocator}): aligned, disjoint blocks; eager merging of buddies
- * inside a chunk; runs placed in place; growth by chunks; its refusals; and all of it against a
- * model that knows only which pages are free.
+ * inside a chunk; runs placed by best fit at any page; growth by chunks; its refusals; and all of
+ * it against a model that knows only which pages are free.
  */
 class BuddyAllocatorTest {
 
@@ -55,8 +55,26 @@ class BuddyAllocatorTest {
         return a;
     }
 
-    /** Asserts that {@code a} holds exactly the canonical blocks of {@code model}, with matching counts. */
+    /** The maximal ranges of free pages of {@code model}, cut at chunk ends: {start, end} in page order. */
+    static List<long[]> ranges(BitSet model, long capacity) {
+        List<long[]> out = new ArrayList<>();
+        for (int k = 0; k < Chunks.count(capacity); k++) {
+            long end = Chunks.start(k) + Chunks.size(k);
+            for (int p = model.nextSetBit((int) Chunks.start(k)); p >= 0 && p < end; p = model.nextSetBit(p)) {
+                int q = (int) Math.min(end, model.nextClearBit(p));
+                out.add(new long[] {p, q});
+                p = q;
+            }
+        }
+        return out;
+    }
+
+    /** Asserts that {@code a} holds exactly the canonical blocks and the free ranges of {@code model}, with matching counts. */
     static void assertAgrees(BuddyAllocator a, BitSet model, String context) {
+        List<long[]> ranges = new ArrayList<>();
+        a.forEachFreeRange((from, to) -> ranges.add(new long[] {from, to}));
+        assertThat(ranges).as("%s: free ranges", context).containsExactlyElementsOf(ranges(model, a.capacity()));
+        assertThat(a.freeRanges()).isEqualTo(ranges.size());
         List<Long> expected = canonical(model, a.capacity());
         List<Long> actual = new ArrayList<>();
         a.forEachFree((page, n) -> actual.add(Meta.freeEntry(page, n)));
@@ -86,7 +104,7 @@ class BuddyAllocatorTest {
         for (int n = 0; n <= Chunks.MAX_ORDER; n++) {
             assertThat(a.allocate(n)).as("order %d", n).isEqualTo(-1); // out of space: -1, not an exception
         }
-        assertThat(a.allocateRunInPlace(3, 64)).isEqualTo(-1);
+        assertThat(a.allocateRun(3)).isEqualTo(-1);
     }
 
     @Test
@@ -100,8 +118,8 @@ class BuddyAllocatorTest {
             assertThatThrownBy(() -> a.allocate(n)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> a.free(0, n)).isInstanceOf(IllegalArgumentException.class);
         }
-        for (long pages : new long[] {0, -3}) {
-            assertThatThrownBy(() -> a.allocateRunInPlace(pages, 4)).isInstanceOf(IllegalArgumentException.class);
+        for (long pages : new long[] {0, -3, M + 1}) {
+            assertThatThrownBy(() -> a.allocateRun(pages)).isInstanceOf(IllegalArgumentException.class);
         }
         assertThat(a.freePages()).isEqualTo(64);
     }
@@ -208,37 +226,45 @@ class BuddyAllocatorTest {
     }
 
     @Test
-    void aRunTakesItsPiecesWhereTheyAreAlreadyFree() {
+    void aRunGoesIntoTheSmallestRangeThatHoldsItAtAnyPage() {
         BitSet model = new BitSet();
-        BuddyAllocator a = freeFrom(64, 2, 4, model); // 2/1: its continuation, page 4, is in use
-        a.freeRange(10, 13); // 10/1 and 12/0: a place for 3 pages
-        a.freeRange(32, 64); // 32/5: room for 5 pages, but no free block of exactly order 2
-        model.set(10, 13);
+        BuddyAllocator a = freeFrom(64, 3, 5, model); // pages 3..4: 2 pages, across a buddy boundary
+        a.freeRange(7, 12); // 7..11: 5 pages, from page 7 (no piece of order 2 there)
+        a.freeRange(13, 16); // 13..15: 3 pages
+        a.freeRange(32, 64); // all of 32/5
+        model.set(7, 12);
+        model.set(13, 16);
         model.set(32, 64);
-        assertThat(a.allocateRunInPlace(5, 64)).isEqualTo(-1); // heads are whole blocks of the head order
-        assertThat(a.allocateRunInPlace(3, 1)).isEqualTo(-1); // only the first head, 2/1, is tried
-        assertAgrees(a, model, "refused runs");
-        assertThat(a.allocateRunInPlace(3, 2)).isEqualTo(10);
-        model.clear(10, 13);
-        assertAgrees(a, model, "3 pages at 10");
-        assertThat(a.allocate(2)).isEqualTo(32); // out of 32/5: now 36/2 is a head, 40/3 holds the rest
-        model.clear(32, 36);
-        assertThat(a.allocateRunInPlace(7, 64)).isEqualTo(36); // 36/2, 40/1 and 42/0 split out of 40/3
-        model.clear(36, 43);
-        assertAgrees(a, model, "7 pages at 36");
-        Runs.forEachPiece(36, 7, a::free); // its pieces, freed one by one, merge back
-        model.set(36, 43);
-        assertAgrees(a, model, "7 pages freed");
+        assertThat(a.allocateRun(3)).isEqualTo(13); // exactly 3 free there; 7..11 would leave a hole
+        model.clear(13, 16);
+        assertAgrees(a, model, "3 pages at 13");
+        assertThat(a.allocateRun(4)).isEqualTo(7); // 7/0, 8/1, 10/0 out of 7/0 and 8/2
+        model.clear(7, 11);
+        assertAgrees(a, model, "4 pages at 7");
+        assertThat(a.allocateRun(2)).isEqualTo(3); // 3/0 and 4/0: two blocks that are no buddies
+        model.clear(3, 5);
+        assertThat(a.allocateRun(1)).isEqualTo(11);
+        model.clear(11);
+        assertThat(a.allocateRun(33)).isEqualTo(-1); // 32 pages left in one range: a refusal takes nothing
+        assertAgrees(a, model, "refused");
+        assertThat(a.allocateRun(7)).isEqualTo(32);
+        model.clear(32, 39);
+        assertAgrees(a, model, "7 pages at 32");
+        Runs.forEachPiece(7, 4, a::free); // a run's pieces, freed one by one, merge back
+        model.set(7, 11);
+        assertAgrees(a, model, "4 pages freed");
     }
 
     @Test
     void aRunNeverCrossesAChunk() {
         BitSet model = new BitSet();
-        BuddyAllocator a = freeFrom(64, 12, 32, model); // 12/2 in chunk 0, then all of chunk 1
-        assertThat(a.allocateRunInPlace(5, 64)).isEqualTo(-1); // 12..16 would cross into chunk 1
-        assertThat(a.allocateRunInPlace(4, 64)).isEqualTo(12); // a power of two: the head alone
+        BuddyAllocator a = freeFrom(64, 12, 32, model); // 12..15 in chunk 0, then all of chunk 1
+        assertThat(a.freeRanges()).isEqualTo(2);
+        assertThat(a.allocateRun(5)).isEqualTo(16); // 12..16 would cross into chunk 1
+        model.clear(16, 21);
+        assertThat(a.allocateRun(4)).isEqualTo(12);
         model.clear(12, 16);
-        assertAgrees(a, model, "4 pages at 12");
+        assertAgrees(a, model, "5 pages at 16, 4 at 12");
     }
 
     @Test
@@ -324,11 +350,9 @@ class BuddyAllocatorTest {
                         model.set(b.getKey().intValue(), (int) end);
                     }
                     case 7 -> {
-                        long pages = r.nextInt(8) == 0 ? r.nextInt(2, 300) : r.nextInt(2, 16);
-                        int tries = r.nextInt(1, 6);
-                        long page = a.allocateRunInPlace(pages, tries);
-                        assertThat(page).as("%s: allocateRunInPlace(%d, %d)", at, pages, tries)
-                                .isEqualTo(modelRun(model, capacity, pages, tries));
+                        long pages = r.nextInt(8) == 0 ? r.nextInt(1, 300) : r.nextInt(1, 16);
+                        long page = a.allocateRun(pages);
+                        assertThat(page).as("%s: allocateRun(%d)", at, pages).isEqualTo(modelRun(model, capacity, pages));
                         if (page >= 0) {
                             Runs.forEachPiece(page, pages, (p, n) -> take(model, live, p, n, at));
                         }
@@ -363,14 +387,11 @@ class BuddyAllocatorTest {
                 .findFirst().map(Meta::entryPage).orElse(-1L);
     }
 
-    /** The documented choice: the first of {@code tries} head blocks with all its pages free in one chunk. */
-    private static long modelRun(BitSet model, long capacity, long pages, int tries) {
-        int h = 63 - Long.numberOfLeadingZeros(pages);
-        return canonical(model, capacity).stream().filter(e -> Meta.entryOrder(e) == h).limit(tries)
-                .map(Meta::entryPage)
-                .filter(p -> p + pages <= capacity && Chunks.chunkOf(p) == Chunks.chunkOf(p + pages - 1)
-                        && model.nextClearBit(p.intValue()) >= p + pages)
-                .findFirst().orElse(-1L);
+    /** The documented choice: the start of the smallest free range (inside a chunk) of at least {@code pages}, the lowest of those. */
+    private static long modelRun(BitSet model, long capacity, long pages) {
+        return ranges(model, capacity).stream().filter(e -> e[1] - e[0] >= pages)
+                .min(Comparator.<long[]>comparingLong(e -> e[1] - e[0]).thenComparingLong(e -> e[0]))
+                .map(e -> e[0]).orElse(-1L);
     }
 
     /** Records an allocated block, checking it is aligned, inside one chunk and made of free pages. */

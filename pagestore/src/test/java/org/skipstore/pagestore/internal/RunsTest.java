@@ -18,63 +18,33 @@ import org.skipstore.pagestore.Durability;
 class RunsTest {
 
     @Test
-    void piecesAndTailTileTheBlockARunIsCutFrom() {
-        for (long pages = 1; pages <= 300; pages++) {
+    void piecesTileTheRunAsAlignedBlocksAtAnyPage() {
+        for (long n0 = 1; n0 <= 300; n0++) {
+            long pages = n0;
             int k = Runs.orderOf(pages);
             assertThat(1L << k).isGreaterThanOrEqualTo(pages);
             assertThat(k == 0 || 1L << (k - 1) < pages).isTrue();
-            long base = 7L << k; // any multiple of the block's size
-            List<long[]> blocks = new ArrayList<>();
-            Runs.forEachPiece(base, pages, (page, n) -> blocks.add(new long[] {page, n, 1}));
-            Runs.forEachTailBlock(base, pages, (page, n) -> blocks.add(new long[] {page, n, 0}));
-            long at = base;
-            long inRun = 0;
-            int lastPieceOrder = Integer.MAX_VALUE;
-            for (long[] b : blocks) {
-                assertThat(b[0]).as("contiguous, pages " + pages).isEqualTo(at);
-                assertThat(b[0] & ((1L << b[1]) - 1)).as("aligned to its size").isZero();
-                if (b[2] == 1) {
-                    assertThat((int) b[1]).as("largest piece first").isLessThan(lastPieceOrder);
-                    lastPieceOrder = (int) b[1];
-                    inRun += 1L << b[1];
+            for (long base : new long[] {7L << k, 3 * 1024 + 5, 1001, 64 + 2}) { // at its size's multiple, and anywhere
+                List<long[]> pieces = new ArrayList<>();
+                Runs.forEachPiece(base, pages, (page, n) -> pieces.add(new long[] {page, n}));
+                long at = base;
+                for (long[] b : pieces) {
+                    assertThat(b[0]).as("contiguous, %d pages at %d", pages, base).isEqualTo(at);
+                    assertThat(b[0] & ((1L << b[1]) - 1)).as("aligned to its size").isZero();
+                    at += 1L << b[1];
                 }
-                at += 1L << b[1];
+                assertThat(at).isEqualTo(base + pages);
+                // no two neighbours that would make one block: the fewest pieces (at most two per order)
+                assertThat(pieces.size()).isLessThanOrEqualTo(2 * (k + 1));
+                if (base == 7L << k) { // where format 4 placed runs: the binary pieces of n, largest first
+                    assertThat(pieces.stream().mapToLong(b -> b[1]).toArray())
+                            .containsExactly(java.util.stream.LongStream.range(0, 64).map(n -> 63 - n)
+                                    .filter(n -> (pages & (1L << n)) != 0).toArray());
+                }
             }
-            assertThat(inRun).isEqualTo(pages);
-            assertThat(at).isEqualTo(base + (1L << k));
         }
         assertThatThrownBy(() -> Runs.orderOf(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Runs.orderOf(Chunks.MAX_CHUNK_PAGES + 1)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void aRunIsPlacedWhereItsPiecesAreFreeAndNeverAcrossAChunk() {
-        BuddyAllocator a = new BuddyAllocator(32); // two chunks of 16 pages
-        a.free(2, 1);
-        a.free(4, 0);
-        assertThat(a.allocateRunInPlace(3, 64)).isEqualTo(2); // order 1 at 2, order 0 at 4
-        assertThat(a.freePages()).isZero();
-
-        BuddyAllocator b = new BuddyAllocator(32);
-        b.free(2, 1);
-        b.free(5, 0); // page 4 is in use: no room for 3 pages at 2
-        assertThat(b.allocateRunInPlace(3, 64)).isEqualTo(-1);
-        assertThat(b.freePages()).isEqualTo(3);
-
-        BuddyAllocator c = new BuddyAllocator(32);
-        c.free(14, 1);
-        c.free(16, 0); // pages 14..16 are free, but 16 starts the next chunk
-        assertThat(c.allocateRunInPlace(3, 64)).isEqualTo(-1);
-
-        BuddyAllocator d = new BuddyAllocator(32);
-        d.free(8, 3); // a larger free block holds the continuation: it is split around it
-        d.free(6, 1);
-        assertThat(d.allocateRunInPlace(5, 64)).isEqualTo(-1); // head order 2: none free
-        assertThat(d.allocateRunInPlace(3, 64)).isEqualTo(6); // order 1 at 6, order 0 at 8 (split)
-        assertThat(d.freePages()).isEqualTo(7);
-        assertThat(d.isFreeBlock(9, 0)).isTrue();
-        assertThat(d.isFreeBlock(10, 1)).isTrue();
-        assertThat(d.isFreeBlock(12, 2)).isTrue();
     }
 
     /**
