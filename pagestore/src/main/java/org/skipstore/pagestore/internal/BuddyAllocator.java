@@ -99,9 +99,19 @@ public final class BuddyAllocator {
         }
         long page = extents.bestFit(pages);
         if (page >= 0) {
+            extents.remove(page, page + pages); // once for the run, not per piece
             Runs.forEachPiece(page, pages, this::take);
         }
         return page;
+    }
+
+    /**
+     * Frees the run of {@code pages} at {@code page}, piece by piece as {@link #free} does, with
+     * one update of the free ranges for the whole run.
+     */
+    public void freeRun(long page, long pages) {
+        Runs.forEachPiece(page, pages, this::freeBlock);
+        extents.add(page, page + pages);
     }
 
     /** Ranges of free pages, each inside one chunk ({@link FreeExtents}). */
@@ -124,7 +134,7 @@ public final class BuddyAllocator {
         return -1;
     }
 
-    /** Takes block {@code page}/{@code n} out of the free block around it, keeping the rest free. */
+    /** Takes block {@code page}/{@code n} out of the free block around it, keeping the rest free; not out of the free ranges. */
     private void take(long page, int n) {
         int m = freeOrderAround(page, n);
         if (m < 0) {
@@ -136,7 +146,6 @@ public final class BuddyAllocator {
             free[m].set((int) ((page >>> m) ^ 1));
         }
         freePages -= 1L << n;
-        extents.remove(page, page + (1L << n));
     }
 
     /**
@@ -148,6 +157,12 @@ public final class BuddyAllocator {
      * @throws IllegalStateException    when a page of it is free already (a double free)
      */
     public void free(long page, int n) {
+        freeBlock(page, n);
+        extents.add(page, page + (1L << n));
+    }
+
+    /** {@link #free} but for the free ranges. */
+    private void freeBlock(long page, int n) {
         checkOrder(n);
         if (!Block.isBlock(page, n, capacity)) {
             throw new IllegalArgumentException("no block of order " + n + " at page " + page);
@@ -156,7 +171,6 @@ public final class BuddyAllocator {
             throw new IllegalStateException("block " + page + "/" + n + " is free already (double free)");
         }
         freePages += 1L << n;
-        extents.add(page, page + (1L << n));
         while (n < Chunks.MAX_ORDER) {
             long buddy = page ^ (1L << n);
             long merged = Math.min(page, buddy);

@@ -99,6 +99,11 @@ final class Space {
         allocator.free(page, n);
     }
 
+    /** Frees a run no state has seen (a transaction's own). */
+    void freeRunNow(long page, long pages) {
+        allocator.freeRun(page, pages);
+    }
+
     /** Smallest order whose block holds {@code bytes} (at least one page). */
     int orderFor(long bytes) {
         long pages = Math.max(1, (bytes + pageSize - 1) / pageSize);

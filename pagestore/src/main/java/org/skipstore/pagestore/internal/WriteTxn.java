@@ -150,10 +150,8 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             return false;
         }
         sealed.remove(page);
-        Runs.forEachPiece(page, pages, (piece, n) -> {
-            allocated.remove(piece);
-            pager.space.freeNow(piece, n);
-        });
+        Runs.forEachPiece(page, pages, (piece, n) -> allocated.remove(piece));
+        pager.space.freeRunNow(page, pages);
         return true;
     }
 

@@ -322,6 +322,7 @@ class BuddyAllocatorTest {
             BitSet model = new BitSet();
             BuddyAllocator a = freeFrom(capacity, 2, capacity, model); // as a new store: all but the meta pages
             TreeMap<Long, Integer> live = new TreeMap<>(); // allocated blocks: page -> order
+            TreeMap<Long, Long> runs = new TreeMap<>(); // allocated runs freed whole: page -> pages
             for (int op = 0; op < 2000; op++) {
                 String at = "seed " + seed + ", first capacity " + first + ", op " + op;
                 switch (r.nextInt(10)) {
@@ -334,6 +335,14 @@ class BuddyAllocatorTest {
                         }
                     }
                     case 4, 5, 6 -> {
+                        if (!runs.isEmpty() && r.nextInt(3) == 0) {
+                            Map.Entry<Long, Long> run = runs.ceilingEntry((long) r.nextInt((int) capacity));
+                            run = run != null ? run : runs.firstEntry();
+                            a.freeRun(run.getKey(), run.getValue());
+                            runs.remove(run.getKey());
+                            model.set(run.getKey().intValue(), (int) (run.getKey() + run.getValue()));
+                            break;
+                        }
                         Map.Entry<Long, Integer> b = live.ceilingEntry((long) r.nextInt((int) capacity));
                         if (b == null) {
                             continue;
@@ -354,7 +363,11 @@ class BuddyAllocatorTest {
                         long page = a.allocateRun(pages);
                         assertThat(page).as("%s: allocateRun(%d)", at, pages).isEqualTo(modelRun(model, capacity, pages));
                         if (page >= 0) {
-                            Runs.forEachPiece(page, pages, (p, n) -> take(model, live, p, n, at));
+                            TreeMap<Long, Integer> pieces = r.nextBoolean() ? live : new TreeMap<>();
+                            Runs.forEachPiece(page, pages, (p, n) -> take(model, pieces, p, n, at));
+                            if (pieces != live) { // freed as a whole run later
+                                runs.put(page, pages);
+                            }
                         }
                     }
                     case 8 -> {

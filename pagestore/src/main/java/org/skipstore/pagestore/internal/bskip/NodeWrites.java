@@ -31,14 +31,14 @@ final class NodeWrites {
             MemorySegment value, long down) throws IOException {
         boolean ok;
         if (L > 0) {
-            ok = Partition.insertIndex(p, i, key, down);
+            ok = PartitionEdits.insertIndex(p, i, key, down);
         } else if (value.byteSize() > inlineMax) {
             long vl = value.byteSize();
             long page = txn.allocateRun(Tree.valuePages(txn.pageSize(), vl));
             MemorySegment.copy(value, 0, txn.write(page), Tree.VALUE_OFFSET, vl);
-            ok = Partition.insertOutOfLine(p, i, key, vl, page);
+            ok = PartitionEdits.insertOutOfLine(p, i, key, vl, page);
         } else {
-            ok = Partition.insertData(p, i, key, value);
+            ok = PartitionEdits.insertData(p, i, key, value);
         }
         if (!ok) {
             throw new IllegalStateException("no room in a partition that was made room for");

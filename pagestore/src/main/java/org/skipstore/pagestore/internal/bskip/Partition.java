@@ -78,15 +78,15 @@ import org.skipstore.pagestore.internal.PageSource;
  * compares heads, which lie together in a few cache lines, and reads a node only when its head
  * ties. Keys stay whole in the nodes, so a key is a slice of the block (zero-copy), and the
  * shared prefix may be any common prefix: an insert that does not share it shortens it
- * ({@link #share}, rewriting the heads), a copy lengthens it to what its keys share
- * ({@link #reshare}). A slot is 4 bytes, where the u32 offset and u64 key prefix of format 4
+ * (rewriting the heads), a copy lengthens it to what its keys share
+ * ({@link PartitionEdits}). A slot is 4 bytes, where the u32 offset and u64 key prefix of format 4
  * took 12: over 16-byte keys and 100-byte values, 6 % of the file.
  *
  * <p>The nodes lie in key order, node 0 at the block's end and each next one below it, so that a
  * scan walks addresses in one direction, which the hardware prefetcher follows (random inserts
  * appending to the heap left a miss per node), and a copy moves the heap in one piece. An insert
- * moves the nodes after it down ({@link #reserve}); removing leaves the node's bytes as garbage,
- * which {@link #compact} reclaims when an insert needs the room. All fields are little-endian; lengths
+ * moves the nodes after it down; removing leaves the node's bytes as garbage,
+ * which {@link PartitionEdits#compact} reclaims when an insert needs the room. All fields are little-endian; lengths
  * are unsigned LEB128 varints (one byte below 128). This class is a set of static functions over
  * the block's segment: it holds no state, so a partition costs no object.
  *
@@ -94,10 +94,9 @@ import org.skipstore.pagestore.internal.PageSource;
  * {@link #freeAfterCompaction}): a block over 64 KiB has 6-byte slots, and {@link #pagesFor}
  * sizes such blocks for them.
  *
- * <p>Longer than 400 lines because it is the one place that keeps the block's invariant (slots in
- * key order with their heads, nodes below each other in the same order, the shared prefix, heap
- * and garbage counts exact): every operation goes through the same private slot and node
- * helpers, which a split would expose to the whole package.
+ * <p>This class draws and reads the block; {@link PartitionEdits} changes it. Longer than 400
+ * lines because the reads and the search share the slot, node and shared-prefix helpers that
+ * the edits use too (package-private here, so the format's arithmetic lives in one file).
  */
 public final class Partition {
 
@@ -150,7 +149,7 @@ public final class Partition {
         return p.get(U32, COUNT);
     }
 
-    private static long heap(MemorySegment p) {
+    static long heap(MemorySegment p) {
         return Integer.toUnsignedLong(p.get(U32, HEAP));
     }
 
@@ -164,26 +163,26 @@ public final class Partition {
         return p.get(U64, FENCE);
     }
 
-    private static void setShared(MemorySegment p, int shared, long fence) {
+    static void setShared(MemorySegment p, int shared, long fence) {
         p.set(U16, SHARED, (short) shared);
         p.set(U64, FENCE, fence);
     }
 
     /** Whether the block's slots are wide (u32 offsets): a block over 64 KiB. Read off the segment, not the block. */
-    private static boolean wide(MemorySegment p) {
+    static boolean wide(MemorySegment p) {
         return p.byteSize() > NARROW_BLOCK;
     }
 
-    private static long slotBytes(MemorySegment p) {
+    static long slotBytes(MemorySegment p) {
         return wide(p) ? WIDE_SLOT_BYTES : SLOT_BYTES;
     }
 
     /** Offset of slot {@code i}. */
-    private static long slot(MemorySegment p, int i) {
+    static long slot(MemorySegment p, int i) {
         return SLOTS + slotBytes(p) * i;
     }
 
-    private static long node(MemorySegment p, int i) {
+    static long node(MemorySegment p, int i) {
         if (wide(p)) {
             return Integer.toUnsignedLong(p.get(U32, SLOTS + WIDE_SLOT_BYTES * i + WIDE_SLOT_NODE));
         }
@@ -196,7 +195,7 @@ public final class Partition {
         return Short.toUnsignedInt(p.get(U16, at));
     }
 
-    private static void setSlot(MemorySegment p, int i, long offset, int head) {
+    static void setSlot(MemorySegment p, int i, long offset, int head) {
         if (wide(p)) {
             long at = SLOTS + WIDE_SLOT_BYTES * i;
             p.set(U32, at + WIDE_SLOT_NODE, (int) offset);
@@ -208,7 +207,7 @@ public final class Partition {
         }
     }
 
-    private static void setNode(MemorySegment p, int i, long offset) {
+    static void setNode(MemorySegment p, int i, long offset) {
         if (wide(p)) {
             p.set(U32, SLOTS + WIDE_SLOT_BYTES * i + WIDE_SLOT_NODE, (int) offset);
         } else {
@@ -231,7 +230,7 @@ public final class Partition {
     private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** The mask of a {@link #prefix} that keeps its first {@code bytes} (at most 8) bytes. */
-    private static long mask(int bytes) {
+    static long mask(int bytes) {
         return bytes >= 8 ? -1L : bytes == 0 ? 0 : -1L << (64 - 8 * bytes);
     }
 
@@ -274,11 +273,11 @@ public final class Partition {
     }
 
     /** Bytes between the slots and the heap. */
-    private static long gap(MemorySegment p) {
+    static long gap(MemorySegment p) {
         return heap(p) - slot(p, count(p));
     }
 
-    /** Bytes an insert may use after a {@link #compact}, in 4-byte slots: what {@link #used} would grow by. */
+    /** Bytes an insert may use after a {@link PartitionEdits#compact}, in 4-byte slots: what {@link #used} would grow by. */
     public static long freeAfterCompaction(MemorySegment p) {
         long f = gap(p) + Integer.toUnsignedLong(p.get(U32, GARBAGE));
         return wide(p) ? f * 3 / 4 : f; // a room of 4-byte slots holds 2/3 of its slots' bytes as 6-byte ones
@@ -331,12 +330,12 @@ public final class Partition {
     }
 
     /** Offset of node {@code i}'s key bytes. */
-    private static long keyAt(MemorySegment p, int i) {
+    static long keyAt(MemorySegment p, int i) {
         long at = node(p, i);
         return at + Varint.size(Varint.read(p, at));
     }
 
-    private static long keyLength(MemorySegment p, int i) {
+    static long keyLength(MemorySegment p, int i) {
         return Varint.read(p, node(p, i));
     }
 
@@ -404,13 +403,6 @@ public final class Partition {
         long at = node(p, i);
         long kl = Varint.read(p, at);
         return p.get(DOWN, at + Varint.size(kl) + kl);
-    }
-
-    /** Rewrites the down reference of index node {@code i} (the block must be the writer's). */
-    public static void setDown(MemorySegment p, int i, long down) {
-        long at = node(p, i);
-        long kl = Varint.read(p, at);
-        p.set(DOWN, at + Varint.size(kl) + kl, down);
     }
 
     /**
@@ -521,229 +513,19 @@ public final class Partition {
         return Keys.compare(p, at + Varint.size(len), len, key, 0, key.byteSize());
     }
 
-    /**
-     * Inserts a data node at index {@code i} (the caller found it with {@link #search}); false
-     * when the partition has no room even after compaction.
-     */
-    public static boolean insertData(MemorySegment p, int i, MemorySegment key, MemorySegment value) {
-        long size = nodeSize(DATA, key.byteSize(), value.byteSize());
-        long at = reserve(p, i, size, key, 0, key.byteSize());
-        if (at < 0) {
-            return false;
-        }
-        at = Varint.write(p, at, key.byteSize());
-        MemorySegment.copy(key, 0, p, at, key.byteSize());
-        at = Varint.write(p, at + key.byteSize(), value.byteSize() << 1);
-        MemorySegment.copy(value, 0, p, at, value.byteSize());
-        return true;
-    }
-
-    /**
-     * Inserts a data node at index {@code i} whose value of {@code valueLength} bytes lives out of
-     * line, from {@code page}; false when there is no room.
-     */
-    public static boolean insertOutOfLine(MemorySegment p, int i, MemorySegment key, long valueLength, long page) {
-        long at = reserve(p, i, outOfLineNodeSize(key.byteSize(), valueLength), key, 0, key.byteSize());
-        if (at < 0) {
-            return false;
-        }
-        at = Varint.write(p, at, key.byteSize());
-        MemorySegment.copy(key, 0, p, at, key.byteSize());
-        at = Varint.write(p, at + key.byteSize(), valueLength << 1 | 1);
-        p.set(VALUE_PAGE, at, page);
-        return true;
-    }
-
-    /** Inserts an index node at index {@code i}; false when there is no room. */
-    public static boolean insertIndex(MemorySegment p, int i, MemorySegment key, long down) {
-        long size = nodeSize(INDEX, key.byteSize(), 0);
-        long at = reserve(p, i, size, key, 0, key.byteSize());
-        if (at < 0) {
-            return false;
-        }
-        at = Varint.write(p, at, key.byteSize());
-        MemorySegment.copy(key, 0, p, at, key.byteSize());
-        p.set(DOWN, at + key.byteSize(), down);
-        return true;
-    }
-
-    /**
-     * Opens slot {@code i} for a node of {@code size} bytes whose key is the {@code kl} bytes at
-     * {@code ko} of {@code ks}; returns its offset, or -1.
-     *
-     * <p>The node goes where key order puts it: just below node {@code i - 1} (at the block's end
-     * for {@code i == 0}). Nodes {@code i..count-1}, which lie below, and any garbage among them
-     * move down by {@code size}, and their slots with them. An append ({@code i == count}, as
-     * sequential inserts make) moves nothing but garbage; a random insert moves half the heap on
-     * average, a memmove of a kilobyte or two, cheaper than the cache miss per node that a scan
-     * of a partition out of order pays, and the reason copy-on-write can copy a partition in one
-     * piece. The shared prefix shortens first if the key does not start with it ({@link #share}).
-     */
-    private static long reserve(MemorySegment p, int i, long size, MemorySegment ks, long ko, long kl) {
-        int n = count(p);
-        if (i < 0 || i > n) {
-            throw new IndexOutOfBoundsException("slot " + i + " of " + n);
-        }
-        long slotBytes = slotBytes(p);
-        if (gap(p) < size + slotBytes) {
-            if (gap(p) + Integer.toUnsignedLong(p.get(U32, GARBAGE)) < size + slotBytes) {
-                return -1;
-            }
-            compact(p);
-        }
-        share(p, ks, ko, kl);
-        long heap = heap(p);
-        long limit = i == 0 ? p.byteSize() : node(p, i - 1);
-        long at = limit - size;
-        MemorySegment.copy(p, heap, p, heap - size, limit - heap); // nodes i.. move down
-        for (int k = i; k < n; k++) {
-            setNode(p, k, node(p, k) - size);
-        }
-        MemorySegment.copy(p, slot(p, i), p, slot(p, i + 1), slotBytes * (n - i)); // shift slots up
-        setSlot(p, i, at, head(ks, ko, kl, shared(p)));
-        p.set(U32, HEAP, (int) (heap - size));
-        p.set(U32, COUNT, n + 1);
-        return at;
-    }
-
-    /**
-     * Makes the shared prefix one that the key of {@code kl} bytes at {@code ko} of {@code ks}
-     * starts with too: in an empty partition the whole key; otherwise the prefix shortened to what
-     * the key shares with it, every head rewritten (rare: the prefix only shortens, and keys that
-     * belong in a partition share most of it).
-     */
-    private static void share(MemorySegment p, MemorySegment ks, long ko, long kl) {
-        if (count(p) == 0) {
-            int s = (int) Math.min(kl, MAX_SHARED);
-            setShared(p, s, KeyBytes.prefix(ks, ko, kl) & mask(s));
-            return;
-        }
-        int s = shared(p);
-        long k0 = keyAt(p, 0);
-        long m = MemorySegment.mismatch(ks, ko, ko + Math.min(kl, s), p, k0, k0 + s);
-        if (m >= 0 && m < s) {
-            reshare(p, (int) m);
-        }
-    }
-
-    /** Sets the shared prefix of the non-empty {@code p} to the first {@code s} bytes of its keys, and every head. */
-    private static void reshare(MemorySegment p, int s) {
-        long k0 = keyAt(p, 0);
-        setShared(p, s, KeyBytes.prefix(p, k0, keyLength(p, 0)) & mask(s));
-        for (int i = 0, n = count(p); i < n; i++) {
-            long at = node(p, i);
-            long len = Varint.read(p, at);
-            setSlot(p, i, at, head(p, at + Varint.size(len), len, s));
-        }
-    }
-
-    /**
-     * Lengthens the shared prefix to all that the keys share (that of the first and the last, the
-     * keys being sorted) when it is shorter: after a copy or a move, whose keys may share more
-     * than those of the partition they came from.
-     */
-    private static void reshare(MemorySegment p) {
-        int n = count(p);
-        if (n == 0) {
-            return;
-        }
-        long k0 = keyAt(p, 0);
-        long kn = keyAt(p, n - 1);
-        long l = Math.min(Math.min(keyLength(p, 0), keyLength(p, n - 1)), MAX_SHARED);
-        long m = MemorySegment.mismatch(p, k0, k0 + l, p, kn, kn + l);
-        int s = (int) (m < 0 ? l : m);
-        if (s > shared(p)) {
-            reshare(p, s);
-        }
-    }
-
-    /** Removes node {@code i}; its bytes become garbage. */
-    public static void remove(MemorySegment p, int i) {
-        int n = count(p);
-        if (i < 0 || i >= n) {
-            throw new IndexOutOfBoundsException("slot " + i + " of " + n);
-        }
-        long size = nodeBytes(p, i);
-        MemorySegment.copy(p, slot(p, i + 1), p, slot(p, i), slotBytes(p) * (n - i - 1));
-        p.set(U32, COUNT, n - 1);
-        p.set(U32, GARBAGE, (int) (Integer.toUnsignedLong(p.get(U32, GARBAGE)) + size));
-    }
-
     /** Bytes of node {@code i}. */
-    private static long nodeBytes(MemorySegment p, int i) {
+    static long nodeBytes(MemorySegment p, int i) {
         return nodeBytesAt(p, node(p, i), kind(p));
     }
 
     /** Bytes of the node of kind {@code kind} at offset {@code at} of {@code s}. */
-    private static long nodeBytesAt(MemorySegment s, long at, byte kind) {
+    static long nodeBytesAt(MemorySegment s, long at, byte kind) {
         long kl = Varint.read(s, at);
         if (kind == INDEX) {
             return Varint.size(kl) + kl + DOWN_BYTES;
         }
         long f = Varint.read(s, at + Varint.size(kl) + kl);
         return Varint.size(kl) + kl + Varint.size(f) + ((f & 1) != 0 ? VALUE_PAGE_BYTES : f >>> 1);
-    }
-
-    /**
-     * Packs the nodes at the end of the block again, in key order, dropping garbage. In place:
-     * node 0 first, each node moves up (toward the end) or stays, so no node is overwritten
-     * before it has moved.
-     */
-    public static void compact(MemorySegment p) {
-        int n = count(p);
-        long top = p.byteSize();
-        byte kind = kind(p);
-        for (int i = 0; i < n; i++) {
-            long at = node(p, i);
-            long size = nodeBytesAt(p, at, kind);
-            top -= size;
-            MemorySegment.copy(p, at, p, top, size); // overlapping ranges copy as memmove does
-            setNode(p, i, top); // the head stays
-        }
-        p.set(U32, HEAP, (int) top);
-        p.set(U32, GARBAGE, 0);
-    }
-
-    /**
-     * Moves nodes {@code [from, count)} of {@code src} to the end of {@code dst} (same kind and
-     * level), in order, and removes them from {@code src}: the split that makes a key start its
-     * own partition (into an empty {@code dst}), and the merge into a left neighbour (from 0).
-     * {@code dst} must have room ({@link #bytesOf} the moved nodes).
-     */
-    public static void moveTail(MemorySegment src, int from, MemorySegment dst) {
-        int n = count(src);
-        int d = count(dst);
-        for (int i = from; i < n; i++) {
-            long size = nodeBytes(src, i);
-            long at = reserve(dst, d + i - from, size, src, keyAt(src, i), keyLength(src, i));
-            if (at < 0) {
-                throw new IllegalStateException("the target partition has no room for the moved nodes");
-            }
-            MemorySegment.copy(src, node(src, i), dst, at, size);
-        }
-        for (int i = n - 1; i >= from; i--) {
-            remove(src, i);
-        }
-        reshare(src);
-        reshare(dst);
-    }
-
-    /**
-     * Copies nodes {@code [from, to)} of {@code src} to the end of {@code dst} (same kind), in
-     * order, leaving {@code src} as it is (it may be a committed block): the batched merge's
-     * step. Every copied key must sort after {@code dst}'s last one; {@code dst} must have room
-     * ({@link #bytesOf(MemorySegment, int, int)}).
-     */
-    public static void appendCopies(MemorySegment src, int from, int to, MemorySegment dst) {
-        int d = count(dst);
-        for (int i = from; i < to; i++) {
-            long size = nodeBytes(src, i);
-            long at = reserve(dst, d++, size, src, keyAt(src, i), keyLength(src, i)); // an append: moves nothing
-            if (at < 0) {
-                throw new IllegalStateException("the target partition has no room for the copied nodes");
-            }
-            MemorySegment.copy(src, node(src, i), dst, at, size);
-        }
     }
 
     /** Bytes that nodes {@code [from, count)} need in another partition (slots included). */
@@ -758,53 +540,6 @@ public final class Partition {
             total += nodeBytes(p, i) + SLOT;
         }
         return total;
-    }
-
-    /**
-     * Copies the whole partition {@code src} into the larger or smaller block {@code dst} of
-     * {@code pages} pages, compacted: the copy that copy-on-write and growth make. The copy's
-     * shared prefix is all that its keys share ({@link #reshare}).
-     */
-    public static void copy(MemorySegment src, MemorySegment dst, int pages) {
-        if (src.asOverlappingSlice(dst).isPresent()) {
-            throw new IllegalArgumentException("a partition cannot be copied into a block that overlaps it");
-        }
-        int n = count(src);
-        long nodes = src.byteSize() - heap(src) - Integer.toUnsignedLong(src.get(U32, GARBAGE));
-        long heapBytes = src.byteSize() - heap(src);
-        init(dst, kind(src), level(src), pages);
-        if (slot(dst, n) + nodes > dst.byteSize()) {
-            throw new IllegalArgumentException("a block of " + dst.byteSize() + " bytes cannot hold "
-                    + (slot(dst, n) + nodes));
-        }
-        setShared(dst, shared(src), fence(src));
-        if (slot(dst, n) + heapBytes > dst.byteSize()) { // the garbage does not fit: node by node
-            copyNodeByNode(src, dst);
-        } else { // bulk: the heap as it is, garbage included, and the slots moved by the heap's shift
-            long newHeap = dst.byteSize() - heapBytes;
-            MemorySegment.copy(src, heap(src), dst, newHeap, heapBytes);
-            long shift = newHeap - heap(src);
-            for (int i = 0; i < n; i++) {
-                setSlot(dst, i, node(src, i) + shift, slotHead(src, i));
-            }
-            dst.set(U32, HEAP, (int) newHeap);
-            dst.set(U32, COUNT, n);
-            dst.set(U32, GARBAGE, src.get(U32, GARBAGE));
-        }
-        reshare(dst);
-    }
-
-    private static void copyNodeByNode(MemorySegment src, MemorySegment dst) {
-        int n = count(src);
-        long top = dst.byteSize();
-        for (int i = 0; i < n; i++) {
-            long size = nodeBytes(src, i);
-            top -= size;
-            MemorySegment.copy(src, node(src, i), dst, top, size);
-            setSlot(dst, i, top, slotHead(src, i));
-        }
-        dst.set(U32, HEAP, (int) top);
-        dst.set(U32, COUNT, n);
     }
 
     /** Header bytes of every partition. */

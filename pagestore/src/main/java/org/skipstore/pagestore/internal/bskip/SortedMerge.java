@@ -184,7 +184,7 @@ final class SortedMerge {
     private void stageUpTo(int to) {
         if (to > next) {
             room(Partition.bytesOf(src, next, to));
-            Partition.appendCopies(src, next, to, stage);
+            PartitionEdits.appendCopies(src, next, to, stage);
             next = to;
         }
     }
@@ -194,7 +194,7 @@ final class SortedMerge {
         if (Partition.free(stage) < bytes) {
             long need = Partition.blockBytesFor(Partition.headerBytes() + Partition.used(stage) + bytes);
             MemorySegment bigger = scratch.stage(Math.max(need, stage.byteSize() + 1)); // another segment
-            Partition.copy(stage, bigger, (int) Math.min(0xFFFF, bigger.byteSize() / txn.pageSize()));
+            PartitionEdits.copy(stage, bigger, (int) Math.min(0xFFFF, bigger.byteSize() / txn.pageSize()));
             stage = bigger;
         }
     }
@@ -228,7 +228,7 @@ final class SortedMerge {
         }
         int n = Partition.pagesFor(txn.pageSize(), Partition.headerBytes() + Partition.used(stage));
         long q = txn.allocateRun(n);
-        Partition.copy(stage, txn.write(q), n);
+        PartitionEdits.copy(stage, txn.write(q), n);
         return q;
     }
 }

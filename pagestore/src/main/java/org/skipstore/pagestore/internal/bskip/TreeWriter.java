@@ -242,10 +242,10 @@ public final class TreeWriter {
             if (L == 0) {
                 NodeWrites.freeValue(txn, e, i);
             }
-            Partition.remove(e, i);
+            PartitionEdits.remove(e, i);
             if (L < h && wp[L] != sp[L]) { // merge what remains into the left neighbour
                 MemorySegment left = room(L, sp, sj, Partition.bytesOf(e, 0));
-                Partition.moveTail(e, 0, left);
+                PartitionEdits.moveTail(e, 0, left);
                 txn.freeRun(wp[L], Partition.pages(e));
                 wp[L] = 0;
             } else if (Partition.count(e) == 0) { // the level's first partition emptied
@@ -299,7 +299,7 @@ public final class TreeWriter {
         Partition.init(qs, L == 0 ? Partition.DATA : Partition.INDEX, L, n);
         NodeWrites.insert(txn, inlineMax, qs, 0, L, key, value, down);
         if (p != null) {
-            Partition.moveTail(p, from, qs);
+            PartitionEdits.moveTail(p, from, qs);
         }
         return q;
     }
@@ -320,7 +320,7 @@ public final class TreeWriter {
             return;
         }
         NodeWrites.freeValue(txn, p, i);
-        Partition.remove(p, i);
+        PartitionEdits.remove(p, i);
         p = room(0, wp, wj, NodeWrites.size(inlineMax, 0, key, value));
         NodeWrites.insert(txn, inlineMax, p, i, 0, key, value, 0);
     }
@@ -372,7 +372,7 @@ public final class TreeWriter {
         MemorySegment old = Tree.partition(txn, page);
         int n = Partition.pagesFor(pageSize, Partition.headerBytes() + Partition.used(old));
         long copy = txn.allocateRun(n);
-        Partition.copy(old, txn.write(copy), n);
+        PartitionEdits.copy(old, txn.write(copy), n);
         txn.freeRun(page, Partition.pages(old));
         return copy;
     }
@@ -389,7 +389,7 @@ public final class TreeWriter {
         int n = Partition.pagesFor(pageSize, Partition.headerBytes() + Partition.used(p) + bytes);
         long grown = txn.allocateRun(n);
         MemorySegment g = txn.write(grown);
-        Partition.copy(p, g, n);
+        PartitionEdits.copy(p, g, n);
         long old = pages[L];
         txn.freeRun(old, Partition.pages(p));
         pages[L] = grown;
@@ -412,10 +412,10 @@ public final class TreeWriter {
         if (L < top && pages[L + 1] != 0) {
             MemorySegment up = txn.write(pages[L + 1]);
             if (j >= 0 && Partition.down(up, j) == old) {
-                Partition.setDown(up, j, nu);
+                PartitionEdits.setDown(up, j, nu);
             }
             if (Partition.count(up) > 0 && Partition.down(up, 0) == old) {
-                Partition.setDown(up, 0, nu);
+                PartitionEdits.setDown(up, 0, nu);
             }
         }
     }

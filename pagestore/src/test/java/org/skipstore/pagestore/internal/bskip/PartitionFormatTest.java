@@ -46,11 +46,11 @@ class PartitionFormatTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(160);
             Partition.init(p, Partition.DATA, 0, 3);
-            check(Partition.insertData(p, 0, utf8("b"), utf8("1")));
-            check(Partition.insertData(p, 0, utf8("a"), utf8("22")));
-            check(Partition.insertData(p, 2, utf8("0123456789"), utf8("xyz")));
-            check(Partition.insertOutOfLine(p, 3, utf8("oo"), 5000, 0x0102030405060708L));
-            Partition.remove(p, 1); // "b" becomes garbage: 4 bytes
+            check(PartitionEdits.insertData(p, 0, utf8("b"), utf8("1")));
+            check(PartitionEdits.insertData(p, 0, utf8("a"), utf8("22")));
+            check(PartitionEdits.insertData(p, 2, utf8("0123456789"), utf8("xyz")));
+            check(PartitionEdits.insertOutOfLine(p, 3, utf8("oo"), 5000, 0x0102030405060708L));
+            PartitionEdits.remove(p, 1); // "b" becomes garbage: 4 bytes
             // header: crc 0, kind 0, level 0, 3 pages, 3 nodes, heap at 123, 4 bytes of garbage, no shared
             // prefix ("a" and "b" share none), fence 0; slots (u16 node, u16 head: the key's first two
             // bytes, big-endian); then the nodes, node 0 last
@@ -73,8 +73,8 @@ class PartitionFormatTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(96);
             Partition.init(p, Partition.INDEX, 5, 1);
-            check(Partition.insertIndex(p, 0, utf8("k"), 0x1122334455667788L));
-            check(Partition.insertIndex(p, 0, utf8("abcdefghij"), 9));
+            check(PartitionEdits.insertIndex(p, 0, utf8("k"), 0x1122334455667788L));
+            check(PartitionEdits.insertIndex(p, 0, utf8("abcdefghij"), 9));
             // "k" alone shared all its byte; "abcdefghij" shares none with it
             assertThat(hex(p)).isEqualTo(
                 "00000000010501000200000043000000"
@@ -91,8 +91,8 @@ class PartitionFormatTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(64);
             Partition.init(p, Partition.DATA, 0, 1);
-            check(Partition.insertData(p, 0, utf8("user42"), utf8("")));
-            check(Partition.insertData(p, 0, utf8("user17"), utf8("")));
+            check(PartitionEdits.insertData(p, 0, utf8("user42"), utf8("")));
+            check(PartitionEdits.insertData(p, 0, utf8("user17"), utf8("")));
             // shared 4 ("user"), fence "user" big-endian and zero-padded, stored little-endian;
             // slots: node 0 at 56, head "17"; node 1 at 48, head "42"
             assertThat(hex(p.asSlice(20, 18))).isEqualTo("0400" + "0000000072657375" + "3800" + "3731" + "3000" + "3234");

@@ -75,7 +75,7 @@ class PartitionTest {
                     if (i >= 0) {
                         assertThat(bytes(Partition.value(p, i))).isEqualTo(model.get(k));
                         if (r.nextInt(3) == 0) {
-                            Partition.remove(p, i);
+                            PartitionEdits.remove(p, i);
                             model.remove(k);
                         }
                     } else {
@@ -83,7 +83,7 @@ class PartitionTest {
                         r.nextBytes(v);
                         long freeAfter = Partition.freeAfterCompaction(p);
                         boolean fits = freeAfter >= Partition.nodeSize(Partition.DATA, k.length, v.length) + Partition.SLOT;
-                        boolean inserted = Partition.insertData(p, -i - 1, seg(k), seg(v));
+                        boolean inserted = PartitionEdits.insertData(p, -i - 1, seg(k), seg(v));
                         if (p.byteSize() <= 65536) {
                             assertThat(inserted).as("seed %d: room counted exactly", seed).isEqualTo(fits);
                         } else if (fits) { // wide slots: the room is counted on the safe side
@@ -98,7 +98,7 @@ class PartitionTest {
                                 ? Partition.pagesFor(512, Partition.headerBytes() + Partition.used(p)) * 512
                                 : (int) Math.max(Partition.headerBytes() + Partition.used(p), r.nextInt(256, 4097));
                         MemorySegment copy = arena.allocate(size);
-                        Partition.copy(p, copy, 1);
+                        PartitionEdits.copy(p, copy, 1);
                         p = copy;
                         if (!model.isEmpty()) {
                             assertThat(Partition.shared(p)).as("seed %d: a copy's keys share all they can", seed)
@@ -135,14 +135,14 @@ class PartitionTest {
             Partition.init(p, Partition.INDEX, 3, 1);
             for (int k = 0; k < 100; k++) {
                 byte[] key = {(byte) k, 7};
-                assertThat(Partition.insertIndex(p, Partition.count(p), seg(key), 1000 + k)).isTrue();
+                assertThat(PartitionEdits.insertIndex(p, Partition.count(p), seg(key), 1000 + k)).isTrue();
             }
             int at = Partition.search(p, seg(new byte[] {40, 7}));
             assertThat(at).isEqualTo(40);
             MemorySegment q = arena.allocate(4096);
             Partition.init(q, Partition.INDEX, 3, 1);
             long need = Partition.bytesOf(p, at);
-            Partition.moveTail(p, at, q);
+            PartitionEdits.moveTail(p, at, q);
             assertThat(Partition.count(p)).isEqualTo(40);
             assertThat(Partition.count(q)).isEqualTo(60);
             assertThat(Partition.used(q)).isEqualTo(need);
@@ -151,11 +151,11 @@ class PartitionTest {
                 assertThat(bytes(Partition.key(q, i))).containsExactly(40 + i, 7);
                 assertThat(Partition.down(q, i)).isEqualTo(1040 + i);
             }
-            Partition.setDown(q, 0, 77);
+            PartitionEdits.setDown(q, 0, 77);
             assertThat(Partition.down(q, 0)).isEqualTo(77);
             // the room the moved nodes left is garbage until compaction gives it back
             long before = Partition.free(p);
-            Partition.compact(p);
+            PartitionEdits.compact(p);
             assertThat(Partition.free(p)).isGreaterThan(before);
             for (int i = 0; i < 40; i++) {
                 assertThat(Partition.down(p, i)).isEqualTo(1000 + i);
@@ -173,7 +173,7 @@ class PartitionTest {
             long first = 0x0102030405060000L + 250; // the counters cross a 256 boundary: 7 shared bytes, then 6
             for (int i = 0; i < 20; i++) {
                 seg(k).set(BE_LONG, 0, first + 2 * i);
-                assertThat(Partition.insertData(p, Partition.searchFromEnd(p, seg(k)) == -(i + 1) ? i : -1, seg(k),
+                assertThat(PartitionEdits.insertData(p, Partition.searchFromEnd(p, seg(k)) == -(i + 1) ? i : -1, seg(k),
                         seg(new byte[] {(byte) i}))).isTrue();
                 assertThat(Partition.shared(p)).isEqualTo(i == 0 ? 16 : i < 3 ? 7 : 6);
                 assertThat(Partition.layoutError(p)).isNull();
@@ -190,15 +190,15 @@ class PartitionTest {
             assertThat(Partition.search(p, seg(new byte[] {1, 2, 3, 4, 5, 6}))).isEqualTo(-1);
             // a key that leaves it downward, inserted first: the prefix shortens and every head follows
             byte[] low = {1, 2, 3, 0};
-            assertThat(Partition.insertData(p, 0, seg(low), seg(new byte[1]))).isTrue();
+            assertThat(PartitionEdits.insertData(p, 0, seg(low), seg(new byte[1]))).isTrue();
             assertThat(Partition.shared(p)).isEqualTo(3);
             assertThat(Partition.layoutError(p)).isNull();
             assertThat(Partition.search(p, seg(low))).isZero();
             assertThat(Partition.search(p, seg(k))).isEqualTo(-22);
             // removing it leaves a shorter prefix than the keys share; a copy finds theirs again
-            Partition.remove(p, 0);
+            PartitionEdits.remove(p, 0);
             MemorySegment q = arena.allocate(4096);
-            Partition.copy(p, q, 4);
+            PartitionEdits.copy(p, q, 4);
             assertThat(Partition.shared(p)).isEqualTo(3);
             assertThat(Partition.shared(q)).isEqualTo(6);
             assertThat(Partition.layoutError(q)).isNull();
@@ -222,10 +222,10 @@ class PartitionTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(512);
             Partition.init(p, Partition.DATA, 0, 1);
-            assertThatThrownBy(() -> Partition.remove(p, 0)).isInstanceOf(IndexOutOfBoundsException.class);
-            assertThatThrownBy(() -> Partition.insertData(p, 1, seg(new byte[1]), seg(new byte[1])))
+            assertThatThrownBy(() -> PartitionEdits.remove(p, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> PartitionEdits.insertData(p, 1, seg(new byte[1]), seg(new byte[1])))
                     .isInstanceOf(IndexOutOfBoundsException.class);
-            assertThat(Partition.insertData(p, 0, seg(new byte[400]), seg(new byte[400]))).isFalse(); // too big
+            assertThat(PartitionEdits.insertData(p, 0, seg(new byte[400]), seg(new byte[400]))).isFalse(); // too big
         }
     }
 }
