@@ -60,18 +60,19 @@ final class Space {
      * @throws org.skipstore.pagestore.StoreFailure {@code NO_SPACE} at the limit
      */
     long allocate(int n, Room room) throws IOException {
-        return allocate(() -> allocator.allocate(n), n, room);
+        return allocate(1L << n, false, room);
     }
 
     /** A free {@linkplain Runs run} of {@code pages} pages ({@link BuddyAllocator#allocateRun}), growing the file as {@link #allocate} does. */
     long allocateRun(long pages, Room room) throws IOException {
-        return allocate(() -> allocator.allocateRun(pages), Runs.orderOf(pages), room);
+        return allocate(pages, true, room);
     }
 
-    /** What {@code attempt} takes, growing the file a chunk at a time until it takes some; {@code n}: the order it needs. */
-    private long allocate(LongSupplier attempt, int n, Room room) throws IOException {
+    /** A block of {@code pages} (a power of two) or a run, growing the file a chunk at a time until one is free. */
+    private long allocate(long pages, boolean run, Room room) throws IOException {
+        int n = Runs.orderOf(pages);
         long page;
-        while ((page = attempt.getAsLong()) < 0) {
+        while ((page = run ? allocator.allocateRun(pages) : allocator.allocate(n)) < 0) {
             long next = Chunks.next(allocator.capacity());
             if ((next > Integer.MAX_VALUE || next > maxPages) && room.make()) {
                 continue;

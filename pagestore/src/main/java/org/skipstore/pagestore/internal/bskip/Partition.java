@@ -230,6 +230,11 @@ public final class Partition {
     private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** The mask of a {@link #prefix} that keeps its first {@code bytes} (at most 8) bytes. */
+    /** The fence of a shared prefix of {@code shared} bytes of the key of {@code len} bytes at {@code off} of {@code k}. */
+    static long fenceOf(MemorySegment k, long off, long len, int shared) {
+        return KeyBytes.prefix(k, off, len) & mask(shared);
+    }
+
     static long mask(int bytes) {
         return bytes >= 8 ? -1L : bytes == 0 ? 0 : -1L << (64 - 8 * bytes);
     }
@@ -256,7 +261,7 @@ public final class Partition {
         int s = shared(p);
         long k0 = keyAt(p, 0);
         long l0 = keyLength(p, 0);
-        if (s > l0 || fence(p) != (KeyBytes.prefix(p, k0, l0) & mask(s))) {
+        if (s > l0 || fence(p) != fenceOf(p, k0, l0, s)) {
             return "the shared prefix (" + s + " bytes, fence " + Long.toHexString(fence(p)) + ") is not node 0's";
         }
         for (int i = 0; i < n; i++) {
@@ -279,14 +284,20 @@ public final class Partition {
 
     /** Bytes an insert may use after a {@link PartitionEdits#compact}, in 4-byte slots: what {@link #used} would grow by. */
     public static long freeAfterCompaction(MemorySegment p) {
-        long f = gap(p) + Integer.toUnsignedLong(p.get(U32, GARBAGE));
-        return wide(p) ? f * 3 / 4 : f; // a room of 4-byte slots holds 2/3 of its slots' bytes as 6-byte ones
+        return narrowRoom(p, gap(p) + Integer.toUnsignedLong(p.get(U32, GARBAGE)));
     }
 
     /** Bytes an insert may use without a compaction, in 4-byte slots. */
     public static long free(MemorySegment p) {
-        long f = gap(p);
-        return wide(p) ? f * 3 / 4 : f;
+        return narrowRoom(p, gap(p));
+    }
+
+    /**
+     * {@code bytes} of room in {@code p}, counted in 4-byte slots: in a wide block, 3/4 of them (a
+     * room counted in 4-byte slots needs at most 4/3 of it with 6-byte ones: {@link #wideBytes}).
+     */
+    private static long narrowRoom(MemorySegment p, long bytes) {
+        return wide(p) ? bytes * 3 / 4 : bytes;
     }
 
     /**
@@ -305,15 +316,17 @@ public final class Partition {
      */
     public static int pagesFor(int pageSize, long bytes) {
         int n = Tree.pagesFor(pageSize, bytes);
-        if ((long) n * pageSize <= NARROW_BLOCK) {
-            return n;
-        }
-        return Tree.pagesFor(pageSize, bytes + (bytes - SLOTS) / 3 + 1);
+        return (long) n * pageSize <= NARROW_BLOCK ? n : Tree.pagesFor(pageSize, wideBytes(bytes));
     }
 
     /** The bytes of the smallest block (not a run of pages) that holds a partition of {@code bytes}, as {@link #pagesFor} counts. */
     public static long blockBytesFor(long bytes) {
-        return bytes <= NARROW_BLOCK ? bytes : bytes + (bytes - SLOTS) / 3 + 1;
+        return bytes <= NARROW_BLOCK ? bytes : wideBytes(bytes);
+    }
+
+    /** {@code bytes} counted in 4-byte slots, with 6-byte ones: a third more for the slots at most. */
+    private static long wideBytes(long bytes) {
+        return bytes + (bytes - SLOTS) / 3 + 1;
     }
 
     // ---- nodes -------------------------------------------------------------------------------
@@ -420,22 +433,20 @@ public final class Partition {
      */
     public static int searchFromEnd(MemorySegment p, MemorySegment key) {
         int n = count(p);
-        long kp = prefix(key);
-        if (n > 0) {
-            int side = side(p, key, kp);
-            if (side != 0) {
-                return side < 0 ? -1 : -(n + 1);
-            }
-            int s = shared(p);
-            int c = Integer.compare(slotHead(p, n - 1), head(key, 0, key.byteSize(), s));
-            if (c == 0) {
-                c = compareRest(p, n - 1, key, s);
-            }
-            if (c < 0) {
-                return -(n + 1);
-            }
+        if (n == 0) {
+            return -1;
         }
-        return search(p, key, kp);
+        int side = side(p, key, prefix(key));
+        if (side != 0) {
+            return side < 0 ? -1 : -(n + 1);
+        }
+        int s = shared(p);
+        int kh = head(key, 0, key.byteSize(), s);
+        int c = Integer.compare(slotHead(p, n - 1), kh);
+        if (c == 0) {
+            c = compareRest(p, n - 1, key, s);
+        }
+        return c < 0 ? -(n + 1) : searchHeads(p, key, s, kh, n);
     }
 
     /** The first 8 bytes of {@code key} as an unsigned number, what {@link #search} compares the fence with. */
@@ -454,7 +465,11 @@ public final class Partition {
             return side < 0 ? -1 : -(n + 1);
         }
         int s = shared(p);
-        int kh = head(key, 0, key.byteSize(), s);
+        return searchHeads(p, key, s, head(key, 0, key.byteSize(), s), n);
+    }
+
+    /** The binary search over the first {@code n} slots for {@code key}, which starts with the shared prefix of {@code s} bytes and has head {@code kh}. */
+    private static int searchHeads(MemorySegment p, MemorySegment key, int s, int kh, int n) {
         int lo = 0;
         int hi = n - 1;
         while (lo <= hi) {

@@ -9,7 +9,6 @@ import static org.skipstore.pagestore.internal.bskip.PartitionFormat.U32;
 import static org.skipstore.pagestore.internal.bskip.PartitionFormat.VALUE_PAGE;
 
 import java.lang.foreign.MemorySegment;
-import org.skipstore.core.internal.KeyBytes;
 
 /**
  * The changes to a partition's block ({@link Partition} draws it and reads it): inserts, removes,
@@ -126,7 +125,7 @@ public final class PartitionEdits {
     private static void share(MemorySegment p, MemorySegment ks, long ko, long kl) {
         if (count(p) == 0) {
             int s = (int) Math.min(kl, MAX_SHARED);
-            setShared(p, s, KeyBytes.prefix(ks, ko, kl) & mask(s));
+            setShared(p, s, fenceOf(ks, ko, kl, s));
             return;
         }
         int s = shared(p);
@@ -140,7 +139,7 @@ public final class PartitionEdits {
     /** Sets the shared prefix of the non-empty {@code p} to the first {@code s} bytes of its keys, and every head. */
     private static void reshare(MemorySegment p, int s) {
         long k0 = keyAt(p, 0);
-        setShared(p, s, KeyBytes.prefix(p, k0, keyLength(p, 0)) & mask(s));
+        setShared(p, s, fenceOf(p, k0, keyLength(p, 0), s));
         for (int i = 0, n = count(p); i < n; i++) {
             long at = node(p, i);
             long len = Varint.read(p, at);
