@@ -294,7 +294,7 @@ public final class PageStore implements AutoCloseable {
             TreeChecker.Shape shape = TreeChecker.walk(v, levels);
             PagerStats p = pager.stats();
             return new PageStoreStats(shape.entries(), shape.levels(), shape.partitions().clone(), shape.fill(),
-                    p.fileBytes(), p.freePages() * (long) pager.pageSize(), p.heldPages() * (long) pager.pageSize(),
+                    p.fileBytes(), p.freePagesInFile(pager.pageSize()) * pager.pageSize(), p.heldPages() * (long) pager.pageSize(),
                     shape.outOfLineValues(), pager.pageSize(), levels.b(), v.txnId(), p.recovery());
         } catch (RuntimeException | InternalError e) {
             throw failure(e);
@@ -327,7 +327,7 @@ public final class PageStore implements AutoCloseable {
 
     /**
      * Bytes of the store file (in memory: of its pages): cheap, unlike {@link #stats()}. The file
-     * grows in chunks, so it is usually larger than the pages in use.
+     * grows by the blocks written into it; pages freed inside it are reused, never given back.
      */
     public long fileBytes() {
         checkOpen();

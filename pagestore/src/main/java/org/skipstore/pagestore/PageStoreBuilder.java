@@ -76,8 +76,8 @@ public final class PageStoreBuilder {
     /**
      * The file never grows past this many bytes: a write transaction that needs more fails
      * with {@link Problem#NO_SPACE} and can only be aborted (nothing committed is lost).
-     * Default: no limit. The file grows in chunks that double up to 16384 pages (16 MiB at
-     * 1 KiB pages), so it stops at the last chunk edge within the limit.
+     * Default: no limit. The file grows by the blocks written into it, so it stops where the
+     * next block would pass the limit.
      *
      * <p>{@link #open} refuses a limit that could not hold, with an
      * {@link IllegalArgumentException} naming both sizes: below the smallest store (16 pages),
@@ -193,6 +193,7 @@ public final class PageStoreBuilder {
     /** A store in memory only, for tests and scratch data: nothing survives {@link PageStore#close()}. */
     public PageStore openInMemory() {
         int size = pageSize == 0 ? PageStore.DEFAULT_PAGE_SIZE : pageSize;
+        checkMaxSize(Chunks.MIN_PAGES * size, "the smallest store");
         try {
             return on(Pager.create(new MemoryPageFile(size), durability, Pager.Hook.NONE), "(in memory)");
         } catch (IOException e) {
@@ -204,13 +205,9 @@ public final class PageStoreBuilder {
     PageStore on(Pager pager, String name) {
         try {
             if (maxSize != Long.MAX_VALUE) {
-                checkMaxSize(pager.file().pageCount() * pager.pageSize(), "the file's size");
+                checkMaxSize(pager.file().length() * pager.pageSize(), "the file's size");
                 long pages = (preallocate + pager.pageSize() - 1) / pager.pageSize();
-                long c = Chunks.MIN_PAGES;
-                while (c < pages) {
-                    c = Chunks.next(c);
-                }
-                checkMaxSize(c * pager.pageSize(), "the size preallocate(" + preallocate + ") grows the file to");
+                checkMaxSize(pages * pager.pageSize(), "the size preallocate(" + preallocate + ") grows the file to");
                 pager.limitPages(maxSize / pager.pageSize());
             }
             if (preallocate > 0) {

@@ -180,11 +180,13 @@ class DamagedFileTest {
     void aFileTruncatedWhileOpenIsReportedAsTruncated() throws IOException {
         Path file = dir.resolve("cut.skip");
         try (PageStore store = PageStore.open(file)) {
-            try (WriteTransaction txn = store.write()) {
-                for (long k = 0; k < 2000; k++) {
-                    txn.put(key(k), new byte[100]);
+            for (int round = 0; round < 2; round++) { // both meta slots: states whose blocks pass the cut
+                try (WriteTransaction txn = store.write()) {
+                    for (long k = 0; k < 2000; k++) {
+                        txn.put(key(k), new byte[100 + round]);
+                    }
+                    txn.commit();
                 }
-                txn.commit();
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(4L * PageStore.DEFAULT_PAGE_SIZE); // the meta pages and a little more

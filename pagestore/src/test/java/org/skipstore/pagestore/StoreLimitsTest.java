@@ -47,6 +47,22 @@ class StoreLimitsTest {
         throw new AssertionError("never full");
     }
 
+    /** A limit between two chunk edges: the store uses the last chunk up to it, and never passes it. */
+    @Test
+    void aLimitInsideAChunkIsUsedUpToItAndNeverPassed() throws IOException {
+        Path file = dir.resolve("mid.skip");
+        long limit = 1000 << 10; // 1000 pages of 1 KiB; chunks end at 512 and 1024
+        try (PageStore store = PageStore.builder().maxSize(limit).seed(1).open(file)) {
+            int n = fill(store, new SplittableRandom(3));
+            assertThat(Files.size(file)).isLessThanOrEqualTo(limit).isGreaterThan(768 << 10);
+            store.verify();
+            assertThat(store.count()).isGreaterThan(n); // the large values and the small ones after them
+        }
+        try (PageStore store = PageStore.open(file)) {
+            store.verify();
+        }
+    }
+
     @Test
     void aFullNoSyncStoreStillDeletesWithoutSyncAndPutsAgainAfterwards() throws IOException {
         Path file = dir.resolve("nosync.skip");
@@ -129,7 +145,7 @@ class StoreLimitsTest {
     @Test
     void aMaxSizeBelowTheSmallestStoreIsRefusedAndCreatesNoFile() {
         Path file = dir.resolve("tiny.skip");
-        // A new store is 16 pages (16 KiB at the default 1 KiB): a limit of 8 KiB cannot hold.
+        // A store maps at least 16 pages (16 KiB at the default 1 KiB): a limit of 8 KiB is refused.
         assertThatThrownBy(() -> PageStore.builder().maxSize(8192).open(file))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("8192").hasMessageContaining("16384");

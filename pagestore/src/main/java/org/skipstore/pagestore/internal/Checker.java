@@ -6,18 +6,21 @@ import java.util.BitSet;
 /**
  * The structural check of one committed state: every page of the logical length belongs to
  * exactly one block, and each block is either used by the state (meta pages, free list, commit
- * record, and the blocks the structure on top reports) or listed free; no two blocks overlap and
- * none passes the logical length. The tests run it after every recovery.
+ * record, and the blocks the structure on top reports) or listed free; no two blocks overlap,
+ * none passes the logical length, and no used one passes the pages of the file the meta records
+ * ({@link Meta#filePages}). The tests run it after every recovery.
  */
 public final class Checker {
 
     private final long pageCount;
+    private final long filePages;
     private final BitSet used = new BitSet();
     private final BitSet free = new BitSet();
 
     /** Starts the check of state {@code m}: marks the meta pages, the free list and the record. */
     public Checker(PageFile file, Meta m) {
         this.pageCount = m.pageCount;
+        this.filePages = m.filePages;
         mark(used, "meta pages", 0, 1);
         if (m.freeList != 0) {
             mark(used, "the free list", m.freeList, m.freeOrder);
@@ -79,6 +82,10 @@ public final class Checker {
                     : page < 0 || page + (1L << n) > pageCount ? "passes the logical length " + pageCount
                     : "crosses a chunk boundary";
             throw new IllegalStateException(what + " at page " + page + "/" + n + " " + why);
+        }
+        if (set == used && page + (1L << n) > filePages) {
+            throw new IllegalStateException(what + " at page " + page + "/" + n + " passes the file's "
+                    + filePages + " pages");
         }
         int from = (int) page;
         int to = (int) (page + (1L << n));

@@ -23,6 +23,8 @@ public abstract class ChunkedPageFile implements PageFile {
     protected final int pageShift;
     private volatile MemorySegment[] chunks = new MemorySegment[0];
     private volatile long pageCount;
+    /** {@link #length()}: raised by every write, under this object's lock. */
+    private volatile long length;
 
     protected ChunkedPageFile(int pageSize) {
         if (Integer.bitCount(pageSize) != 1 || pageSize < 512) {
@@ -51,17 +53,17 @@ public abstract class ChunkedPageFile implements PageFile {
 
     /** One slice of the chunk: the count is read from the chunk itself. */
     @Override
-    public final MemorySegment block(long page, long pagesOffset, long statePages) {
+    public MemorySegment block(long page, long pagesOffset, long statePages) {
         long pages = pageCount; // first, as in pages()
         MemorySegment[] cs = chunks;
-        if (page < 0 || page >= pages) {
-            throw new IndexOutOfBoundsException("page " + page + " of a file of " + pages);
+        long limit = Math.min(statePages, pages); // past the state's pages the file may end: no read there
+        if (page < 0 || page >= limit) {
+            throw new IndexOutOfBoundsException("page " + page + " of a state of " + limit + " pages");
         }
         int k = Chunks.chunkOf(page);
         MemorySegment chunk = cs[k];
         long at = (page - Chunks.start(k)) << pageShift;
         int n = Short.toUnsignedInt(chunk.get(PageSource.PAGES, at + pagesOffset));
-        long limit = Math.min(statePages, pages);
         if (n == 0 || page + n > limit) { // a damaged count is an exception, never a wild read
             throw new IndexOutOfBoundsException("a block of " + n + " pages at page " + page
                     + " does not fit the state's " + limit + " pages");
@@ -81,6 +83,18 @@ public abstract class ChunkedPageFile implements PageFile {
     }
 
     @Override
+    public final long length() {
+        return length;
+    }
+
+    /** Records that the file holds at least {@code pages} pages: after a write, or as found on open. */
+    protected final synchronized void lengthAtLeast(long pages) {
+        if (pages > length) {
+            length = pages;
+        }
+    }
+
+    @Override
     public MemorySegment pages(long page, long count) {
         long pages = pageCount; // first: growth publishes the chunks before the count
         return Chunks.slice(chunks, pages, pageShift, page, count);
@@ -89,6 +103,9 @@ public abstract class ChunkedPageFile implements PageFile {
     /** Copies {@code src} into the pages: what a write is when the memory is the file. */
     @Override
     public void write(long page, MemorySegment src) throws IOException {
-        MemorySegment.copy(src, 0, pages(page, src.byteSize() >> pageShift), 0, src.byteSize());
+        long pages = src.byteSize() >> pageShift;
+        long capacity = pageCount; // first, as in pages(); not pages() itself: a write may pass the length
+        MemorySegment.copy(src, 0, Chunks.slice(chunks, capacity, pageShift, page, pages), 0, src.byteSize());
+        lengthAtLeast(page + pages);
     }
 }

@@ -22,7 +22,8 @@ import org.skipstore.core.SkipstoreException.Problem;
  *   <li>The record: {@code (block, CRC32C)} of every block written, those the transaction wrote
  *       ahead ({@link WriteTxn#spillExcept}) included, and for unforced modes of every live block
  *       written since the base ({@link SinceBase}).</li>
- *   <li>Every block written through the file ({@link PageFile#write}); then the meta, by mode:
+ *   <li>Every block written through the file ({@link PageFile#write}), which lengthens it as far
+ *       as they reach; the meta records that length ({@link Meta#filePages}), then is written by mode:
  *       {@link TwoPhaseCommit}, {@link SingleBarrierCommit}, {@link UnforcedCommit}.</li>
  *   <li>Publish: the freed blocks are held ({@link HeldBlocks}), the new state becomes what new
  *       readers read (a volatile write).</li>
@@ -128,10 +129,12 @@ final class Commit {
                 recordCrc = Checksums.crc32c(rb, 0, recordCount * Meta.RECORD_ENTRY.byteSize());
                 writes.add(new Changes.Write(record, rb)); // not listed in itself: its CRC is in the meta
             }
-            Meta next = new Meta(p.pageSize(), c.id(), allocator.capacity(), freeBlock == null ? 0 : freeBlock.page(),
-                    freeBlock == null ? 0 : freeBlock.order(), freeCount, freeCrc, record == null ? 0 : record.page(),
-                    record == null ? 0 : record.order(), recordCount, recordCrc, c.roots(), c.metadata());
             writeBlocks(writes);                                         // step 5
+            // the file may be longer than the allocator's pages: writes of a commit a crash cut short
+            Meta next = new Meta(p.pageSize(), c.id(), allocator.capacity(), Math.min(p.file().length(), allocator.capacity()),
+                    freeBlock == null ? 0 : freeBlock.page(), freeBlock == null ? 0 : freeBlock.order(), freeCount,
+                    freeCrc, record == null ? 0 : record.page(), record == null ? 0 : record.order(), recordCount,
+                    recordCrc, c.roots(), c.metadata());
             next.writeTo(metaPage);
             p.hook.at(Pager.Point.BEFORE_PHASE_1);
             long start = System.nanoTime();

@@ -25,14 +25,16 @@ final class Fallback {
 
     /**
      * A meta that checks out but was skipped: {@code what} is {@link Pager}'s reason, {@code inFile}
-     * whether its length fitted the file (else the file was cut short or the length is nonsense).
-     * A block failing its CRC is a commit torn by a crash when the meta says the block may not
-     * have been forced: it has a commit record (single-barrier, unforced), or the block is its
-     * own inline free list (the meta page written only in part). A two-phase commit forced its
-     * other blocks before its meta, so there a failure is damage, as is anything out of range.
+     * whether the file was as long as the meta says (else it was cut short, or the writes that
+     * lengthened it never reached the disk). A block failing its CRC, or a file too short, is a
+     * commit torn by a crash when the meta says its blocks may not have been forced: it has a
+     * commit record (single-barrier, unforced); a CRC failure also when the block is its own
+     * inline free list (the meta page written only in part). A two-phase commit forced its other
+     * blocks and the file's length before its meta, so there a failure is damage, as is anything
+     * out of range.
      */
     static Skip skip(int slot, Meta m, String what, boolean inFile) {
-        boolean torn = inFile && what.contains("fails its CRC") && (m.record != 0 || m.freeList == 0);
+        boolean torn = inFile ? what.contains("fails its CRC") && (m.record != 0 || m.freeList == 0) : m.record != 0;
         return new Skip(slot, m.txnId, torn ? Cause.INCOMPLETE_COMMIT : Cause.DAMAGED_META,
                 what.replace(" (the commit did not reach the disk whole)", "")); // the message says it
     }

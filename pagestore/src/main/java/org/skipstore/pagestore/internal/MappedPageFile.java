@@ -28,20 +28,19 @@ public final class MappedPageFile extends ChunkedPageFile {
     private final StoreLock lock;
     private final Arena arena = Arena.ofShared();
 
-    private MappedPageFile(Path path, int pageSize, FileChannel channel, StoreLock lock, long pageCount)
-            throws IOException {
+    private MappedPageFile(Path path, int pageSize, FileChannel channel, StoreLock lock) {
         super(pageSize);
         this.path = path;
         this.channel = channel;
         this.lock = lock;
-        mapUpTo(pageCount);
     }
 
     /**
-     * Maps the first {@code pageCount} pages (a capacity) of the file open in {@code channel}; a
-     * shorter file is grown to it. The file owns the channel and the lock (null for a file no
-     * other open can reach, as a store being created under the name's lock) from then on, also
-     * when this method throws.
+     * Maps the first {@code pageCount} pages (a capacity) of the file open in {@code channel},
+     * which may be shorter: its {@link #length()} is what it holds, and the rest of the mapping
+     * waits for writes. The file owns the channel and the lock (null for a file no other open can
+     * reach, as a store being created under the name's lock) from then on, also when this method
+     * throws.
      */
     static MappedPageFile open(Path path, FileChannel channel, StoreLock lock, int pageSize, long pageCount)
             throws IOException {
@@ -49,12 +48,10 @@ public final class MappedPageFile extends ChunkedPageFile {
             if (!Chunks.isCapacity(pageCount)) {
                 throw new IllegalArgumentException("not a page count of the chunk scheme: " + pageCount);
             }
-            long bytes = pageCount << Integer.numberOfTrailingZeros(pageSize);
-            if (channel.size() < bytes) {
-                zeroFill(channel, channel.size(), bytes, pageSize);
-                channel.force(true);
-            }
-            return new MappedPageFile(path, pageSize, channel, lock, pageCount);
+            MappedPageFile file = new MappedPageFile(path, pageSize, channel, lock);
+            file.lengthAtLeast(Math.min(pageCount, channel.size() >> file.pageShift));
+            file.grow(pageCount);
+            return file;
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();
@@ -86,16 +83,6 @@ public final class MappedPageFile extends ChunkedPageFile {
                 + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")", e);
     }
 
-    /** Writes zeros over {@code [from, to)}, so that the disk blocks exist before they are mapped. */
-    private static void zeroFill(FileChannel channel, long from, long to, int pageSize) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocate(Math.max(pageSize, 1 << 20));
-        long pos = from;
-        while (pos < to) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), to - pos));
-            pos += channel.write(zeros, pos);
-        }
-    }
-
     private void mapUpTo(long pages) throws IOException {
         // Read-only: blocks are written through the channel, never stored into the mapping, and
         // every segment a reader gets from it is read-only with no copy of its own.
@@ -106,13 +93,14 @@ public final class MappedPageFile extends ChunkedPageFile {
         return path;
     }
 
-    /** Bytes of the file on disk (at least {@link #pageCount()} pages). */
+    /** Bytes of the file on disk (at least {@link #length()} pages). */
     public long fileSize() throws IOException {
         return channel.size();
     }
 
+    /** Synchronized with {@link #grow}, which lengthens the file for a moment (see there). */
     @Override
-    public void write(long page, MemorySegment src) throws IOException {
+    public synchronized void write(long page, MemorySegment src) throws IOException {
         long pages = src.byteSize() >> pageShift;
         if (page < 0 || page + pages > pageCount() || (src.byteSize() & (pageSize - 1)) != 0) {
             throw new IndexOutOfBoundsException(src.byteSize() + " bytes at page " + page + " of a file of " + pageCount());
@@ -122,6 +110,7 @@ public final class MappedPageFile extends ChunkedPageFile {
         while (b.hasRemaining()) {
             pos += channel.write(b, pos);
         }
+        lengthAtLeast(page + pages);
     }
 
     /** Bytes gathered into one write ({@link #write(long, List)}). */
@@ -162,27 +151,30 @@ public final class MappedPageFile extends ChunkedPageFile {
         }
     }
 
+    /**
+     * Maps the chunks up to {@code newPageCount} and leaves the file's length as it was. Mapping
+     * past the end of a file lengthens it ({@link FileChannel#map} does, for a channel open for
+     * writing), so the length is cut back at once: the file holds what was written, and a page of
+     * the mapping past its end is never read (no state uses one before it is written). A crash
+     * between the two leaves a longer file, which open accepts. Under this object's lock, so no
+     * write that lengthens the file runs in between.
+     */
     @Override
     public synchronized void grow(long newPageCount) throws IOException {
         if (!Chunks.isCapacity(newPageCount) || newPageCount <= pageCount()) {
             throw new IllegalArgumentException("cannot grow " + pageCount() + " pages to " + newPageCount);
         }
-        long from = pageCount() << pageShift;
-        long to = newPageCount << pageShift;
-        if (channel.size() < to) {
-            // Sparse: blocks are written through the file before any state uses them, never
-            // stored into the mapping, so an unallocated page cannot fault (no SIGBUS); a full disk
-            // shows as a failed write at commit instead. Writing the zeros cost as much as the
-            // data: 286 of 290 MB written by a 1 M sequential fill, 40 % of its time.
-            try {
-                channel.write(ByteBuffer.allocate(1), to - 1);
-            } catch (IOException e) {
-                channel.truncate(Math.max(from, 0)); // give back what the failed growth took
-                throw new StoreFailure(Problem.NO_SPACE, "cannot grow " + path + " to " + to + " bytes: " + e.getMessage(), e);
+        long size = channel.size();
+        try {
+            mapUpTo(newPageCount);
+        } catch (IOException e) { // a file size limit, or no address space
+            throw new StoreFailure(Problem.NO_SPACE, "cannot grow " + path + ": mapping it up to "
+                    + (newPageCount << pageShift) + " bytes failed: " + e.getMessage(), e);
+        } finally {
+            if (channel.size() > size) {
+                channel.truncate(size);
             }
-            channel.force(true);
         }
-        mapUpTo(newPageCount);
     }
 
     /**

@@ -34,7 +34,8 @@ import java.util.Arrays;
  * 208  metadataOrder  4 its order
  * 212  metadataBytes  4 the encoded values' length in it ({@link CommitMetadata})
  * 216  metadataCrc  4   CRC32C of those bytes
- * 220  reserved     4   0
+ * 220  filePages    4   pages of the file this state's blocks lie in: the file's length when it was
+ *                       committed; a file shorter than that lost some of them
  * 224  crc          4   CRC32C of bytes 0..223
  * </pre>
  *
@@ -64,8 +65,8 @@ public final class Meta {
 
     /** "SKIPSTOR". */
     public static final long MAGIC = 0x534B_4950_5354_4F52L;
-    /** 2: commit metadata ({@code metadata*} fields, the CRC at 224). */
-    public static final int FORMAT_VERSION = 2;
+    /** 3: {@code filePages} (the file grows by its writes, no longer by whole chunks). */
+    public static final int FORMAT_VERSION = 3;
     /** Meta slots: pages 0 and 1. */
     public static final int SLOTS = 2;
     /** Root words for the structure on top. */
@@ -96,7 +97,7 @@ public final class Meta {
             U32.withName("metadataOrder"),
             U32.withName("metadataBytes"),
             U32.withName("metadataCrc"),
-            U32.withName("reserved"),
+            U32.withName("filePages"),
             U32.withName("crc")).withName("meta");
 
     /** One entry of the free list: {@code page << 8 | order}. */
@@ -123,6 +124,7 @@ public final class Meta {
     private static final long METADATA_ORDER = off("metadataOrder");
     private static final long METADATA_BYTES = off("metadataBytes");
     private static final long METADATA_CRC = off("metadataCrc");
+    private static final long FILE_PAGES = off("filePages");
     private static final long CRC = off("crc");
 
     private static final long RECORD_BLOCK = RECORD_ENTRY.byteOffset(groupElement("block"));
@@ -143,6 +145,8 @@ public final class Meta {
     public final int pageSize;
     public final long txnId;
     public final long pageCount;
+    /** Pages of the file every block of this state lies in (at most {@link #pageCount}). */
+    public final long filePages;
     public final long freeList;
     public final int freeOrder;
     public final int freeCount;
@@ -165,18 +169,19 @@ public final class Meta {
         }
     }
 
-    /** A meta without commit metadata. */
+    /** A meta without commit metadata, in a file of all its {@code pageCount} pages. */
     public Meta(int pageSize, long txnId, long pageCount, long freeList, int freeOrder, int freeCount, int freeCrc,
             long record, int recordOrder, int recordCount, int recordCrc, long[] roots) {
-        this(pageSize, txnId, pageCount, freeList, freeOrder, freeCount, freeCrc, record, recordOrder, recordCount,
-                recordCrc, roots, Stored.NONE);
+        this(pageSize, txnId, pageCount, pageCount, freeList, freeOrder, freeCount, freeCrc, record, recordOrder,
+                recordCount, recordCrc, roots, Stored.NONE);
     }
 
-    public Meta(int pageSize, long txnId, long pageCount, long freeList, int freeOrder, int freeCount, int freeCrc,
-            long record, int recordOrder, int recordCount, int recordCrc, long[] roots, Stored metadata) {
+    public Meta(int pageSize, long txnId, long pageCount, long filePages, long freeList, int freeOrder, int freeCount,
+            int freeCrc, long record, int recordOrder, int recordCount, int recordCrc, long[] roots, Stored metadata) {
         this.pageSize = pageSize;
         this.txnId = txnId;
         this.pageCount = pageCount;
+        this.filePages = filePages;
         this.freeList = freeList;
         this.freeOrder = freeOrder;
         this.freeCount = freeCount;
@@ -223,6 +228,7 @@ public final class Meta {
         page.set(U32, METADATA_ORDER, metadata.order());
         page.set(U32, METADATA_BYTES, metadata.bytes());
         page.set(U32, METADATA_CRC, metadata.crc());
+        page.set(U32, FILE_PAGES, (int) filePages); // at most pageCount, which stays below 2^31 (Space)
         page.set(U32, CRC, Checksums.crc32c(page, 0, CRC));
     }
 
@@ -263,7 +269,7 @@ public final class Meta {
             roots[i] = page.get(U64, ROOTS_OFFSET + U64.byteSize() * i);
         }
         return new Meta(page.get(U32, PAGE_SIZE), page.get(U64, TXN_ID), page.get(U64, PAGE_COUNT),
-                page.get(U64, FREE_LIST), page.get(U32, FREE_ORDER), page.get(U32, FREE_COUNT), page.get(U32, FREE_CRC),
+                Integer.toUnsignedLong(page.get(U32, FILE_PAGES)), page.get(U64, FREE_LIST), page.get(U32, FREE_ORDER), page.get(U32, FREE_COUNT), page.get(U32, FREE_CRC),
                 page.get(U64, RECORD), page.get(U32, RECORD_ORDER), page.get(U32, RECORD_COUNT),
                 page.get(U32, RECORD_CRC), roots, new Stored(page.get(U64, METADATA), page.get(U32, METADATA_ORDER),
                 page.get(U32, METADATA_BYTES), page.get(U32, METADATA_CRC)));
@@ -331,7 +337,7 @@ public final class Meta {
 
     @Override
     public String toString() {
-        return "Meta[txn=" + txnId + ", pages=" + pageCount + ", freeList=" + freeList + "/" + freeCount
+        return "Meta[txn=" + txnId + ", pages=" + pageCount + ", file=" + filePages + ", freeList=" + freeList + "/" + freeCount
                 + ", record=" + record + "/" + recordCount
                 + (metadata.isNone() ? "" : ", metadata=" + metadata.page() + "/" + metadata.bytes() + " B")
                 + ", roots=" + Arrays.toString(roots) + "]";

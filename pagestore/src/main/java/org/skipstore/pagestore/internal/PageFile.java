@@ -6,21 +6,32 @@ import java.lang.foreign.MemorySegment;
 /**
  * A file of fixed-size pages, seen as memory: what the page layer stands on.
  *
- * <p>The file grows in chunks ({@link Chunks}): never shrinks, never moves a page, so a segment
- * that {@link #pages} returned stays valid until {@link #close()}. Segments are for reading;
- * pages are changed only by {@link #write}. No write is durable until a {@link #force()} that
- * follows it returns; the operating system may write any dirty page back at any moment before that, in any order, and possibly only in
- * part (a torn page). The commit protocol ({@link Pager}) is built on exactly these promises and
- * no others; {@code MappedPageFile} keeps them with a file mapped read-only and written through
- * its channel, and the tests' fault-injecting file breaks everything they allow.
+ * <p>The pages are cut into chunks ({@link Chunks}) that are added on growth and never moved, so
+ * a segment that {@link #pages} returned stays valid until {@link #close()}. The file on disk is
+ * shorter than its chunks: it holds the pages written so far ({@link #length()}) and grows by the
+ * writes themselves, so a store is as large as what it wrote, not as its last chunk. Segments are
+ * for reading, and only of written pages (a mapped page past the end of the file faults); pages
+ * are changed only by {@link #write}. No write is durable until a {@link #force()} that follows
+ * it returns, the file's new length included; the operating system may write any dirty page back
+ * at any moment before that, in any order, and possibly only in part (a torn page). The commit
+ * protocol ({@link Pager}) is built on exactly these promises and no others; {@code
+ * MappedPageFile} keeps them with a file mapped read-only and written through its channel, and
+ * the tests' fault-injecting file breaks everything they allow.
  */
 public interface PageFile extends AutoCloseable {
 
     /** Bytes per page: a power of two. */
     int pageSize();
 
-    /** Pages the file holds now: a {@linkplain Chunks#isCapacity capacity} of the chunk scheme. */
+    /** Pages the chunks hold now: a {@linkplain Chunks#isCapacity capacity} of the chunk scheme. */
     long pageCount();
+
+    /**
+     * Pages of the file: at least the end of every page written, at most {@link #pageCount()}.
+     * Pages from here on were never written, and reading them is an error (a mapped file's
+     * would fault).
+     */
+    long length();
 
     /**
      * The {@code count} pages from {@code page} as one segment, to read: a mapped file's is
@@ -64,10 +75,9 @@ public interface PageFile extends AutoCloseable {
     }
 
     /**
-     * Grows the file to {@code newPageCount} pages and makes the new size durable. The new pages'
-     * content is undefined (the mapped file grows sparsely); every block is written through
-     * {@link #write} before a state uses it. A file size limit makes this method throw and leaves
-     * the file as it was; a full disk makes a later {@link #write} throw.
+     * Adds chunks up to {@code newPageCount} pages: room to write, not yet part of the file, whose
+     * {@link #length()} grows only by writes. Every block is written through {@link #write} before
+     * a state uses it; a full disk or a file size limit makes that write throw.
      */
     void grow(long newPageCount) throws IOException;
 

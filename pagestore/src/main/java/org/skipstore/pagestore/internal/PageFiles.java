@@ -22,10 +22,10 @@ import org.skipstore.core.SkipstoreException.Problem;
  * <p><b>Lock.</b> Every open holds the store's {@link StoreLock} (a lock file of its own) before it
  * opens a channel on the store, and one channel serves it from then on.
  *
- * <p><b>Open.</b> A file shorter than its meta pages say, or too short to be mapped at all, is
- * read through the channel first, so that the error names the problem (and the file is never
- * extended or written); a longer file (a growth that a crash interrupted before its commit) is
- * fine, the extra space is reused.
+ * <p><b>Open.</b> A file too short to hold its two meta pages is read through the channel, so that
+ * the error names the problem (and the file is never extended or written). A file shorter than a
+ * meta says ({@link Meta#filePages}) is found by recovery; a longer one (writes of a commit that a
+ * crash interrupted) is fine, the extra space is reused.
  */
 public final class PageFiles {
 
@@ -75,11 +75,11 @@ public final class PageFiles {
             }
             long size = channel.size();
             long pages = size / pageSize;
-            if (pages < Chunks.MIN_PAGES) {
+            if (pages < Meta.SLOTS) {
                 throw tooShort(channel, path, pageSize, size);
             }
             long capacity = Chunks.MIN_PAGES;
-            while (Chunks.next(capacity) <= pages) {
+            while (capacity < pages) { // the chunks that hold the file; recovery maps more if its state needs them
                 capacity = Chunks.next(capacity);
             }
             FileChannel owned = channel;
@@ -172,7 +172,7 @@ public final class PageFiles {
             MemorySegment page = s.asSlice((long) slot * pageSize, pageSize);
             if (Meta.check(page, pageSize) == Meta.Status.VALID) {
                 return new StoreFailure(Problem.TRUNCATED, path + " is truncated: " + size + " bytes, but meta "
-                        + slot + " needs " + Meta.read(page).pageCount * pageSize);
+                        + slot + " needs " + Meta.read(page).filePages * pageSize);
             }
             if (Meta.check(page, pageSize) == Meta.Status.BAD_PAGE_SIZE) {
                 return new StoreFailure(Problem.PAGE_SIZE, path + " has pages of " + Meta.pageSizeOf(page)

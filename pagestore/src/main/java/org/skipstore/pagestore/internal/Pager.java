@@ -344,7 +344,7 @@ public final class Pager implements AutoCloseable {
                 perOrder[n] = a.freeBlocks(n);
             }
             long pages = a.capacity();
-            return new PagerStats(pages * pageSize, pages, pages - a.freePages() - held.pages(), a.freePages(),
+            return new PagerStats(file.length() * pageSize, pages, pages - a.freePages() - held.pages(), a.freePages(),
                     held.pages(), perOrder, commits, checkpoints.count(), committed.txnId, checkpoints.baseTxn(), readers.count(),
                     recovery);
         } finally {

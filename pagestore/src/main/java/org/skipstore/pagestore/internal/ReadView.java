@@ -43,9 +43,9 @@ public final class ReadView implements PageSource, AutoCloseable {
             throw new IllegalStateException("the read view is closed");
         }
         pager.checkOpen();
-        if (page + count > meta.pageCount) {
+        if (page + count > meta.filePages) { // past them the file may end: never a wild read
             throw new IndexOutOfBoundsException("pages [" + page + ", " + (page + count) + ") pass the state's "
-                    + meta.pageCount + " pages");
+                    + meta.filePages + " pages");
         }
         return pager.file().pages(page, count).asReadOnly();
     }
@@ -55,7 +55,7 @@ public final class ReadView implements PageSource, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the read view is closed");
         }
-        return pager.checks().check(page, pager.file().block(page, pagesOffset, meta.pageCount));
+        return pager.checks().check(page, pager.file().block(page, pagesOffset, meta.filePages));
     }
 
     @Override

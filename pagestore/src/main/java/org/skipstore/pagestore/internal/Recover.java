@@ -11,8 +11,9 @@ import org.skipstore.core.SkipstoreException.Problem;
  * Opening a page file: formatting a new one, or recovering the state of an existing one.
  *
  * <p>Recovery reads both meta slots and tries the valid ones (magic, CRC, version, page size)
- * from the highest transaction id down. A meta is skipped when its logical length passes the
- * file, its free list fails its CRC, or its commit record or any block the record lists fails its
+ * from the highest transaction id down. A meta is skipped when the file is shorter than its
+ * blocks need ({@link Meta#filePages}: checked before any of them is read, since a mapped page
+ * past the file's end faults), its free list fails its CRC, or its commit record or any block the record lists fails its
  * CRC (an unforced or single-barrier commit that did not reach the disk whole). The first that
  * passes is the state; it is forced at once and becomes the base. Nothing is replayed: a
  * copy-on-write state is whole or absent. A skipped newer slot, or a damaged one, is reported
@@ -29,6 +30,9 @@ final class Recover {
      * transaction 1, forced.
      */
     static Pager create(PageFile file, Durability durability, Pager.Hook hook) throws IOException {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            file.write(0, a.allocate((long) Meta.SLOTS * file.pageSize(), file.pageSize())); // both slots exist: open reads both
+        }
         long[] noRoots = new long[Meta.ROOTS];
         Meta empty = new Meta(file.pageSize(), 0, file.pageCount(), 0, 0, 0, 0, 0, 0, 0, 0, noRoots);
         Pager p = new Pager(file, durability, hook, empty, 0);
@@ -42,6 +46,10 @@ final class Recover {
     /** Recovers the store in {@code file}: see the class comment. */
     static Pager open(PageFile file, Durability durability, Pager.Hook hook, String name) throws IOException {
         int pageSize = file.pageSize();
+        if (file.length() < Meta.SLOTS) {
+            throw new StoreFailure(Problem.NOT_A_STORE, name + " is not a Skipstore file (" + file.length()
+                    + " pages, fewer than its two meta pages)");
+        }
         MemorySegment[] slots = {file.pages(0, 1), file.pages(1, 1)};
         Meta.Status[] status = {Meta.check(slots[0], pageSize), Meta.check(slots[1], pageSize)};
         List<Integer> order = new ArrayList<>();
@@ -56,12 +64,22 @@ final class Recover {
         Fallback.Skip skipped = null; // the newer slot skipped, reported if an older one checks out
         for (int s : order) {
             Meta m = Meta.read(slots[s]);
-            if (m.pageCount > file.pageCount() || !Chunks.isCapacity(m.pageCount)) {
-                truncated = m.pageCount > file.pageCount();
-                why = "meta " + s + " (transaction " + m.txnId + ") needs " + m.pageCount + " pages, the file has "
-                        + file.pageCount();
+            if (!Chunks.isCapacity(m.pageCount) || m.pageCount > Integer.MAX_VALUE || m.filePages > m.pageCount
+                    || m.filePages < Meta.SLOTS) {
+                why = "meta " + s + " (transaction " + m.txnId + "): lengths out of range (" + m.filePages + " of "
+                        + m.pageCount + " pages)";
+                skipped = Fallback.skip(s, m, why, true);
+                continue;
+            }
+            if (m.filePages > file.length()) { // truncated, or an unforced commit whose writes did not all reach the disk
+                truncated = true;
+                why = "meta " + s + " (transaction " + m.txnId + ") needs " + m.filePages + " pages, the file has "
+                        + file.length();
                 skipped = Fallback.skip(s, m, why, false);
                 continue;
+            }
+            if (m.pageCount > file.pageCount()) {
+                file.grow(m.pageCount); // chunks whose free pages were never written
             }
             String bad = verify(file, m);
             if (bad != null) {
@@ -107,7 +125,7 @@ final class Recover {
 
     /** Null when the free list and the record of {@code m} check out, else what fails. */
     private static String verify(PageFile file, Meta m) {
-        if (m.freeList != 0 ? !Block.isStoreBlock(m.freeList, m.freeOrder, m.pageCount)
+        if (m.freeList != 0 ? !Block.isStoreBlock(m.freeList, m.freeOrder, m.filePages)
                 || m.freeCount * Meta.FREE_ENTRY.byteSize() > ((long) file.pageSize() << m.freeOrder)
                 : m.freeCount > Meta.inlineCapacity(file.pageSize())) {
             return "free list out of range";
@@ -124,7 +142,7 @@ final class Recover {
         }
         Meta.Stored md = m.metadata;
         if (!md.isNone()) {
-            if (!Block.isStoreBlock(md.page(), md.order(), m.pageCount) || md.bytes() < 0
+            if (!Block.isStoreBlock(md.page(), md.order(), m.filePages) || md.bytes() < 0
                     || md.bytes() > ((long) file.pageSize() << md.order())) {
                 return "commit metadata out of range";
             }
@@ -134,7 +152,7 @@ final class Recover {
         }
         if (m.record != 0) {
             long entry = Meta.RECORD_ENTRY.byteSize();
-            if (!Block.isStoreBlock(m.record, m.recordOrder, m.pageCount)
+            if (!Block.isStoreBlock(m.record, m.recordOrder, m.filePages)
                     || m.recordCount * entry > ((long) file.pageSize() << m.recordOrder)) {
                 return "commit record out of range";
             }
@@ -146,7 +164,7 @@ final class Recover {
                 long e = Meta.recordBlock(r, i);
                 long page = Meta.entryPage(e);
                 int n = Meta.entryOrder(e);
-                if (!Block.isStoreBlock(page, n, m.pageCount)) {
+                if (!Block.isStoreBlock(page, n, m.filePages)) {
                     return "commit record names a block out of range";
                 }
                 MemorySegment b = file.pages(page, 1L << n);

@@ -180,7 +180,7 @@ public final class WriteTxn implements PageSource, AutoCloseable {
             return own.asReadOnly(); // write() is how the writer changes it
         }
         // A spilled block may lie past the base's pages, in the file as it grew since.
-        long pages = buffers.isSpilled(page) ? pager.file().pageCount() : base.pageCount;
+        long pages = buffers.isSpilled(page) ? pager.file().length() : base.filePages;
         return pager.checks().check(page, pager.file().block(page, pagesOffset, pages));
     }
 
@@ -209,6 +209,11 @@ public final class WriteTxn implements PageSource, AutoCloseable {
         check();
         if (allocated.containsKey(page) && !buffers.isSpilled(page)) {
             return write(page).asSlice(0, count * pager.pageSize()).asReadOnly();
+        }
+        long pages = buffers.isSpilled(page) ? pager.file().length() : base.filePages;
+        if (page + count > pages) { // past them the file may end: never a wild read
+            throw new IndexOutOfBoundsException("pages [" + page + ", " + (page + count) + ") pass the state's "
+                    + pages + " pages");
         }
         return pager.file().pages(page, count).asReadOnly();
     }

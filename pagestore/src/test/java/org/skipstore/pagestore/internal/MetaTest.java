@@ -35,7 +35,7 @@ class MetaTest {
         for (int i = 0; i < roots.length; i++) {
             roots[i] = 0x0101_0101_0101_0101L * (i + 1) ^ Long.MIN_VALUE; // top bit set: no sign is lost
         }
-        return new Meta(pageSize, txnId, pageCount, 0x7EAD_BEEF_0000_0010L, 11, 0x3000_0012, 0x9000_0013,
+        return new Meta(pageSize, txnId, pageCount, 0x4000_001AL, 0x7EAD_BEEF_0000_0010L, 11, 0x3000_0012, 0x9000_0013,
                 0x6000_0000_0000_0014L, 12, 0x2000_0015, 0xA000_0016, roots,
                 new Meta.Stored(0x5000_0000_0000_0017L, 13, 0x1000_0018, 0xB000_0019));
     }
@@ -44,11 +44,11 @@ class MetaTest {
     private static Meta largest(int pageSize) {
         long[] roots = new long[Meta.ROOTS];
         Arrays.fill(roots, -1L);
-        return new Meta(pageSize, -1L, -1L, -1L, -1, -1, -1, -1L, -1, -1, -1, roots, new Meta.Stored(-1L, -1, -1, -1));
+        return new Meta(pageSize, -1L, -1L, 0xFFFF_FFFFL, -1L, -1, -1, -1, -1L, -1, -1, -1, roots, new Meta.Stored(-1L, -1, -1, -1));
     }
 
     private static long[] fields(Meta m) {
-        long[] f = {m.pageSize, m.txnId, m.pageCount, m.freeList, m.freeOrder, m.freeCount, m.freeCrc, m.record,
+        long[] f = {m.pageSize, m.txnId, m.pageCount, m.filePages, m.freeList, m.freeOrder, m.freeCount, m.freeCrc, m.record,
             m.recordOrder, m.recordCount, m.recordCrc, m.metadata.page(), m.metadata.order(), m.metadata.bytes(),
             m.metadata.crc()};
         long[] all = Arrays.copyOf(f, f.length + Meta.ROOTS);
@@ -94,7 +94,7 @@ class MetaTest {
                 Map.entry("freeCrc", 48L), Map.entry("recordOrder", 52L), Map.entry("record", 56L),
                 Map.entry("recordCount", 64L), Map.entry("recordCrc", 68L), Map.entry("roots", 72L),
                 Map.entry("metadata", 200L), Map.entry("metadataOrder", 208L), Map.entry("metadataBytes", 212L),
-                Map.entry("metadataCrc", 216L), Map.entry("crc", 224L));
+                Map.entry("metadataCrc", 216L), Map.entry("filePages", 220L), Map.entry("crc", 224L));
         documented.forEach((name, at) -> assertThat(Meta.LAYOUT.byteOffset(groupElement(name))).as(name).isEqualTo(at));
         try (Arena arena = Arena.ofConfined()) {
             Meta m = distinct(4096, 0x1122_3344_5566_7788L, 1 << 20);
@@ -108,6 +108,7 @@ class MetaTest {
             assertThat(page.get(U64, 24)).isEqualTo(1 << 20);
             assertThat(page.get(U64, 72 + 8 * 15)).isEqualTo(m.root(15));
             assertThat(page.get(U64, 200)).isEqualTo(m.metadata.page());
+            assertThat(page.get(U32, 220)).isEqualTo((int) m.filePages);
             assertThat(page.get(U32, 216)).isEqualTo(m.metadata.crc());
             assertThat(page.get(U32, 224)).isEqualTo(Checksums.crc32c(page, 0, 224));
         }
@@ -266,7 +267,7 @@ class MetaTest {
 
     @Test
     void freeEntriesAreInTheMetaOfTheTransactionOrInTheirBlock() {
-        try (SimulatedPageFile file = SimulatedPageFile.fresh(512)) {
+        try (SimulatedPageFile file = SimulatedPageFile.of(new byte[16 * 512], 512)) {
             Meta old = new Meta(512, 4, 16, 0, 0, 1, 0, 0, 0, 0, 0, new long[Meta.ROOTS]);
             Meta cur = new Meta(512, 5, 16, 0, 0, 1, 0, 0, 0, 0, 0, new long[Meta.ROOTS]);
             for (int slot = 0; slot < 2; slot++) { // the newer state in either slot

@@ -192,6 +192,98 @@ class PageFilesTest {
     }
 
     @Test
+    void theFileHoldsThePagesWrittenNotWholeChunks() throws IOException {
+        Path file = dir.resolve("s.db");
+        List<long[]> blocks = new java.util.ArrayList<>(); // page, order: each filled with its order as seed
+        Pager p = PageFiles.open(file, PAGE, Durability.SYNC, true, Pager.Hook.NONE);
+        try {
+            assertThat(Files.size(file)).as("a new store: its meta pages").isEqualTo(Meta.SLOTS * PAGE);
+            for (int n : new int[] {0, 9, 3, 11}) { // each grows the chunks; the file only by what is written
+                try (WriteTxn t = p.begin()) {
+                    long b = t.allocate(n);
+                    Workload.fill(t.write(b), n);
+                    blocks.add(new long[] {b, n});
+                    t.commit();
+                }
+                Meta m = p.committed();
+                assertThat(Files.size(file)).as("after a block of order %d", n).isEqualTo(m.filePages * PAGE)
+                        .isEqualTo(p.stats().fileBytes());
+                assertThat(m.filePages).isLessThanOrEqualTo(m.pageCount);
+                if (n == 0) { // a page after the meta pages, in a file whose first chunk is 16 pages
+                    assertThat(m.filePages).as("the unwritten tail of the last chunk").isEqualTo(3).isLessThan(m.pageCount);
+                }
+            }
+        } finally {
+            p.close();
+        }
+        Pager again = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+        try { // reopened shorter than its chunks: mapped up to them, and grows on
+            assertThat(again.file().pageCount()).isEqualTo(again.committed().pageCount);
+            try (WriteTxn t = again.begin()) {
+                long b = t.allocate(12);
+                Workload.fill(t.write(b), 12);
+                blocks.add(new long[] {b, 12});
+                t.commit();
+            }
+            Meta m = again.committed();
+            assertThat(Files.size(file)).isEqualTo(m.filePages * PAGE);
+            Checker checker = new Checker(again.file(), m);
+            for (long[] b : blocks) {
+                checker.used(b[0], (int) b[1]);
+                SplittableRandom r = new SplittableRandom(b[1]);
+                var bytes = again.file().pages(b[0], 1L << b[1]);
+                for (long o = 0; o < bytes.byteSize(); o += 8) {
+                    assertThat(bytes.get(JAVA_LONG_UNALIGNED, o)).isEqualTo(r.nextLong());
+                }
+            }
+            checker.verify();
+        } finally {
+            again.close();
+        }
+    }
+
+    /**
+     * A file shorter than its newest meta says, with the state before whole: an unforced commit's
+     * writes past the old end never reached the disk (a crash), or (a forced commit, which made
+     * the length durable first) the file was cut. Either way open falls back, and names which.
+     */
+    @Test
+    void aFileCutBelowTheNewestCommitFallsBackToTheStateBefore() throws IOException {
+        for (Durability last : new Durability[] {Durability.SYNC_SINGLE_BARRIER, Durability.SYNC}) {
+            Path file = dir.resolve(last + ".db");
+            Pager p = PageFiles.open(file, PAGE, Durability.SYNC, true, Pager.Hook.NONE);
+            long before;
+            try {
+                try (WriteTxn t = p.begin()) {
+                    Workload.fill(t.write(t.allocate(2)), 1);
+                    t.commit();
+                }
+                before = p.committed().filePages;
+                try (WriteTxn t = p.begin()) {
+                    Workload.fill(t.write(t.allocate(9)), 2); // past the end
+                    t.commit(last);
+                }
+                assertThat(p.committed().filePages).isGreaterThan(before);
+            } finally {
+                p.close();
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(before * PAGE);
+            }
+            Pager again = PageFiles.open(file, PAGE, Durability.SYNC, false, Pager.Hook.NONE);
+            try {
+                assertThat(again.committed().txnId).as("%s", last).isEqualTo(2);
+                assertThat(again.recovery().cause()).as("%s", last).isEqualTo(last == Durability.SYNC
+                        ? org.skipstore.pagestore.Recovery.Cause.DAMAGED_META
+                        : org.skipstore.pagestore.Recovery.Cause.INCOMPLETE_COMMIT);
+                assertThat(again.recovery().message()).contains("needs");
+            } finally {
+                again.close();
+            }
+        }
+    }
+
+    @Test
     void anotherPageSizeOrFormatVersionIsNamed() throws IOException {
         Path file = dir.resolve("s.db");
         makeStore(file, 2);

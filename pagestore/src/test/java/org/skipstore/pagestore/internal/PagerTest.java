@@ -384,9 +384,22 @@ class PagerTest {
         new Checker(p.file(), m).used(page, 1).verify();
         assertThatThrownBy(() -> new Checker(p.file(), m).used(page, 1).used(page + 1, 0))
                 .hasMessageContaining("overlaps");
-        assertThatThrownBy(() -> new Checker(p.file(), m).used(page, 1).used(page + 2, 0).verify())
-                .hasMessageContaining("both used and free");
+        // page + 2 is free, past the pages the commit wrote: no state may use it
+        assertThatThrownBy(() -> new Checker(p.file(), m).used(page, 1).used(page + 2, 0))
+                .hasMessageContaining("passes the file's " + m.filePages + " pages");
         assertThatThrownBy(() -> new Checker(p.file(), m).used(m.pageCount, 0)).hasMessageContaining("logical length");
+        long freed;
+        try (WriteTxn t = p.begin()) {
+            freed = t.allocate(0);
+            t.commit();
+        }
+        try (WriteTxn t = p.begin()) {
+            t.free(freed, 0);
+            t.commit();
+        }
+        Meta later = p.committed();
+        assertThatThrownBy(() -> new Checker(p.file(), later).used(page, 1).used(freed, 0).verify())
+                .hasMessageContaining("both used and free");
     }
 
     @Test

@@ -9,12 +9,15 @@ import java.util.SplittableRandom;
 
 /**
  * The fault-injecting page file of the crash tests. It keeps two images: what the process sees
- * (the page cache: every write lands there at once) and what is durable (the disk: only what a
- * {@link #force()} covered, plus growth, which the real file forces). A simulated machine crash
- * ({@link #crash}) builds the disk image after the crash: for every page whose cached content
- * differs from the durable one, the kernel may have written it back whole, not at all, or torn
- * (a random subset of its 512-byte sectors), chosen at random. A process crash
- * ({@link #processCrashImage()}) keeps the page cache. Forces and growth can be made to fail.
+ * (the page cache: every write lands there at once, and lengthens the file when it passes its
+ * end) and what is durable (the disk: only what a {@link #force()} covered, the file's length
+ * included). A simulated machine crash ({@link #crash}) builds the disk image after the crash:
+ * the file's length is any between the durable and the cached one, and for every page inside it
+ * whose cached content differs from the durable one, the kernel may have written it back whole,
+ * not at all, or torn (a random subset of its 512-byte sectors), chosen at random. A process
+ * crash ({@link #processCrashImage()}) keeps the page cache. Forces and growth can be made to
+ * fail. A read of a page past the file's end throws, where a mapped file would fault: so every
+ * test that runs on this file checks that the store never reads one.
  */
 public final class SimulatedPageFile extends ChunkedPageFile {
 
@@ -68,20 +71,27 @@ public final class SimulatedPageFile extends ChunkedPageFile {
 
     private SimulatedPageFile(int pageSize, byte[] image) {
         super(pageSize);
-        this.durable = image.clone();
-        map(image.length / pageSize);
-        MemorySegment[] chunks = chunks();
-        for (int k = 0; k < chunks.length; k++) {
-            MemorySegment.copy(MemorySegment.ofArray(image), Chunks.start(k) * pageSize, chunks[k], 0, chunks[k].byteSize());
+        long pages = image.length / pageSize;
+        this.durable = Arrays.copyOf(image, (int) (pages * pageSize));
+        long capacity = Chunks.MIN_PAGES;
+        while (capacity < pages) {
+            capacity = Chunks.next(capacity);
         }
+        map(capacity);
+        MemorySegment[] chunks = chunks();
+        for (int k = 0; k < chunks.length && Chunks.start(k) < pages; k++) {
+            long n = Math.min(Chunks.size(k), pages - Chunks.start(k));
+            MemorySegment.copy(MemorySegment.ofArray(durable), Chunks.start(k) * pageSize, chunks[k], 0, n * pageSize);
+        }
+        lengthAtLeast(pages);
     }
 
-    /** A new, zeroed file of {@link Chunks#MIN_PAGES} pages. */
+    /** A new, empty file. */
     public static SimulatedPageFile fresh(int pageSize) {
-        return new SimulatedPageFile(pageSize, new byte[(int) (Chunks.MIN_PAGES * pageSize)]);
+        return new SimulatedPageFile(pageSize, new byte[0]);
     }
 
-    /** A file whose disk (and so page cache, after a reboot) holds {@code image}. */
+    /** A file whose disk (and so page cache, after a reboot) holds {@code image} (whole pages of it). */
     public static SimulatedPageFile of(byte[] image, int pageSize) {
         return new SimulatedPageFile(pageSize, image);
     }
@@ -99,7 +109,27 @@ public final class SimulatedPageFile extends ChunkedPageFile {
         if (closed) {
             throw new IllegalStateException("closed");
         }
+        if (page + count > length()) {
+            throw pastEnd(page, count);
+        }
         return super.pages(page, count);
+    }
+
+    @Override
+    public MemorySegment block(long page, long pagesOffset, long statePages) {
+        if (page >= length()) {
+            throw pastEnd(page, 1);
+        }
+        MemorySegment b = super.block(page, pagesOffset, statePages);
+        if (page + b.byteSize() / pageSize > length()) {
+            throw pastEnd(page, b.byteSize() / pageSize);
+        }
+        return b;
+    }
+
+    private AssertionError pastEnd(long page, long count) {
+        return new AssertionError("read of pages [" + page + ", " + (page + count) + ") past the end of a file of "
+                + length() + " pages: a mapped file would fault");
     }
 
     @Override
@@ -108,7 +138,6 @@ public final class SimulatedPageFile extends ChunkedPageFile {
             throw new IOException("No space left on device (simulated)");
         }
         map(newPageCount);
-        durable = Arrays.copyOf(durable, (int) (newPageCount * pageSize));
     }
 
     @Override
@@ -130,12 +159,13 @@ public final class SimulatedPageFile extends ChunkedPageFile {
 
     /** The file as the page cache holds it: what survives a crash of the process alone. */
     public synchronized byte[] processCrashImage() {
-        long pages = pageCount();
+        long pages = length();
         MemorySegment[] c = chunks();
         byte[] image = new byte[(int) (pages * pageSize)];
-        for (int k = 0; k < Chunks.count(pages); k++) {
+        for (int k = 0; k < c.length && Chunks.start(k) < pages; k++) {
+            long n = Math.min(Chunks.size(k), pages - Chunks.start(k));
             MemorySegment.copy(c[k], ValueLayout.JAVA_BYTE, 0, image, (int) (Chunks.start(k) * pageSize),
-                    (int) c[k].byteSize());
+                    (int) (n * pageSize));
         }
         return image;
     }
@@ -143,19 +173,22 @@ public final class SimulatedPageFile extends ChunkedPageFile {
     /** The disk after a machine crash now: see the class comment. Counts the pages it tore. */
     public synchronized byte[] crash(SplittableRandom random, int[] tornPages) {
         byte[] cache = processCrashImage();
-        byte[] disk = durable.clone();
-        for (int p = 0; p < pageCount(); p++) {
-            int from = p * pageSize;
-            if (Arrays.equals(cache, from, from + pageSize, disk, from, from + pageSize)) {
+        int from = durable.length / pageSize;
+        int to = cache.length / pageSize;
+        int pages = to > from ? from + random.nextInt(to - from + 1) : to; // the length may or may not have landed
+        byte[] disk = Arrays.copyOf(durable, pages * pageSize);
+        for (int p = 0; p < pages; p++) {
+            int at = p * pageSize;
+            if (Arrays.equals(cache, at, at + pageSize, disk, at, at + pageSize)) {
                 continue;
             }
             switch (random.nextInt(3)) {
                 case 0 -> { } // never written back
-                case 1 -> System.arraycopy(cache, from, disk, from, pageSize);
+                case 1 -> System.arraycopy(cache, at, disk, at, pageSize);
                 default -> {
                     for (int s = 0; s < pageSize; s += SECTOR) {
                         if (random.nextBoolean()) {
-                            System.arraycopy(cache, from + s, disk, from + s, SECTOR);
+                            System.arraycopy(cache, at + s, disk, at + s, SECTOR);
                         }
                     }
                     tornPages[0]++;
