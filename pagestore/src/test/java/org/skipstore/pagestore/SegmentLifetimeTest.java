@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SegmentLifetimeTest {
 
-    /** Values above 1 KiB (at 1 KiB pages) live out of line, in runs of pages of their own. */
+    /** Values above 1 KiB (at pages up to 4 KiB) live out of line, in runs of pages of their own. */
     private static final int BIG = 5000;
 
     @TempDir

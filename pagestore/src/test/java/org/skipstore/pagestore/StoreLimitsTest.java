@@ -52,7 +52,7 @@ class StoreLimitsTest {
     void aLimitInsideAChunkIsUsedUpToItAndNeverPassed() throws IOException {
         Path file = dir.resolve("mid.skip");
         long limit = 1000 << 10; // 1000 pages of 1 KiB; chunks end at 512 and 1024
-        try (PageStore store = PageStore.builder().maxSize(limit).seed(1).open(file)) {
+        try (PageStore store = PageStore.builder().maxSize(limit).pageSize(1024).seed(1).open(file)) {
             int n = fill(store, new SplittableRandom(3));
             assertThat(Files.size(file)).isLessThanOrEqualTo(limit).isGreaterThan(768 << 10);
             store.verify();
@@ -99,8 +99,8 @@ class StoreLimitsTest {
 
     @Test
     void whenNothingCanBeFreedTheErrorSaysWhatIsFreeWhatIsHeldAndWhatToDo() throws IOException {
-        try (PageStore store = PageStore.builder().durability(Durability.NO_SYNC).maxSize(1 << 20).seed(1)
-                .open(dir.resolve("held.skip"))) {
+        try (PageStore store = PageStore.builder().durability(Durability.NO_SYNC).maxSize(1 << 20).pageSize(1024)
+                .seed(1).open(dir.resolve("held.skip"))) {
             SplittableRandom r = new SplittableRandom(11);
             int n = fill(store, r);
             try (ReadTransaction old = store.read()) { // pins every block the deletes free
@@ -145,14 +145,14 @@ class StoreLimitsTest {
     @Test
     void aMaxSizeBelowTheSmallestStoreIsRefusedAndCreatesNoFile() {
         Path file = dir.resolve("tiny.skip");
-        // A store maps at least 16 pages (16 KiB at the default 1 KiB): a limit of 8 KiB is refused.
-        assertThatThrownBy(() -> PageStore.builder().maxSize(8192).open(file))
+        // A store maps at least 16 pages (8 KiB at the default 512 bytes): a limit of 4 KiB is refused.
+        assertThatThrownBy(() -> PageStore.builder().maxSize(4096).open(file))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("8192").hasMessageContaining("16384");
+                .hasMessageContaining("4096").hasMessageContaining("8192");
         assertThat(file).doesNotExist();
-        assertThatThrownBy(() -> PageStore.builder().maxSize(8192).openInMemory())
+        assertThatThrownBy(() -> PageStore.builder().maxSize(4096).openInMemory())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("8192").hasMessageContaining("16384");
+                .hasMessageContaining("4096").hasMessageContaining("8192");
     }
 
     @Test

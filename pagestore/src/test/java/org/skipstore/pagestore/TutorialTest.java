@@ -28,8 +28,8 @@ class TutorialTest {
         Path file = dir.resolve("tutorial.skip");
 
         // 1. Open a store: one file, created when missing. The builder sets the options; the
-        //    defaults are 1 KiB pages, SYNC durability (a commit that returned survives a crash)
-        //    and partitions of about 20 nodes.
+        //    defaults are 512-byte pages, SYNC durability (a commit that returned survives a
+        //    crash) and partitions of about 32 nodes.
         try (PageStore store = PageStore.builder().durability(Durability.SYNC).open(file)) {
 
             // 2. The simplest use: each put and delete is a committed transaction of its own.

@@ -13,7 +13,7 @@ import org.skipstore.pagestore.WriteTransaction;
 
 /**
  * Skipstore's {@link PageStore} with its defaults: {@link Durability#SYNC} (a commit forces its
- * pages, then its meta page), 1 KiB pages, promotion 1/20. A batch is one {@link WriteTransaction};
+ * pages, then its meta page), 512-byte pages, promotion 1/32. A batch is one {@link WriteTransaction};
  * a reader is one {@link ReadTransaction} whose gets and scans read the pages in place (zero-copy
  * {@code MemorySegment}s).
  *

@@ -131,7 +131,7 @@ public final class SkipstoreStoreConfig {
         }
 
         /**
-         * The page size of a store created with these options (default the engine's, 1 KiB; a
+         * The page size of a store created with these options (default the engine's, 512 bytes; a
          * power of two from 512 to 65536).
          *
          * @throws IllegalArgumentException when the engine refuses it

@@ -18,7 +18,7 @@ import org.apache.kafka.common.config.ConfigException;
  *   <tr><td>{@value #MEMTABLE_BYTES_CONFIG}</td><td>a memtable's memory, at least 1 MiB</td>
  *       <td>{@link SkipstoreStoreConfig#DEFAULT_MEMTABLE_BYTES}, 16 MiB</td></tr>
  *   <tr><td>{@value #PAGE_SIZE_CONFIG}</td><td>the page size of a store created, a power of two
- *       from 512 to 65536</td><td>1024</td></tr>
+ *       from 512 to 65536</td><td>512</td></tr>
  *   <tr><td>{@value #MEMORY_BUDGET_BYTES_CONFIG}</td><td>the memtable memory of all the Skipstore
  *       stores of one Kafka Streams instance, at least 3 MiB</td><td>none: no bound</td></tr>
  *   <tr><td>{@value #CONFIG_SETTER_CLASS_CONFIG}</td><td>a {@link SkipstoreConfigSetter} (its class

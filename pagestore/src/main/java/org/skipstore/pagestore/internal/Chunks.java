@@ -23,10 +23,10 @@ public final class Chunks {
     /** Pages of chunk 0 (and of chunk 1). */
     public static final long MIN_PAGES = 16;
     /**
-     * Largest chunk, in pages, and so the largest block: 2^14 pages, 64 MiB of 4-KiB pages. The
-     * file grows by a whole chunk (sparsely: {@link MappedPageFile#grow} reserves no disk blocks),
-     * so this is also the file's largest growth step: a larger one (2^18 was tried) made a 277 MB
-     * store a 512 MB file.
+     * Largest chunk, in pages, and so the largest block: 2^14 pages, 64 MiB of 4-KiB pages. A
+     * chunk is mapped whole but the file holds only the pages written ({@link MappedPageFile#grow}),
+     * so a larger chunk would cost address space, not disk (when the file grew by whole chunks,
+     * 2^18 made a 277 MB store a 512 MB file); it is the largest value's bound too.
      */
     public static final long MAX_CHUNK_PAGES = 1L << 14;
     /** Largest block order: {@code log2(MAX_CHUNK_PAGES)}. */
