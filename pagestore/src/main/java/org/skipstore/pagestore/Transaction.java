@@ -12,6 +12,7 @@ import org.skipstore.core.Keys;
 import org.skipstore.core.SkipstoreException;
 import org.skipstore.core.SkipstoreException.Problem;
 import org.skipstore.pagestore.internal.PageSource;
+import org.skipstore.pagestore.internal.bskip.LevelWalk;
 import org.skipstore.pagestore.internal.bskip.Tree;
 import org.skipstore.pagestore.internal.bskip.TreeCursor;
 
@@ -62,6 +63,23 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         boolean visit(MemorySegment key, MemorySegment value);
     }
 
+    /**
+     * Receives the entries of a scan where they lie ({@link #scanInPlace}): no object is made per
+     * entry. The key is {@code keyLength} bytes of {@code keys} from {@code keyOffset}, the value
+     * {@code valueLength} bytes of {@code values} from {@code valueOffset}; one segment (a
+     * partition of the store's pages) holds the keys and inline values of many entries in a row,
+     * so read only the given ranges of it. The segments are read-only and valid during the call
+     * only, as a {@link Visitor}'s.
+     */
+    @FunctionalInterface
+    public interface InPlaceVisitor {
+        /**
+         * @return whether to go on
+         */
+        boolean visit(MemorySegment keys, long keyOffset, long keyLength, MemorySegment values, long valueOffset,
+                long valueLength);
+    }
+
     /** Where a transaction is in its life (lmdbjava's {@code Txn.State}, for our transactions). */
     public enum State {
         /** Reads and (a write transaction) changes may be made. */
@@ -76,7 +94,6 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         FAILED
     }
 
-    private static final MemorySegment EMPTY = MemorySegment.NULL.asReadOnly(); // native, as every segment here
 
     final PageStore store;
     final PageSource source;
@@ -182,9 +199,25 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
 
     /**
      * Visits the entries of {@code range} in its order, zero-copy; returns how many it visited.
-     * A write transaction must not change while it scans.
+     * A write transaction must not change while it scans. Two slices an entry: where that
+     * matters, {@link #scanInPlace} makes none.
      */
     public long scan(Range range, Visitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        return scanInPlace(range, (ks, ko, kl, vs, vo, vl) -> visitor.visit(ks.asSlice(ko, kl), vs.asSlice(vo, vl)));
+    }
+
+    /**
+     * Visits the entries of {@code range} in its order where they lie in the store's pages,
+     * making no object per entry ({@link InPlaceVisitor}); returns how many it visited. The
+     * fastest way through many entries: a window of 1000 small time-series entries reads in
+     * about half the time of {@link #scan} (issue 17). A write transaction must not change while
+     * it scans. In {@linkplain PageStoreBuilder#checkedSegments(boolean) checked mode} the
+     * visitor gets copies, which die when the scan returns.
+     */
+    public long scanInPlace(Range range, InPlaceVisitor visitor) {
+        Objects.requireNonNull(range, "range");
+        Objects.requireNonNull(visitor, "visitor");
         check();
         settle();
         SegmentCopies scanCopies = copies == null ? null : new SegmentCopies(); // checked mode: they die at the return
@@ -204,7 +237,7 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         }
     }
 
-    private long scan(Range range, Visitor visitor, RangeBounds bounds, SegmentCopies scanCopies) {
+    private long scan(Range range, InPlaceVisitor visitor, RangeBounds bounds, SegmentCopies scanCopies) {
         TreeCursor c = new TreeCursor(source);
         int before = changes;
         MemorySegment start = bounds.start;
@@ -214,33 +247,29 @@ public abstract sealed class Transaction implements AutoCloseable permits ReadTr
         if (ok && start != null && bounds.skipsStart(Keys.compare(c.key(), start))) {
             ok = range.reversed ? c.prev() : c.next();
         }
-        long n = 0;
-        while (ok && n < range.limit) {
-            MemorySegment key = c.key();
-            if (end != null && bounds.pastEnd(Keys.compare(key, end))) {
-                break;
-            }
-            n++;
-            MemorySegment value = range.keysOnly ? EMPTY : c.value(); // read-only slices
-            if (scanCopies != null) {
-                key = scanCopies.copy(key);
-                value = scanCopies.copy(value);
-            }
-            boolean more;
-            try {
-                more = visitor.visit(key, value);
-            } catch (RuntimeException | Error e) {
-                throw new VisitorFailure(e); // the visitor's own: passed on as it is
-            }
-            if (!more) {
-                break;
-            }
-            if (changes != before) {
-                throw new java.util.ConcurrentModificationException("the transaction changed during its scan");
-            }
-            ok = range.reversed ? c.prev() : c.next();
+        if (!ok || range.limit == 0) {
+            return 0;
         }
-        return n;
+        LevelWalk.End past = end == null ? null
+                : (ks, ko, kl) -> bounds.pastEnd(Keys.compare(ks, ko, kl, end, 0, end.byteSize()));
+        return LevelWalk.walk(c, source, range.reversed, range.limit, past, !range.keysOnly,
+                (ks, ko, kl, vs, vo, vl) -> {
+                    boolean more;
+                    try {
+                        if (scanCopies == null) {
+                            more = visitor.visit(ks, ko, kl, vs, vo, vl);
+                        } else {
+                            more = visitor.visit(scanCopies.copy(ks.asSlice(ko, kl)), 0, kl,
+                                    scanCopies.copy(vs.asSlice(vo, vl)), 0, vl);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        throw new VisitorFailure(e); // the visitor's own: passed on as it is
+                    }
+                    if (more && changes != before) {
+                        throw new java.util.ConcurrentModificationException("the transaction changed during its scan");
+                    }
+                    return more;
+                });
     }
 
     /** Carries what a scan's visitor threw past the translation of the scan's own failures. */

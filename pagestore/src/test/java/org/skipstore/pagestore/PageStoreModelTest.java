@@ -274,6 +274,13 @@ class PageStoreModelTest {
         }
         try (ReadTransaction txn = store.read()) {
             assertThat(txn.list(range)).as(this::where).isEqualTo(want);
+            if (r.nextBoolean()) { // in place: the ranges it gives are the entries
+                List<KeyValue> got = new ArrayList<>();
+                long n = txn.scanInPlace(range, (ks, ko, kl, vs, vo, vl) -> got.add(new KeyValue(
+                        ks.asSlice(ko, kl).toArray(ValueLayout.JAVA_BYTE), vs.asSlice(vo, vl).toArray(ValueLayout.JAVA_BYTE))));
+                assertThat(got).as(this::where).isEqualTo(want);
+                assertThat(n).as(this::where).isEqualTo(want.size());
+            }
             if (r.nextInt(4) == 0) { // the same walk with a cursor, backwards from a floor
                 try (Cursor cur = txn.cursor()) {
                     Map.Entry<byte[], byte[]> e = model.map.floorEntry(c);

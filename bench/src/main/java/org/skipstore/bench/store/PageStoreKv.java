@@ -14,8 +14,8 @@ import org.skipstore.pagestore.WriteTransaction;
 /**
  * Skipstore's {@link PageStore} with its defaults: {@link Durability#SYNC} (a commit forces its
  * pages, then its meta page), 512-byte pages, promotion 1/32. A batch is one {@link WriteTransaction};
- * a reader is one {@link ReadTransaction} whose gets and scans read the pages in place (zero-copy
- * {@code MemorySegment}s).
+ * a reader is one {@link ReadTransaction} whose gets and scans read the pages in place (gets as
+ * zero-copy {@code MemorySegment}s, scans with {@link Transaction#scanInPlace}, no object an entry).
  *
  * <p>Two system properties change the store's shape for a measurement of it (a JMH run passes
  * them with {@code -jvmArgsAppend}): {@code skipstore.bench.pageSize} (bytes) and
@@ -92,18 +92,14 @@ final class PageStoreKv implements KvStore {
     private static final class PageReader implements Reader {
         private final ReadTransaction txn;
         private long sum;
-        private final Transaction.Visitor visitor = (k, v) -> {
-            sum += touch(k, v);
+        /** Scans read in place ({@link Transaction#scanInPlace}): no segment an entry. */
+        private final Transaction.InPlaceVisitor visitor = (ks, ko, kl, vs, vo, vl) -> {
+            sum += ks.get(ValueLayout.JAVA_BYTE, ko + kl - 1) + vl + (vl == 0 ? 0 : vs.get(ValueLayout.JAVA_BYTE, vo));
             return true;
         };
 
         PageReader(ReadTransaction txn) {
             this.txn = txn;
-        }
-
-        private static long touch(MemorySegment k, MemorySegment v) {
-            long n = v.byteSize();
-            return k.get(ValueLayout.JAVA_BYTE, k.byteSize() - 1) + n + (n == 0 ? 0 : v.get(ValueLayout.JAVA_BYTE, 0));
         }
 
         @Override
@@ -119,12 +115,12 @@ final class PageStoreKv implements KvStore {
 
         @Override
         public long scan(boolean reverse) {
-            return txn.scan(reverse ? Range.all().reversed() : Range.all(), visitor);
+            return txn.scanInPlace(reverse ? Range.all().reversed() : Range.all(), visitor);
         }
 
         @Override
         public long scanFrom(byte[] from, int limit) {
-            return txn.scan(Range.atLeast(from).limit(limit), visitor);
+            return txn.scanInPlace(Range.atLeast(from).limit(limit), visitor);
         }
 
         @Override

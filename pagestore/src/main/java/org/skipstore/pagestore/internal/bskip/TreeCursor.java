@@ -66,6 +66,29 @@ public final class TreeCursor {
         return Partition.valueLength(parts[0], idx[0]);
     }
 
+    /** The partition of the current entry ({@link LevelWalk}). */
+    MemorySegment partition() {
+        checkValid();
+        return parts[0];
+    }
+
+    /** The current entry's index in {@link #partition()}. */
+    int index() {
+        return idx[0];
+    }
+
+    /** To the first entry of the next partition, wherever in this one the cursor is; false past the last. */
+    boolean nextPartition() {
+        checkValid();
+        return valid = advance(0);
+    }
+
+    /** To the last entry of the previous partition; false before the first. */
+    boolean prevPartition() {
+        checkValid();
+        return valid = retreat(0);
+    }
+
     /** Takes the cursor off any entry. */
     public void invalidate() {
         valid = false;
