@@ -280,6 +280,7 @@ public final class TreeWriter {
                 down = wp[L];
             } else {
                 down = newPartition(L, key, value, down, p, ip); // x starts a partition: split P_L
+                shrink(L);
             }
             if (L == h) {
                 return;
@@ -395,6 +396,26 @@ public final class TreeWriter {
         pages[L] = grown;
         repoint(L, pages, js[L], old, grown);
         return g;
+    }
+
+    /**
+     * The path's partition of level {@code L}, whose tail a split just moved away, in the fewest
+     * pages that hold it: a copy when that saves a page. Without it the head kept the block it had
+     * before the split, and a random fill's partitions left an eighth of their blocks unused (1 M
+     * puts: fill 87 % against 94 % after a sequential one, whose splits move nothing).
+     */
+    private void shrink(int L) throws IOException {
+        MemorySegment p = txn.write(wp[L]);
+        int n = Partition.pagesFor(pageSize, Partition.headerBytes() + Partition.used(p));
+        if (n >= Partition.pages(p)) {
+            return;
+        }
+        long small = txn.allocateRun(n);
+        PartitionEdits.copy(p, txn.write(small), n);
+        long old = wp[L];
+        txn.freeRun(old, Partition.pages(p));
+        wp[L] = small;
+        repoint(L, wp, wj[L], old, small);
     }
 
     /**

@@ -198,6 +198,20 @@ class TreeTest {
     }
 
     private static List<List<String>> partitionsOf(ReadView v, int L, int top) {
+        List<List<String>> parts = new ArrayList<>();
+        for (long page : pagesOf(v, L, top)) {
+            MemorySegment p = Tree.partition(v, page);
+            List<String> ks = new ArrayList<>();
+            for (int i = 0; i < Partition.count(p); i++) {
+                ks.add(java.util.HexFormat.of().formatHex(bytes(Partition.key(p, i))));
+            }
+            parts.add(ks);
+        }
+        return parts;
+    }
+
+    /** The first pages of level {@code L}'s partitions, in key order. */
+    private static List<Long> pagesOf(ReadView v, int L, int top) {
         List<Long> pages = new ArrayList<>();
         pages.add(v.root(top));
         for (int l = top; l > L; l--) {
@@ -214,15 +228,45 @@ class TreeTest {
             }
             pages = below;
         }
-        List<List<String>> parts = new ArrayList<>();
-        for (long page : pages) {
-            MemorySegment p = Tree.partition(v, page);
-            List<String> ks = new ArrayList<>();
-            for (int i = 0; i < Partition.count(p); i++) {
-                ks.add(java.util.HexFormat.of().formatHex(bytes(Partition.key(p, i))));
+        return pages;
+    }
+
+    /**
+     * Puts alone (no deletes, no value changing size) leave every partition in the fewest pages
+     * that hold it: copies, growth and new partitions are made to measure, and a split shrinks
+     * the partition whose tail it moved away ({@code TreeWriter.shrink}).
+     */
+    @Test
+    void putsLeaveNoPartitionAWholePageUnused() throws IOException {
+        long seed = Long.getLong("skipstore.seed", System.nanoTime());
+        System.out.println("putsLeaveNoPartitionAWholePageUnused seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        Levels levels = new Levels(seed, 8);
+        try (Pager pager = pager(512)) {
+            for (int batch = 0; batch < 6; batch++) {
+                try (WriteTxn txn = pager.begin()) {
+                    TreeWriter w = new TreeWriter(txn, levels);
+                    for (int i = 0; i < 400; i++) {
+                        w.put(seg(key(r, 1 << 24)), seg(new byte[1 + r.nextInt(60)]));
+                    }
+                    txn.commit();
+                }
             }
-            parts.add(ks);
+            try (ReadView v = pager.read()) {
+                int top = Tree.top(v);
+                assertThat(top).isPositive();
+                long partitions = 0;
+                for (int L = 0; L <= top; L++) {
+                    for (long page : pagesOf(v, L, top)) {
+                        MemorySegment p = Tree.partition(v, page);
+                        int fewest = Partition.pagesFor(512, Partition.headerBytes() + Partition.used(p));
+                        assertThat(Partition.pages(p)).as("level %d, partition at page %d (seed %d)", L, page, seed)
+                                .isEqualTo(fewest);
+                        partitions++;
+                    }
+                }
+                assertThat(partitions).isGreaterThan(100);
+            }
         }
-        return parts;
     }
 }
