@@ -232,9 +232,9 @@ class TreeTest {
     }
 
     /**
-     * Puts alone (no deletes, no value changing size) leave every partition in the fewest pages
-     * that hold it: copies, growth and new partitions are made to measure, and a split shrinks
-     * the partition whose tail it moved away ({@code TreeWriter.shrink}).
+     * Puts alone (inserts and updates, no deletes) leave every partition in the fewest pages that
+     * hold it: copies, growth and new partitions are made to measure, and a split or an update
+     * that shortens a value shrinks its partition ({@code TreeWriter.shrink}).
      */
     @Test
     void putsLeaveNoPartitionAWholePageUnused() throws IOException {
@@ -242,12 +242,15 @@ class TreeTest {
         System.out.println("putsLeaveNoPartitionAWholePageUnused seed=" + seed);
         SplittableRandom r = new SplittableRandom(seed);
         Levels levels = new Levels(seed, 8);
+        List<byte[]> seen = new ArrayList<>();
         try (Pager pager = pager(512)) {
             for (int batch = 0; batch < 6; batch++) {
                 try (WriteTxn txn = pager.begin()) {
                     TreeWriter w = new TreeWriter(txn, levels);
                     for (int i = 0; i < 400; i++) {
-                        w.put(seg(key(r, 1 << 24)), seg(new byte[1 + r.nextInt(60)]));
+                        byte[] k = i % 5 == 0 && !seen.isEmpty() ? seen.get(r.nextInt(seen.size())) : key(r, 1 << 24);
+                        seen.add(k); // every fifth put an update, to a value of another size as likely as not
+                        w.put(seg(k), seg(new byte[1 + r.nextInt(60)]));
                     }
                     txn.commit();
                 }
