@@ -21,7 +21,8 @@ import org.skipstore.pagestore.internal.WriteTxn;
  *   <li>Writable descent for x: on each level L the representative partition {@code P_L}
  *       (the one whose range holds x) and the insertion point {@code ip} in it.</li>
  *   <li>Levels {@code L < h}, bottom-up: x must start a partition. Move the nodes after
- *       {@code ip} into a new partition {@code Q_L} that begins with x.</li>
+ *       {@code ip} into a new partition {@code Q_L} that begins with x, and move what stays in
+ *       {@code P_L} into the fewest pages that hold it when that saves a page ({@link #shrink}).</li>
  *   <li>Level {@code h}: put x in {@code P_h} at {@code ip}, its down reference {@code Q_{h-1}};
  *       when the block is full, copy the partition into a run of as many pages as it then
  *       needs (growth).</li>
@@ -49,9 +50,13 @@ import org.skipstore.pagestore.internal.WriteTxn;
  * the writer asks for: {@link WriteTxn#beforeCommit}). A delete of an absent key costs one
  * read-only descent, or none inside the finger's partition.
  *
- * <p>Each reference to a partition that moves (copy, growth) is updated by {@link #repoint}:
- * the root word, the down reference followed, and node 0 of the level above when the level's
- * first partition is also its first key's partition.
+ * <p>Each reference to a partition that moves (copy, growth, shrink) is updated by
+ * {@link #repoint}: the root word, the down reference followed, and node 0 of the level above
+ * when the level's first partition is also its first key's partition.
+ *
+ * <p>One file past 400 lines: insert, delete and update share the two paths ({@link #wp},
+ * {@link #sp}) and every move of a partition goes through {@link #relocate} and
+ * {@link #repoint}; apart, each piece would take the paths as arguments.
  */
 public final class TreeWriter {
 
