@@ -152,9 +152,12 @@ final class Commit {
                 long end = System.nanoTime();
                 event.txn = c.id();
                 event.durability = durability();
-                event.blocks = writes.size();
+                event.blocks = writes.size() + c.ahead().size(); // the spilled ones too: written for this commit
                 long pages = 0;
                 for (Changes.Write w : writes) {
+                    pages += w.block().pages();
+                }
+                for (Written w : c.ahead()) {
                     pages += w.block().pages();
                 }
                 event.bytes = pages * p.pageSize();

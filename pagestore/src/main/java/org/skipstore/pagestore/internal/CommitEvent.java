@@ -24,9 +24,11 @@ final class CommitEvent extends Event {
     String durability;
 
     @Label("Blocks Written")
+    @Description("Blocks the commit wrote, and those its transaction wrote ahead of it (spilled)")
     int blocks;
 
     @Label("Bytes Written")
+    @Description("Bytes of those blocks")
     @DataAmount
     long bytes;
 

@@ -54,4 +54,32 @@ class CommitEventTest {
             assertThat(e.getLong("toTxn")).isEqualTo(2);
         });
     }
+
+    /** A commit's blocks written ahead of it (spilled) count as written by it: the store's writes add up. */
+    @Test
+    void aCommitCountsTheBlocksItsTransactionWroteAhead() throws IOException {
+        Path jfr = dir.resolve("spill.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("org.skipstore.Commit");
+            recording.start();
+            Pager spill = PageFiles.open(dir.resolve("c.db"), 4096, Durability.SYNC, true, Pager.Hook.NONE);
+            try (WriteTxn t = spill.begin()) {
+                t.limitBuffers(4096);
+                t.write(t.allocate(2));
+                t.write(t.allocate(1));
+                t.spillExcept(0); // both written ahead of the commit
+                assertThat(t.spilledBlocks()).isEqualTo(2);
+                t.write(t.allocate(0));
+                t.commit();
+            }
+            spill.close();
+            recording.stop();
+            recording.dump(jfr);
+        }
+        RecordedEvent commit = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("org.skipstore.Commit") && e.getLong("txn") == 2)
+                .findFirst().orElseThrow();
+        assertThat(commit.getInt("blocks")).isEqualTo(3);
+        assertThat(commit.getLong("bytes")).as("4 + 2 pages ahead, 1 at the commit").isEqualTo(7 * 4096);
+    }
 }
