@@ -71,6 +71,54 @@ class ScanInPlaceTest {
         }
     }
 
+    /**
+     * The walk reads one- and two-byte lengths itself and longer ones apart, and narrow and wide
+     * slots: keys and values of every length about a varint's byte boundaries (a value's field is
+     * its length doubled), in narrow partitions, in wide ones (over 64 KiB: one partition of
+     * thousands of entries), and with a page size whose longest key needs a three-byte length.
+     */
+    @Test
+    void readsKeysAndValuesOfEveryLengthAboutAVarintBoundaryInNarrowAndWidePartitions() {
+        long seed = System.nanoTime();
+        System.out.println("ScanInPlaceTest seed " + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int[] shape : new int[][] {{512, 4, 300}, {512, 8000, 3000}, {65536, 8, 300}}) {
+            PageStoreBuilder b = PageStore.builder().pageSize(shape[0]).promotion(shape[1]);
+            try (PageStore store = b.openInMemory()) {
+                int maxKey = store.maxKeyBytes();
+                long inlineMax = org.skipstore.pagestore.internal.bskip.Tree.inlineMax(shape[0]);
+                int[] keyLengths = {1, 2, 127, 128, 129, 200, 8191, 8192, 16383, 16384, maxKey};
+                long[] valueLengths = {0, 1, 63, 64, 65, 127, 128, inlineMax, inlineMax + 1};
+                java.util.TreeMap<byte[], byte[]> model = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+                try (WriteTransaction w = store.write()) {
+                    for (int i = 0; i < shape[2]; i++) {
+                        int kl = Math.min(maxKey, keyLengths[r.nextInt(keyLengths.length)]);
+                        byte[] k = new byte[i % 10 == 0 ? kl : 8 + r.nextInt(24)];
+                        r.nextBytes(k);
+                        byte[] v = new byte[(int) valueLengths[r.nextInt(valueLengths.length)]];
+                        r.nextBytes(v);
+                        w.put(k, v);
+                        model.put(k, v);
+                    }
+                    w.commit();
+                }
+                try (ReadTransaction t = store.read()) {
+                    for (boolean reversed : new boolean[] {false, true}) {
+                        var expected = (reversed ? model.descendingMap() : model).entrySet().iterator();
+                        long n = t.scanInPlace(reversed ? Range.all().reversed() : Range.all(), (ks, ko, kl, vs, vo, vl) -> {
+                            var e = expected.next();
+                            assertThat(ks.asSlice(ko, kl).toArray(JAVA_BYTE)).isEqualTo(e.getKey());
+                            assertThat(vs.asSlice(vo, vl).toArray(JAVA_BYTE)).isEqualTo(e.getValue());
+                            return true;
+                        });
+                        assertThat(n).as("page %d, 1/%d, seed %d", shape[0], shape[1], seed).isEqualTo(model.size());
+                        assertThat(expected.hasNext()).isFalse();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void stopsWhenTheVisitorSaysAndPassesItsExceptionOn() {
         try (PageStore store = PageStore.builder().promotion(4).openInMemory()) {

@@ -209,10 +209,14 @@ class PartitionTest {
     void varintsRoundTrip() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(16);
-            for (long v : new long[] {0, 1, 127, 128, 16383, 16384, 1L << 35, Long.MAX_VALUE}) {
+            for (long v : new long[] {0, 1, 127, 128, 200, 255, 16383, 16384, 2097151, 2097152, 1L << 35,
+                    Long.MAX_VALUE}) {
                 long end = Varint.write(s, 0, v);
                 assertThat(end).isEqualTo(Varint.size(v));
                 assertThat(Varint.read(s, 0)).isEqualTo(v);
+                long last = s.byteSize() - Varint.size(v); // ending on the segment's last byte: nothing read past it
+                Varint.write(s, last, v);
+                assertThat(Varint.read(s, last)).isEqualTo(v);
             }
         }
     }
