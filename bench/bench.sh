@@ -13,7 +13,12 @@
 #                                         mixed phase on as many threads as cores and on one more;
 #                                         puts/s with 1, 2 .. cores+1 writers sharing one
 #                                         structure); a line per phase as it ends, then the tables
-#                                         and the engine's targets (issue 15), met or not
+#                                         and the engine's targets (issue 15), met or not, and one
+#                                         HTML report with charts (bench/target/reports/<date-time>/
+#                                         report.html; --out DIR to choose), whose path it prints last
+#   bash bench/bench.sh --report PATH     no run: saved JMH results (bench/target/jmh-result.csv, any
+#                                         -rf csv or -rf json file, or a folder of them) as the same
+#                                         HTML report, written beside them (--out DIR to choose)
 #   bash bench/bench.sh --num 200000 ...  the tool with options (--help lists them), e.g.
 #                                           --engine skipstore,rocksdb,lmdb --benchmarks fillseq,fillrandom
 #                                           --writes batch    skipstore and rocksdb fill with WriteBatches
@@ -272,12 +277,24 @@ run_kafka() {
 
 # The db_bench-style tool; its options (see --help) pass through. LMDB (lmdbjava) needs the
 # --add-opens; RocksDB loads a native library (--enable-native-access keeps JDK 24+ quiet about it).
+# Its report goes to --out, by default a new folder under bench/target/reports (--report: the
+# folder of the results it reads, which the tool chooses itself).
 run_tool() {
-    local jvm=() cp
+    local jvm=() cp a out=()
     read -r -a jvm <<<"$(jvm_options)"
     cp=$(class_path)
+    for a in "$@"; do
+        case $a in
+            --out | --out=* | --report | --report=*) out=(none) ;;
+        esac
+    done
+    if ((${#out[@]} == 0)); then
+        out=(--out "$BENCH_DIR/target/reports/$(date +%Y%m%d-%H%M%S)")
+    else
+        out=()
+    fi
     "$JAVA" "${jvm[@]}" --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-        --enable-native-access=ALL-UNNAMED -cp "$cp" org.skipstore.bench.tool.DbBench "$@"
+        --enable-native-access=ALL-UNNAMED -cp "$cp" org.skipstore.bench.tool.DbBench ${out[@]+"${out[@]}"} "$@"
 }
 
 # This script's own options, wherever they are; the rest is passed on.

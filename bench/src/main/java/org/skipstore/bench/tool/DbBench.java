@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.skipstore.bench.report.HtmlReport;
+import org.skipstore.bench.report.JmhResults;
+import org.skipstore.bench.report.Machine;
+import org.skipstore.bench.report.ReportData;
 import org.skipstore.bench.store.Stores;
 
 /**
@@ -54,6 +58,11 @@ public final class DbBench {
         }
         if (o == null) {
             System.out.print(Options.help());
+            return;
+        }
+        Machine machine = Machine.current(); // its load average now, before the run loads the machine
+        if (o.report() != null) {
+            report(JmhResults.read(o.report(), machine, RunReport.command(o, args)), o);
             return;
         }
         boolean stores = o.engines().stream().anyMatch(KvEngine::isStore);
@@ -126,6 +135,14 @@ public final class DbBench {
         if (scaling != null) {
             scaling.print(System.out);
         }
+        report(RunReport.of(o, args, machine, results, sustained, replay, scaling), o);
+    }
+
+    /** Writes the report into the run's output folder and says where. */
+    private static void report(ReportData data, Options o) throws IOException {
+        Path file = HtmlReport.write(data, o.out()).toAbsolutePath();
+        System.out.println();
+        System.out.println("report: " + file + " (one HTML file, charts inline: open it in a browser)");
     }
 
     static String mib(long bytes) {

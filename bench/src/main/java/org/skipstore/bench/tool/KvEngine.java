@@ -56,6 +56,14 @@ interface KvEngine extends AutoCloseable {
         return Stores.isStore(name);
     }
 
+    /**
+     * Whether the in-memory engine {@code name} keeps its data on the heap, where its size is the
+     * heap a fill added (cslm), rather than in memory it counts itself (the memtable's arena).
+     */
+    static boolean onHeap(String name) {
+        return name.equals("cslm");
+    }
+
     /** Every engine name the tool knows. */
     static List<String> known() {
         return java.util.stream.Stream.concat(MEMORY.stream(), Stores.all().stream()).toList();

@@ -22,8 +22,7 @@ final class Latencies {
 
         /** A latency in microseconds, or in milliseconds from 10 ms on. */
         static String micros(long nanos) {
-            return nanos >= 10_000_000 ? String.format(Locale.ROOT, "%.1f ms", nanos / 1e6)
-                    : String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+            return org.skipstore.bench.report.HtmlReport.micros(nanos);
         }
     }
 
@@ -48,6 +47,11 @@ final class Latencies {
     /** The summary of every recorded latency (sorts them: call once, after the measurement). */
     Summary summary() {
         return summarize(Arrays.copyOf(nanos, count));
+    }
+
+    /** The summary of the operations {@code [from, to)} in the order they were recorded: a window of a timeline. */
+    Summary window(int from, int to) {
+        return summarize(Arrays.copyOfRange(nanos, from, Math.min(to, count)));
     }
 
     /** The summary of the union of several threads' latencies. */

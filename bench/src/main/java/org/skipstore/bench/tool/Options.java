@@ -17,7 +17,7 @@ import org.skipstore.bench.store.Stores;
 record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keySize, int valueSize,
                List<Integer> threads, int readPercent, List<Integer> writers, int writersNum, int repeat,
                int commits, int groupThreads, int groupNum, int sustainedNum, List<String> benchmarks,
-               List<String> engines, long seed, boolean progress, Path dir) {
+               List<String> engines, long seed, boolean progress, Path dir, Path out, Path report) {
 
     static final int CORES = Runtime.getRuntime().availableProcessors();
 
@@ -62,7 +62,7 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
 
     private static final List<String> NAMES = List.of("num", "store-num", "batch", "writes", "key-size", "value-size",
             "threads", "read-percent", "writers", "writers-num", "repeat", "commits", "group-threads", "group-num",
-            "sustained-num", "benchmarks", "engine", "seed", "progress", "dir");
+            "sustained-num", "benchmarks", "engine", "seed", "progress", "dir", "out", "report");
 
     /** {@code counts} with {@code n} added where it is missing, in ascending order. */
     static List<Integer> withCount(List<Integer> counts, int n) {
@@ -101,10 +101,34 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
                 m.containsKey("benchmarks") ? List.of(m.get("benchmarks").split(",")) : MAIN_JOB,
                 List.of(m.getOrDefault("engine", DEFAULT_ENGINES).split(",")),
                 Long.parseLong(m.getOrDefault("seed", "42")),
-                Boolean.parseBoolean(m.getOrDefault("progress", String.valueOf(System.console() != null))),
-                m.containsKey("dir") ? Path.of(m.get("dir")) : null);
+                Boolean.parseBoolean(m.getOrDefault("progress", String.valueOf(terminal()))),
+                m.containsKey("dir") ? Path.of(m.get("dir")) : null,
+                out(m),
+                m.containsKey("report") ? Path.of(m.get("report")) : null);
         o.check();
         return o;
+    }
+
+    /**
+     * Whether the output is a terminal: since JDK 22 {@code System.console()} may be a console
+     * that is not one (output redirected), where a bar redrawn in place would fill a log.
+     */
+    private static boolean terminal() {
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
+    }
+
+    /** {@code --out}; by default a new folder named for the time, or for {@code --report} the folder of its results. */
+    private static Path out(Map<String, String> m) {
+        if (m.containsKey("out")) {
+            return Path.of(m.get("out"));
+        }
+        if (m.containsKey("report")) {
+            Path results = Path.of(m.get("report")).toAbsolutePath();
+            return java.nio.file.Files.isDirectory(results) ? results : results.getParent();
+        }
+        return Path.of("skipstore-bench-" + java.time.LocalDateTime.now()
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", java.util.Locale.ROOT)));
     }
 
     private void check() {
@@ -182,7 +206,7 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
         List<String> phases = benchmarks.stream().filter(b -> !ENGINE_PHASES.contains(b)).toList();
         return new Options(n, s, batch, writes, keySize, valueSize, threads, readPercent, writers, writersNum, repeat,
                 Math.min(commits, 100), groupThreads, Math.min(groupNum, 500), sustainedNum, phases, engines,
-                seed + 1, false, dir);
+                seed + 1, false, dir, out, null);
     }
 
     /** Thread counts as the command line gives them: 2,3. */
@@ -231,7 +255,14 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
               --dir DIR          where the stores' temporary directory goes (default: the system's temporary
                                  directory); it is deleted at the end
               --seed N           random seed (default 42)
-              --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)
+              --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal;
+                                 elsewhere a line on stdout every 5 s of a phase)
+              --out DIR          the run's output folder: its HTML report (report.html) goes there (default:
+                                 skipstore-bench-<date-time> in the working directory; bench.sh passes
+                                 bench/target/reports/<date-time>)
+              --report PATH      no run: turn saved JMH results (a -rf csv or -rf json file, or a folder of
+                                 them, e.g. bench/target/jmh-result.csv) into the same HTML report, in --out
+                                 (default: the folder of PATH)
 
             Stores. The fills write --store-num entries into a new store with a durable commit every --batch
             puts. The read phases read the store the random fill left: readrandom, readseq and readreverse as

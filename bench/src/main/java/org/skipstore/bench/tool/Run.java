@@ -162,7 +162,7 @@ final class Run {
     }
 
     private Progress progress(String phase, long ops) {
-        return new Progress(phase + " " + engineName, ops, o.progress());
+        return quiet ? Progress.quiet(phase, ops) : new Progress(phase + " " + engineName, ops, o.progress());
     }
 
     private void closeStore() {

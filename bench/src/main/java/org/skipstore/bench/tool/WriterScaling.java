@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.skipstore.bench.report.ReportData;
 
 /**
  * The bench tool's {@code writers} phase: how the in-memory engines' put throughput scales with
@@ -181,6 +182,21 @@ final class WriterScaling {
                         subjects.get(s).label, putsPerSecond, median(nanos[s][w]) / keys.length, vs, own, each);
             }
         }
+    }
+
+    /** The table as the report's workloads: a chart per writer count, a bar per subject (its median run). */
+    List<ReportData.Workload> workloads() {
+        List<ReportData.Workload> out = new ArrayList<>();
+        String group = String.format(Locale.ROOT, "writers sharing one structure: %,d puts of distinct keys, the median"
+                + " of %d run(s)", keys.length, o.repeat());
+        for (int w = 0; w < o.writers().size(); w++) {
+            List<ReportData.Bar> bars = new ArrayList<>();
+            for (int s = 0; s < subjects.size(); s++) {
+                bars.add(new ReportData.Bar(subjects.get(s).label, putsPerSecond(median(nanos[s][w]))));
+            }
+            out.add(new ReportData.Workload(group, "writers " + o.writers().get(w), "puts/s", true, bars));
+        }
+        return out;
     }
 
     private double putsPerSecond(double nanos) {
