@@ -76,9 +76,10 @@ public final class HtmlReport {
         h.append("</section>");
         workloads(h, d.workloads(), colors);
         if (!d.timelines().isEmpty()) {
+            double[] y = Svg.decades(d.timelines()); // one latency axis for all, so that the charts compare
             h.append("<section id=\"timelines\"><h2>Latency over time</h2>");
             d.timelines().forEach(t -> h.append("<h3>").append(esc(t.engine() + ": " + t.title())).append("</h3>")
-                    .append(Svg.timeline(t, colors.getOrDefault(t.engine(), PALETTE.getFirst()))));
+                    .append(Svg.timeline(t, colors.getOrDefault(t.engine(), PALETTE.getFirst()), y[0], y[1])));
             h.append("</section>");
         }
         latencies(h, d.latencies());

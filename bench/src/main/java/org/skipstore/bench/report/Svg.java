@@ -60,11 +60,21 @@ final class Svg {
         return s.append("</svg>").toString();
     }
 
+    /** The decades (powers of ten, in ns) a latency axis spans to show every point of {@code ts}: one axis for all. */
+    static double[] decades(List<Timeline> ts) {
+        long lo = ts.stream().flatMap(t -> t.points().stream()).mapToLong(Point::p50).filter(v -> v > 0).min()
+                .orElse(1_000);
+        long hi = ts.stream().flatMap(t -> t.points().stream()).mapToLong(Point::max).max().orElse(1_000_000);
+        double yMin = Math.floor(Math.log10(Math.max(lo, 1)));
+        return new double[] {yMin, Math.max(yMin + 1, Math.ceil(Math.log10(Math.max(hi, 1))))};
+    }
+
     /**
-     * p50, p99 and max latency of each window over time on a logarithmic axis (a put takes
-     * microseconds, a stall milliseconds), with flushes and stalls as bands behind the lines.
+     * p50, p99 and max latency of each window over time on a logarithmic axis from 10^yMin to
+     * 10^yMax ns (a put takes microseconds, a stall milliseconds), with flushes and stalls as
+     * bands behind the lines.
      */
-    static String timeline(Timeline t, String color) {
+    static String timeline(Timeline t, String color, double yMin, double yMax) {
         int left = 64;
         int right = 16;
         int top = 24;
@@ -74,10 +84,6 @@ final class Svg {
         for (Mark m : t.marks()) {
             end = Math.max(end, m.startSeconds() + m.seconds());
         }
-        long lo = t.points().stream().mapToLong(Point::p50).filter(v -> v > 0).min().orElse(1_000);
-        long hi = t.points().stream().mapToLong(Point::max).max().orElse(1_000_000);
-        double yMin = Math.floor(Math.log10(Math.max(lo, 1)));
-        double yMax = Math.max(yMin + 1, Math.ceil(Math.log10(Math.max(hi, 1))));
         double span = end <= 0 ? 1 : end;
         int plotW = WIDTH - left - right;
         Scale x = v -> left + plotW * v / span;
@@ -95,9 +101,10 @@ final class Svg {
                     y.at(v), y.at(v), left - 6, y.at(v) + 4, esc(duration(v))));
         }
         double step = niceStep(span / 8);
-        for (double v = 0; v <= span + 1e-9; v += step) {
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%s s</text>",
-                    x.at(v), top + plotH + 16, number(v)));
+        int decimals = (int) Math.max(0, -Math.floor(Math.log10(step))); // 0.1 s steps: one decimal, not 0.30000000000000004
+        for (int k = 0; k * step <= span + 1e-9; k++) { // k times the step: no sum of steps to drift
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%."
+                    + decimals + "f s</text>", x.at(k * step), top + plotH + 16, k * step));
         }
         line(s, t.points(), Point::max, x, y, color, "max");
         line(s, t.points(), Point::p99, x, y, color, "p99");

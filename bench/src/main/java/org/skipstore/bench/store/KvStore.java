@@ -99,6 +99,15 @@ public interface KvStore extends AutoCloseable {
     default void settle() throws IOException {
     }
 
+    /**
+     * Bytes the store holds outside the Java heap in memory it allocated itself (memtables,
+     * caches, index blocks), or -1 where it cannot tell. Pages of its files that the OS caches or
+     * maps (LMDB's and PageStore's data) are the OS's page cache, counted for no store.
+     */
+    default long offHeapBytes() {
+        return -1;
+    }
+
     /** Facts about the store worth printing next to its size (PageStore: its {@code Stats}), or "". */
     default String details() {
         return "";

@@ -94,6 +94,12 @@ final class LmdbKv implements KvStore {
         return new LmdbReader(env.txnRead());
     }
 
+    /** None of its own: its data are its mapped file's pages (the OS's page cache). */
+    @Override
+    public long offHeapBytes() {
+        return 0;
+    }
+
     @Override
     public String details() {
         Stat s;

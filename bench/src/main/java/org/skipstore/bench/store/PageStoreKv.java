@@ -75,6 +75,12 @@ final class PageStoreKv implements KvStore {
         return new PageReader(store.read());
     }
 
+    /** None between transactions: its data are its mapped file's pages (the OS's page cache). */
+    @Override
+    public long offHeapBytes() {
+        return 0;
+    }
+
     @Override
     public String details() {
         return "PageStore " + store.stats();

@@ -156,6 +156,17 @@ final class RocksDbKv implements KvStore {
         }
     }
 
+    /** Its memtables, block cache and the table readers' index and filter blocks, as RocksDB counts them. */
+    @Override
+    public long offHeapBytes() {
+        try {
+            return db.getLongProperty("rocksdb.cur-size-all-mem-tables") + db.getLongProperty("rocksdb.block-cache-usage")
+                    + db.getLongProperty("rocksdb.estimate-table-readers-mem");
+        } catch (RocksDBException e) {
+            return -1;
+        }
+    }
+
     @Override
     public String details() {
         try {

@@ -55,6 +55,12 @@ public final class SkipstoreKv implements KvStore {
     }
 
     /** The database, for what the tool measures beyond the stores' common interface. */
+    /** The memtables, the active one and the sealed ones (the store's pages are its mapped file). */
+    @Override
+    public long offHeapBytes() {
+        return db.stats().memtableBytes();
+    }
+
     public Skipstore database() {
         return db;
     }

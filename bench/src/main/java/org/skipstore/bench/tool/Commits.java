@@ -89,6 +89,6 @@ final class Commits {
             }
         });
         progress.finish();
-        return new Result("group", threads, engine, n, nanos, -1, Latencies.merge(latencies), null);
+        return new Result("group", threads, engine, n, nanos, -1, Latencies.merge(latencies), null, null, null);
     }
 }

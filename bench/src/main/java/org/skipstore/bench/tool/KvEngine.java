@@ -56,14 +56,6 @@ interface KvEngine extends AutoCloseable {
         return Stores.isStore(name);
     }
 
-    /**
-     * Whether the in-memory engine {@code name} keeps its data on the heap, where its size is the
-     * heap a fill added (cslm), rather than in memory it counts itself (the memtable's arena).
-     */
-    static boolean onHeap(String name) {
-        return name.equals("cslm");
-    }
-
     /** Every engine name the tool knows. */
     static List<String> known() {
         return java.util.stream.Stream.concat(MEMORY.stream(), Stores.all().stream()).toList();
@@ -208,6 +200,11 @@ interface KvEngine extends AutoCloseable {
         @Override
         public String name() {
             return store.engine();
+        }
+
+        /** {@link KvStore#offHeapBytes}. */
+        long offHeapBytes() {
+            return store.offHeapBytes();
         }
 
         /** The adapter, for what a phase measures beyond this interface. */

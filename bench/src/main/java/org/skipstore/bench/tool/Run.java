@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.skipstore.bench.report.ReportData;
 import org.skipstore.bench.store.KvStore;
 import org.skipstore.bench.store.SkipstoreKv;
 
@@ -248,22 +249,62 @@ final class Run {
         }
     }
 
+    /**
+     * A fill. A store's random fill times each put too ({@link PutTimeline}: two clock reads a
+     * put, a microsecond or more each, the same for every store), for the report's put latency
+     * over time per engine; the others are timed as a whole only.
+     */
     private Result fill(String name, boolean random) {
         KvEngine s = fresh();
-        long heapBefore = s.memoryBytes() >= 0 ? 0 : DbBench.usedHeap();
-        Result r = timed(name, num, 1, (t, done) -> {
-            byte[] k = new byte[o.keySize()];
-            byte[] v = new byte[o.valueSize()];
-            for (int i = 0; i < num; i++) {
-                int n = random ? permutation[i] : i;
-                key(k, n);
-                value(v, n);
-                s.put(k, v);
-                done.report(i);
+        long heapBefore = DbBench.usedHeap();
+        try (PutTimeline timeline = isStore && random && !quiet ? new PutTimeline(num, o.batch(),
+                engineName.equals(Options.ENGINE))
+                : null) {
+            if (timeline != null) {
+                timeline.start();
             }
-            s.endWrites(); // the last commit of a store
-        });
-        return r.withSize(s.memoryBytes() >= 0 ? s.memoryBytes() : DbBench.usedHeap() - heapBefore);
+            Result r = timed(name, num, 1, (t, done) -> {
+                byte[] k = new byte[o.keySize()];
+                byte[] v = new byte[o.valueSize()];
+                for (int i = 0; i < num; i++) {
+                    int n = random ? permutation[i] : i;
+                    key(k, n);
+                    value(v, n);
+                    if (timeline == null) {
+                        s.put(k, v);
+                    } else {
+                        long t0 = timeline.begin(i);
+                        s.put(k, v);
+                        timeline.end(t0);
+                    }
+                    done.report(i);
+                }
+                s.endWrites(); // the last commit of a store
+            });
+            long heap = DbBench.usedHeap() - heapBefore;
+            r = r.withSize(s.memoryBytes() >= 0 ? s.memoryBytes() : heap).withFootprint(footprint(s, name, heap));
+            return timeline == null ? r : r.withLatency(timeline.latencies().summary(), null)
+                    .withTimeline(timeline.timeline(engineName, "put latency during " + name + ", a durable commit every "
+                            + o.batch() + " puts"));
+        }
+    }
+
+    /**
+     * Bytes per entry after fill {@code name}: in memory outside the heap (the memtable's arena;
+     * a store's memtables and caches, {@link KvStore#offHeapBytes}), on the heap (what the fill
+     * added, after collections), and in files (a store's).
+     */
+    private ReportData.SizeRow footprint(KvEngine s, String name, long heap) {
+        double n = num;
+        name += isStore ? ", stores" : ", in memory"; // a chart compares one kind: a memtable is no store
+        double onHeap = Math.max(0, heap) / n;
+        if (s instanceof KvEngine.Store st) {
+            long offHeap = st.offHeapBytes();
+            return new ReportData.SizeRow(engineName, name, offHeap < 0 ? Double.NaN : offHeap / n, onHeap,
+                    s.memoryBytes() < 0 ? Double.NaN : s.memoryBytes() / n);
+        }
+        return new ReportData.SizeRow(engineName, name, s.memoryBytes() < 0 ? 0 : s.memoryBytes() / n, onHeap,
+                Double.NaN);
     }
 
     private Result writes(String name) {

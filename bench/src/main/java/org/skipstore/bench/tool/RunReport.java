@@ -51,28 +51,25 @@ final class RunReport {
         List<LatencyRow> latencies = new ArrayList<>();
         for (Result r : results) {
             if (r.latency() != null && !r.benchmark().equals("sustained")) {
-                latencies.add(row(r.engine(), r.label() + ": one operation", r.latency()));
+                latencies.add(row(r.engine(), r.label() + (r.timeline() != null ? ": each put" : ": one operation"),
+                        r.latency()));
             }
             if (r.floor() != null) {
                 latencies.add(row("floor", "beside " + r.engine() + "'s commits: one 4 KiB write + fdatasync", r.floor()));
             }
         }
         List<ReportData.Timeline> timelines = new ArrayList<>();
+        for (Result r : results) {
+            if (r.timeline() != null) {
+                timelines.add(r.timeline());
+            }
+        }
         if (sustained != null) {
             latencies.add(row(Options.ENGINE, "sustained fill: every put", sustained.puts()));
             latencies.add(row(Options.ENGINE, "sustained fill: the durable puts (a log force each)", sustained.durablePuts()));
             timelines.add(sustained.timeline());
         }
-        List<SizeRow> sizes = new ArrayList<>();
-        for (Result r : results) {
-            if (r.sizeBytes() >= 0) {
-                double perEntry = (double) r.sizeBytes() / o.entries(r.engine());
-                boolean store = KvEngine.isStore(r.engine());
-                boolean heap = !store && KvEngine.onHeap(r.engine());
-                sizes.add(new SizeRow(r.engine(), r.label(), store || heap ? Double.NaN : perEntry,
-                        heap ? perEntry : Double.NaN, store ? perEntry : Double.NaN));
-            }
-        }
+        List<SizeRow> sizes = results.stream().map(Result::footprint).filter(java.util.Objects::nonNull).toList();
         Map<String, String> settings = settings(o);
         if (replay != null) {
             settings.put("replay (result)", String.format(Locale.ROOT, "%,.0f entries/s",

@@ -5,10 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.jfr.consumer.RecordingStream;
@@ -44,10 +40,6 @@ import org.skipstore.pagestore.SkipstoreBuilder;
 final class Sustained {
 
     static final String COMMIT_EVENT = "org.skipstore.Commit";
-    static final String FLUSH_EVENT = "org.skipstore.Flush";
-    static final String STALL_EVENT = "org.skipstore.WriteStall";
-    /** Windows of the put-latency timeline: enough points for a chart's width, few enough to read. */
-    static final int WINDOWS = 300;
 
     /** What the phase measured. */
     record Report(long entries, int entryBytes, int batch, long fillNanos, Latencies.Summary puts,
@@ -102,7 +94,6 @@ final class Sustained {
     Report run() throws IOException, InterruptedException {
         int n = o.sustainedNum();
         int[] order = Run.permutation(n, o.seed() + 23);
-        Latencies latencies = new Latencies(n);
         Latencies durable = new Latencies(n / o.batch() + 1);
         Path dir = Files.createDirectory(root.resolve("sustained"));
         AtomicLong storeBytes = new AtomicLong();
@@ -110,16 +101,9 @@ final class Sustained {
         try (RecordingStream events = new RecordingStream()) { // the directory stays until the end of the run
             events.enable(COMMIT_EVENT);
             events.onEvent(COMMIT_EVENT, e -> storeBytes.addAndGet(e.getLong("bytes")));
-            // Flushes and stalls as bands on the latency timeline, timed from the fill's start.
-            List<ReportData.Mark> marks = Collections.synchronizedList(new ArrayList<>());
-            Instant[] fillStart = {Instant.now()};
-            for (String event : List.of(FLUSH_EVENT, STALL_EVENT)) {
-                events.enable(event);
-                events.onEvent(event, e -> marks.add(new ReportData.Mark(event.equals(FLUSH_EVENT) ? "flush" : "stall",
-                        Duration.between(fillStart[0], e.getStartTime()).toNanos() / 1e9, e.getDuration().toNanos() / 1e9)));
-            }
             events.startAsync();
-            try (KvStore kv = Stores.open(Options.ENGINE, dir, KvStore.Writes.PER_PUT)) {
+            try (KvStore kv = Stores.open(Options.ENGINE, dir, KvStore.Writes.PER_PUT);
+                    PutTimeline timeline = new PutTimeline(n, o.batch(), true)) {
                 Skipstore db = ((SkipstoreKv) kv).database();
                 Sampler sampler = new Sampler(db);
                 Thread sampling = Thread.ofPlatform().daemon().name("sustained-sampler").start(sampler);
@@ -127,25 +111,18 @@ final class Sustained {
                         o.progress());
                 byte[] k = new byte[o.keySize()];
                 byte[] v = new byte[o.valueSize()];
-                int window = Math.max(1, (n + WINDOWS - 1) / WINDOWS);
-                long[] windowStarts = new long[(n + window - 1) / window];
-                fillStart[0] = Instant.now();
+                timeline.start();
                 long start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    if (i % window == 0) {
-                        windowStarts[i / window] = System.nanoTime() - start;
-                    }
                     Run.key(k, order[i]);
                     Run.storeValue(v, order[i]);
-                    long t0 = System.nanoTime();
+                    long t0 = timeline.begin(i);
                     if ((i + 1) % o.batch() == 0) {
                         kv.putAndCommit(k, v);
-                        long t = System.nanoTime() - t0;
-                        latencies.add(t);
-                        durable.add(t);
+                        durable.add(timeline.end(t0));
                     } else {
                         kv.put(k, v);
-                        latencies.add(System.nanoTime() - t0);
+                        timeline.end(t0);
                     }
                     progress.report(i);
                 }
@@ -159,11 +136,12 @@ final class Sustained {
                 sampling.join();
                 EngineStats stats = db.stats();
                 events.stop(); // every event so far delivered
-                Report r = new Report(n, o.keySize() + o.valueSize(), o.batch(), fillNanos, latencies.summary(), durable.summary(),
+                Report r = new Report(n, o.keySize() + o.valueSize(), o.batch(), fillNanos, timeline.latencies().summary(),
+                        durable.summary(),
                         flushNanos, stats,
                         storeBytes.get(), kernelBefore < 0 ? -1 : kernelBytesWritten() - kernelBefore,
                         sampler.max, SkipstoreBuilder.DEFAULT_MEMTABLE_BYTES * (1 + SkipstoreBuilder.DEFAULT_MAX_SEALED),
-                        timeline(latencies, window, windowStarts, marks));
+                        timeline.timeline(Options.ENGINE, "put latency during the sustained random fill"));
                 if (!quiet) {
                     Progress.note(String.format(Locale.ROOT, "%-20s %-10s final flush() %.2f s, %,d stalls (%.2f s), "
                                     + "flushes %,.0f entries/s, write amplification %.2f, peak memtables %s",
@@ -173,23 +151,6 @@ final class Sustained {
                 return r;
             }
         }
-    }
-
-    /** Each window's percentiles at its start, and the flushes and stalls (those that began before the fill ended). */
-    private static ReportData.Timeline timeline(Latencies latencies, int window, long[] windowStarts,
-            List<ReportData.Mark> marks) {
-        List<ReportData.Point> points = new ArrayList<>();
-        for (int w = 0; w < windowStarts.length; w++) {
-            Latencies.Summary s = latencies.window(w * window, (w + 1) * window);
-            points.add(new ReportData.Point(windowStarts[w] / 1e9, s.count(), s.p50(), s.p99(), s.max()));
-        }
-        List<ReportData.Mark> during;
-        synchronized (marks) {
-            during = marks.stream().filter(m -> m.startSeconds() >= 0).sorted(
-                    java.util.Comparator.comparingDouble(ReportData.Mark::startSeconds)).toList();
-        }
-        return new ReportData.Timeline(Options.ENGINE, String.format(Locale.ROOT,
-                "put latency during the sustained random fill, %,d puts a window", window), points, during);
     }
 
     /** The largest {@link EngineStats#memtableBytes()} seen, every 5 ms. */

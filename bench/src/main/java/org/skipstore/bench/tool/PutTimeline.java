@@ -1,0 +1,117 @@
+package org.skipstore.bench.tool;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import jdk.jfr.consumer.RecordingStream;
+import org.skipstore.bench.report.ReportData;
+
+/**
+ * One thread's puts timed one by one, in order, as a report's latency timeline: every put's
+ * latency ({@link Latencies}), the start of each of about {@value #WINDOWS} windows of puts, and, for
+ * Skipstore's engine, its flushes and stalls from its JFR events ({@code org.skipstore.Flush},
+ * {@code org.skipstore.WriteStall}), streamed in this process while the puts run. Recording a put
+ * is two clock reads and a store into an array allocated up front.
+ */
+final class PutTimeline implements AutoCloseable {
+
+    static final String FLUSH_EVENT = "org.skipstore.Flush";
+    static final String STALL_EVENT = "org.skipstore.WriteStall";
+    /** Windows of a timeline: enough points for a chart's width, few enough to read. */
+    static final int WINDOWS = 300;
+
+    private final Latencies latencies;
+    private final int window;
+    private final long[] windowStarts;
+    private final List<ReportData.Mark> marks = new ArrayList<>();
+    private final RecordingStream events;
+    private volatile Instant wallStart = Instant.now();
+    private long start;
+
+    /**
+     * For {@code puts} puts, in windows of a multiple of {@code batch} puts (so that each holds
+     * as many durable commits as the next, and its max is not one window's commit and the next
+     * one's put); {@code engineEvents}: stream Skipstore's flush and stall events.
+     */
+    PutTimeline(int puts, int batch, boolean engineEvents) {
+        latencies = new Latencies(puts);
+        int perWindow = Math.max(1, (puts + WINDOWS - 1) / WINDOWS);
+        window = batch >= puts ? perWindow : (perWindow + batch - 1) / batch * batch;
+        windowStarts = new long[(puts + window - 1) / window];
+        if (engineEvents) {
+            events = new RecordingStream();
+            for (String event : List.of(FLUSH_EVENT, STALL_EVENT)) {
+                events.enable(event);
+                events.onEvent(event, e -> {
+                    ReportData.Mark m = new ReportData.Mark(event.equals(FLUSH_EVENT) ? "flush" : "stall",
+                            Duration.between(wallStart, e.getStartTime()).toNanos() / 1e9, e.getDuration().toNanos() / 1e9);
+                    synchronized (marks) {
+                        marks.add(m);
+                    }
+                });
+            }
+            events.startAsync();
+        } else {
+            events = null;
+        }
+    }
+
+    /** The puts begin: times count from here. */
+    void start() {
+        wallStart = Instant.now();
+        start = System.nanoTime();
+    }
+
+    /** Before put {@code i}: the clock, to pass to {@link #end}. */
+    long begin(int i) {
+        long now = System.nanoTime();
+        if (i % window == 0) {
+            windowStarts[i / window] = now - start;
+        }
+        return now;
+    }
+
+    /** After the put that {@link #begin} returned {@code t0} for; returns its latency. */
+    long end(long t0) {
+        long t = System.nanoTime() - t0;
+        latencies.add(t);
+        return t;
+    }
+
+    Latencies latencies() {
+        return latencies;
+    }
+
+    /**
+     * The timeline: each window's percentiles at its start, and the flushes and stalls that began
+     * after the puts did (a flush that ends after them still shows: the engine's work they left).
+     * Stops the event stream, delivering what it has first.
+     */
+    ReportData.Timeline timeline(String engine, String title) {
+        if (events != null) {
+            events.stop();
+        }
+        List<ReportData.Point> points = new ArrayList<>();
+        int windows = (latencies.count() + window - 1) / window;
+        for (int w = 0; w < windows; w++) {
+            Latencies.Summary s = latencies.window(w * window, (w + 1) * window);
+            points.add(new ReportData.Point(windowStarts[w] / 1e9, s.count(), s.p50(), s.p99(), s.max()));
+        }
+        List<ReportData.Mark> during;
+        synchronized (marks) {
+            during = marks.stream().filter(m -> m.startSeconds() >= 0)
+                    .sorted(Comparator.comparingDouble(ReportData.Mark::startSeconds)).toList();
+        }
+        return new ReportData.Timeline(engine, title + String.format(java.util.Locale.ROOT, ", %,d puts a window", window),
+                points, during);
+    }
+
+    @Override
+    public void close() {
+        if (events != null) {
+            events.close();
+        }
+    }
+}
