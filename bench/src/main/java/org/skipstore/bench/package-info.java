@@ -12,6 +12,9 @@
  *       store against Kafka Streams' default RocksDB store through {@code TopologyTestDriver}
  *       ({@code bash bench/bench.sh kafka}); its main class is
  *       {@link org.skipstore.bench.kafka.KafkaBench}.</li>
+ *   <li>{@link org.skipstore.bench.report}: a run's results as one self-contained HTML report
+ *       (bar charts, latency over time, tables; inline SVG, no script), from the db_bench-style
+ *       tool's run or from saved JMH results ({@code bash bench/bench.sh --report PATH}).</li>
  *   <li>This package: command-line benchmark tools (a db_bench-style driver;
  *       {@link org.skipstore.bench.MemtableFootprint}, the memtable's bytes per entry), each with
  *       its own {@code main}, started with {@code java -cp benchmarks.jar <class>}.</li>
