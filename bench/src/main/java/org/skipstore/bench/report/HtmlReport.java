@@ -42,7 +42,7 @@ public final class HtmlReport {
             table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
             td:first-child,th:first-child,td.text,th.text{text-align:left}td.text{white-space:normal}pre{background:#f4f4f4;padding:8px;white-space:pre-wrap}
             svg text{font:12px system-ui,sans-serif;fill:#222}svg .axis{fill:#666;font-size:11px}
-            svg .win{fill:#1a7f37}svg .loss{fill:#b3261e}svg .grid{stroke:#ddd}
+            svg .win{fill:#1a7f37}svg .loss{fill:#b3261e}td.win{color:#1a7f37}td.loss{color:#b3261e;font-weight:bold}svg .grid{stroke:#ddd}
             svg polyline{fill:none}svg .p50{stroke-width:2}svg .p99{stroke-width:1.2;stroke-dasharray:4 3}
             svg .max{stroke-width:1;opacity:.35}svg .mark.flush{fill:#4a90d9;opacity:.15}svg .mark.stall{fill:#d0021b;opacity:.35}
             """;
@@ -74,6 +74,7 @@ public final class HtmlReport {
             h.append("</table>");
         }
         h.append("</section>");
+        targets(h, d.targets());
         workloads(h, d.workloads(), colors);
         if (!d.timelines().isEmpty()) {
             double[] y = Svg.decades(d.timelines()); // one latency axis for all, so that the charts compare
@@ -85,6 +86,22 @@ public final class HtmlReport {
         latencies(h, d.latencies());
         sizes(h, d.sizes(), colors);
         return h.append("</body></html>\n").toString();
+    }
+
+    /** The goals first: what a reader of a run wants to know before the charts. */
+    private static void targets(StringBuilder h, List<ReportData.Target> targets) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        long met = targets.stream().filter(ReportData.Target::met).count();
+        h.append("<section id=\"targets\"><h2>Targets: ").append(met).append(" of ").append(targets.size())
+                .append(" met</h2><table><tr><th>figure</th><th>measured</th><th>target</th><th class=\"text\">met</th></tr>");
+        for (ReportData.Target t : targets) {
+            h.append("<tr class=\"target ").append(t.met() ? "met" : "missed").append("\"><td>").append(esc(t.what()))
+                    .append("</td><td>").append(esc(t.measured())).append("</td><td>").append(esc(t.bound()))
+                    .append("</td><td class=\"text ").append(t.met() ? "win\">yes" : "loss\">NO").append("</td></tr>");
+        }
+        h.append("</table></section>");
     }
 
     private static void workloads(StringBuilder h, List<Workload> workloads, Map<String, String> colors) {

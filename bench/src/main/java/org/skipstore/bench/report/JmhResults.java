@@ -57,7 +57,8 @@ public final class JmhResults {
         settings.put("benchmarks", Integer.toString(workloads.size()));
         settings.put("machine", "not in JMH's result files: the line above is the machine that drew this report");
         String title = "JMH results: " + files.stream().map(f -> f.getFileName().toString()).collect(Collectors.joining(", "));
-        return new ReportData(title, machine, command, settings, workloads, List.of(), List.of(), List.of());
+        return new ReportData(title, machine, command, settings, workloads, List.of(), List.of(), List.of(),
+                List.of());
     }
 
     /** The result files in {@code path}, by name, or {@code path} itself when it is a file. */

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param timelines  latency over time (the sustained fill), one chart each
  * @param latencies  percentile rows
  * @param sizes      memory and file bytes per entry
+ * @param targets    the goals the run is measured against, each met or not
  */
 public record ReportData(String title, Machine machine, String command, Map<String, String> settings,
                          List<Workload> workloads, List<Timeline> timelines, List<LatencyRow> latencies,
-                         List<SizeRow> sizes) {
+                         List<SizeRow> sizes, List<Target> targets) {
 
     public ReportData {
         Objects.requireNonNull(title, "title");
@@ -33,6 +34,11 @@ public record ReportData(String title, Machine machine, String command, Map<Stri
         timelines = List.copyOf(timelines);
         latencies = List.copyOf(latencies);
         sizes = List.copyOf(sizes);
+        targets = List.copyOf(targets);
+    }
+
+    /** A goal: what is measured, the figure this run measured, the bound (">= 1.50x"), and whether it is met. */
+    public record Target(String what, String measured, String bound, boolean met) {
     }
 
     /**

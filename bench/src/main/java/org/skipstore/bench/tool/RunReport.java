@@ -76,7 +76,8 @@ final class RunReport {
                     replay.result().opsPerSecond()));
         }
         return new ReportData("Skipstore bench: " + String.join(", ", o.engines()), machine, command(o, args), settings,
-                workloads, timelines, latencies, sizes);
+                workloads, timelines, latencies, sizes,
+                Targets.of(results, sustained).stream().map(Targets.Target::forReport).toList());
     }
 
     /** The phases' labels (a phase with several thread counts: one a count) in the order they run. */

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.skipstore.bench.report.ReportData;
 
 /**
  * The engine's performance targets (issue 15), each with the figure this run measured and
@@ -15,6 +16,23 @@ final class Targets {
     record Target(String what, double figure, String unit, double bound, boolean atLeast) {
         boolean met() {
             return atLeast ? figure >= bound : figure <= bound;
+        }
+
+        String measured() {
+            return format(figure);
+        }
+
+        /** The bound as the table shows it: ">= 1.50x", "<= 1,000". */
+        String boundText() {
+            return (atLeast ? ">= " : "<= ") + format(bound);
+        }
+
+        private String format(double v) {
+            return unit.equals("x") ? String.format(Locale.ROOT, "%.2fx", v) : String.format(Locale.ROOT, "%,.0f", v);
+        }
+
+        ReportData.Target forReport() {
+            return new ReportData.Target(what, measured(), boundText(), met());
         }
     }
 
@@ -65,11 +83,7 @@ final class Targets {
         out.println("-- issue 15's targets for skipstore in this run");
         out.printf(Locale.ROOT, "%-32s %14s %12s  %s%n", "figure", "measured", "target", "met");
         for (Target t : targets) {
-            String f = t.unit().equals("x") ? String.format(Locale.ROOT, "%.2fx", t.figure())
-                    : String.format(Locale.ROOT, "%,.0f", t.figure());
-            String b = (t.atLeast() ? ">= " : "<= ") + (t.unit().equals("x") ? String.format(Locale.ROOT, "%.2fx",
-                    t.bound()) : String.format(Locale.ROOT, "%,.0f", t.bound()));
-            out.printf(Locale.ROOT, "%-32s %14s %12s  %s%n", t.what(), f, b, t.met() ? "yes" : "NO");
+            out.printf(Locale.ROOT, "%-32s %14s %12s  %s%n", t.what(), t.measured(), t.boundText(), t.met() ? "yes" : "NO");
         }
     }
 }

@@ -53,7 +53,8 @@ class HtmlReportTest {
         settings.put("--num", "1000000");
         settings.put("--engine", "skipstore,rocksdb,lmdb");
         return new ReportData("Skipstore bench & co", MACHINE, "bash bench/bench.sh --num 1000000", settings, workloads,
-                List.of(t), latencies, sizes);
+                List.of(t), latencies, sizes, List.of(new ReportData.Target("fillrandom vs rocksdb", "1.25x", ">= 1.50x",
+                false), new ReportData.Target("commit p50 / floor p50", "1.05x", "<= 1.10x", true)));
     }
 
     @Test
@@ -103,6 +104,16 @@ class HtmlReportTest {
     }
 
     @Test
+    void theTargetsComeFirstEachMetOrNot() {
+        String html = HtmlReport.render(data());
+        String targets = section(html, "<section id=\"targets\">", "</section>");
+        assertTrue(html.indexOf("id=\"targets\"") < html.indexOf("id=\"workloads\""));
+        assertTrue(targets.contains("Targets: 1 of 2 met"));
+        assertEquals(List.of("missed", "met"), all(targets, "<tr class=\"target (\\w+)\""));
+        assertTrue(targets.contains("<td>fillrandom vs rocksdb</td><td>1.25x</td><td>&gt;= 1.50x</td><td class=\"text loss\">NO</td>"));
+    }
+
+    @Test
     void theTimelineHasItsThreeLinesAndABandPerFlushAndStall() {
         String html = HtmlReport.render(data());
         String svg = section(html, "<section id=\"timelines\">", "</section>");
@@ -132,8 +143,8 @@ class HtmlReportTest {
     @Test
     void sectionsWithNothingToShowAreLeftOut() {
         String html = HtmlReport.render(new ReportData("empty", MACHINE, "cmd", Map.of(), List.of(), List.of(),
-                List.of(), List.of()));
-        for (String id : List.of("workloads", "timelines", "latencies", "sizes")) {
+                List.of(), List.of(), List.of()));
+        for (String id : List.of("targets", "workloads", "timelines", "latencies", "sizes")) {
             assertFalse(html.contains("id=\"" + id + "\""), id);
         }
         assertTrue(html.contains("id=\"machine\""));
