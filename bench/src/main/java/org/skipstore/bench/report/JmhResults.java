@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -23,7 +24,10 @@ import java.util.stream.Stream;
  * {@link ReportData}, so that a JMH run, or runs of one benchmark per engine saved apart, draw as
  * the same bar charts as the bench tool's own runs. A workload is a benchmark method (or one of its
  * secondary results, {@code readSeq:entry}) in one mode with one set of parameters; the parameter
- * {@code engine} picks its bar. No JSON or CSV library: the bench jar stays as small as JMH's.
+ * {@code engine} picks its bar. A benchmark run at several thread counts ({@code -t}), or at one
+ * other than 1, has a workload per count. {@link JmhCsv} reads the csv files, {@link Json} the json
+ * ones, {@link JmhSettings} writes the settings they name. No JSON or CSV library: the bench jar
+ * stays as small as JMH's.
  */
 public final class JmhResults {
 
@@ -34,14 +38,29 @@ public final class JmhResults {
     }
 
     /** One result of one benchmark: a primary result, or a secondary one named {@code benchmark:label}. */
-    record Row(String benchmark, String mode, double score, double error, String unit, Map<String, String> params) {
+    record Row(String benchmark, String mode, int threads, double score, double error, String unit,
+               Map<String, String> params) {
         Row {
             params = Collections.unmodifiableMap(new LinkedHashMap<>(params)); // in the file's order
         }
+
+        /** A result of one thread. */
+        Row(String benchmark, String mode, double score, double error, String unit, Map<String, String> params) {
+            this(benchmark, mode, 1, score, error, unit, params);
+        }
+
+        /** The benchmark method, without any secondary label. */
+        String method() {
+            return JmhResults.method(benchmark);
+        }
+    }
+
+    /** One file's rows, and its first result when it is a JSON file with one (JMH's settings), else null. */
+    private record FileResults(boolean json, List<Row> rows, Map<?, ?> firstJson) {
     }
 
     /** What a workload is: rows that agree on all of it are bars of one chart. */
-    private record Key(String benchmark, String mode, String unit, Map<String, String> params) {
+    private record Key(String benchmark, String mode, int threads, String unit, Map<String, String> params) {
     }
 
     /** Reads every *.csv and *.json JMH result file in dir (or the one file when path is a file), in name order. */
@@ -49,13 +68,27 @@ public final class JmhResults {
         List<Path> files = resultFiles(path);
         Map<String, String> settings = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
+        Map<String, Map<?, ?>> firstJson = new LinkedHashMap<>(); // per name of a file that has one
+        boolean json = false;
         for (int i = 0; i < files.size(); i++) {
             settings.put(files.size() == 1 ? "file" : "file " + (i + 1), files.get(i).toString());
-            rows.addAll(parse(files.get(i)));
+            FileResults results = parse(files.get(i));
+            rows.addAll(results.rows());
+            json |= results.json();
+            if (results.firstJson() != null) {
+                firstJson.put(files.get(i).getFileName().toString(), results.firstJson());
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no JMH results in " + path);
         }
         List<ReportData.Workload> workloads = workloads(rows);
         settings.put("benchmarks", Integer.toString(workloads.size()));
-        settings.put("machine", "not in JMH's result files: the line above is the machine that drew this report");
+        firstJson.forEach((file, first) -> JmhSettings.addJsonSettings(settings, files.size() == 1 ? "" : file + ": ", first));
+        settings.put("machine", (json ? "JMH's json files name the JDK, not the machine" : "not in JMH's csv files")
+                + ": the line above is the machine that drew this report");
+        JmhSettings.rerunCommand(rows, firstJson.values().stream().findFirst().orElse(null))
+                .ifPresent(c -> settings.put("to rerun the benchmarks", c));
         String title = "JMH results: " + files.stream().map(f -> f.getFileName().toString()).collect(Collectors.joining(", "));
         return new ReportData(title, machine, command, settings, workloads, List.of(), List.of(), List.of(),
                 List.of());
@@ -77,12 +110,15 @@ public final class JmhResults {
         return files;
     }
 
-    /** One file's rows; a file that is neither *.json nor *.csv is JSON when it starts as an array. */
-    private static List<Row> parse(Path file) throws IOException {
+    /** One file's results; a file that is neither *.json nor *.csv is JSON when it starts as an array. */
+    private static FileResults parse(Path file) throws IOException {
         String text = Files.readString(file);
         try {
-            boolean json = named(file, ".json") || (!named(file, ".csv") && text.strip().startsWith("["));
-            return json ? parseJson(text) : parseCsv(text);
+            if (named(file, ".json") || (!named(file, ".csv") && text.strip().startsWith("["))) {
+                List<?> results = jsonResults(text);
+                return new FileResults(true, jsonRows(results), results.isEmpty() ? null : (Map<?, ?>) results.getFirst());
+            }
+            return new FileResults(false, JmhCsv.parse(text), null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -92,140 +128,56 @@ public final class JmhResults {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(extension);
     }
 
-    /** The rows of a {@code -rf csv} file: a header, then a line per primary and per secondary result. */
-    static List<Row> parseCsv(String text) {
-        List<CsvLine> lines = csvLines(text);
-        if (lines.isEmpty()) {
-            throw new IllegalArgumentException("line 1: no header (an empty file)");
-        }
-        List<String> header = lines.getFirst().fields();
-        int benchmark = column(header, "Benchmark");
-        int mode = column(header, "Mode");
-        int score = column(header, "Score");
-        int error = column(header, "Score Error"); // "(99.9%)" follows, in the writer's locale
-        int unit = column(header, "Unit");
-        List<Row> rows = new ArrayList<>();
-        for (CsvLine line : lines.subList(1, lines.size())) {
-            List<String> f = line.fields();
-            if (f.size() != header.size()) {
-                throw new IllegalArgumentException("line " + line.number() + ": " + f.size() + " fields, the header has "
-                        + header.size());
-            }
-            Map<String, String> params = new LinkedHashMap<>();
-            for (int i = 0; i < header.size(); i++) {
-                // a benchmark without the parameter leaves its column empty
-                if (header.get(i).startsWith("Param: ") && !f.get(i).isEmpty()) {
-                    params.put(header.get(i).substring("Param: ".length()), f.get(i));
-                }
-            }
-            rows.add(new Row(f.get(benchmark), f.get(mode), csvNumber(f.get(score), line), csvNumber(f.get(error), line),
-                    f.get(unit), params));
-        }
-        return rows;
-    }
-
-    /** The index of the header's column {@code name}, or {@code name (...)}. */
-    private static int column(List<String> header, String name) {
-        return IntStream.range(0, header.size())
-                .filter(i -> header.get(i).equals(name) || header.get(i).startsWith(name + " (")).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("line 1: no column \"" + name + "\" (not a JMH CSV result?)"));
-    }
-
-    /** A CSV record: its fields and the line it starts on (from 1). */
-    private record CsvLine(int number, List<String> fields) {
-    }
-
-    /** RFC 4180, as JMH writes it: a quoted field may hold commas, line breaks and doubled quotes. */
-    private static List<CsvLine> csvLines(String text) {
-        List<CsvLine> lines = new ArrayList<>();
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        int line = 1;
-        int start = 1;
-        boolean quoted = false; // inside a quoted field
-        boolean closed = false; // just after a quoted field's closing quote
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c != '"') {
-                    field.append(c);
-                    line += c == '\n' ? 1 : 0;
-                } else if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else {
-                    quoted = false;
-                    closed = true;
-                }
-            } else if (c == ',' || c == '\n' || c == '\r') {
-                fields.add(field.toString());
-                field.setLength(0);
-                closed = false;
-                if (c != ',') {
-                    i += c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n' ? 1 : 0;
-                    addRecord(lines, fields, start);
-                    start = ++line;
-                }
-            } else if (closed || (c == '"' && !field.isEmpty())) {
-                throw new IllegalArgumentException("line " + line + ": a quote inside a field, or text after its closing quote");
-            } else if (c == '"') {
-                quoted = true;
-            } else {
-                field.append(c);
-            }
-        }
-        if (quoted) {
-            throw new IllegalArgumentException("line " + start + ": a quoted field is not closed");
-        }
-        fields.add(field.toString());
-        addRecord(lines, fields, start);
-        return lines;
-    }
-
-    /** Adds the fields as a record, unless they are a blank line, and empties them. */
-    private static void addRecord(List<CsvLine> lines, List<String> fields, int start) {
-        if (fields.size() > 1 || !fields.getFirst().isEmpty()) {
-            lines.add(new CsvLine(start, List.copyOf(fields)));
-        }
-        fields.clear();
-    }
-
-    /** A score. JMH writes it with %f in its default locale: a decimal comma is a point (%f never groups thousands). */
-    private static double csvNumber(String field, CsvLine line) {
-        try {
-            return Double.parseDouble(field.indexOf('.') < 0 ? field.replace(',', '.') : field);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("line " + line.number() + ": \"" + field + "\" is not a number");
-        }
-    }
-
     /** The rows of a {@code -rf json} file: an array of benchmarks, each a primary and any secondary metrics. */
     static List<Row> parseJson(String text) {
+        return jsonRows(jsonResults(text));
+    }
+
+    /** The array of benchmark results that is the whole of a {@code -rf json} file. */
+    private static List<?> jsonResults(String text) {
         if (!(Json.parse(text) instanceof List<?> benchmarks)) {
             throw new IllegalArgumentException("offset 0: not a JSON array (of JMH benchmark results)");
         }
+        return benchmarks;
+    }
+
+    /** The rows of the benchmark results, each a map. */
+    private static List<Row> jsonRows(List<?> benchmarks) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < benchmarks.size(); i++) {
             String where = "benchmark result #" + (i + 1);
             Map<?, ?> result = as(Map.class, benchmarks.get(i), where);
             String name = as(String.class, result.get("benchmark"), where + ": \"benchmark\"");
             String mode = as(String.class, result.get("mode"), where + ": \"mode\"");
+            int threads = jsonThreads(result.get("threads"), where + ": \"threads\"");
             Map<String, String> params = new LinkedHashMap<>(); // absent where the benchmark has none
             as(Map.class, Objects.requireNonNullElse(result.get("params"), Map.of()), where + ": \"params\"")
                     .forEach((k, v) -> params.put((String) k, String.valueOf(v)));
-            rows.add(metric(name, mode, params, result.get("primaryMetric"), where + ": \"primaryMetric\""));
+            rows.add(metric(name, mode, threads, params, result.get("primaryMetric"), where + ": \"primaryMetric\""));
             as(Map.class, Objects.requireNonNullElse(result.get("secondaryMetrics"), Map.of()), where + ": \"secondaryMetrics\"")
-                    .forEach((label, metric) -> rows.add(metric(name + ":" + label, mode, params, metric,
+                    .forEach((label, metric) -> rows.add(metric(name + ":" + label, mode, threads, params, metric,
                             where + ": secondary metric \"" + label + "\"")));
         }
         return rows;
     }
 
+    /** A result's thread count: a positive whole number, 1 where it is missing. */
+    private static int jsonThreads(Object value, String where) {
+        if (value == null) {
+            return 1;
+        }
+        if (value instanceof Double d && d >= 1 && d <= Integer.MAX_VALUE && d == Math.rint(d)) {
+            return d.intValue();
+        }
+        throw new IllegalArgumentException(where + " is not a thread count: " + value);
+    }
+
     /** A row from a metric's object: its score, score error and unit. */
-    private static Row metric(String benchmark, String mode, Map<String, String> params, Object json, String where) {
+    private static Row metric(String benchmark, String mode, int threads, Map<String, String> params, Object json,
+                              String where) {
         Map<?, ?> metric = as(Map.class, json, where);
         double error = metric.get("scoreError") == null ? Double.NaN : score(metric.get("scoreError"), where + ".scoreError");
-        return new Row(benchmark, mode, score(metric.get("score"), where + ".score"), error,
+        return new Row(benchmark, mode, threads, score(metric.get("score"), where + ".score"), error,
                 as(String.class, metric.get("scoreUnit"), where + ".scoreUnit"), params);
     }
 
@@ -251,35 +203,65 @@ public final class JmhResults {
         throw new IllegalArgumentException(where + (value == null ? " is missing" : " is not a JSON " + what));
     }
 
-    /** The rows as workloads, in the order each first appears; a bar per engine, in the order each first appears. */
+    /**
+     * The rows as workloads, in the order each first appears; a bar per engine, in the order each first appears.
+     * A benchmark method run at more than one thread count, or at one other than 1, names its count.
+     */
     static List<ReportData.Workload> workloads(List<Row> rows) {
+        Map<String, Set<Integer>> threads = new HashMap<>(); // per method
+        rows.forEach(r -> threads.computeIfAbsent(r.method(), m -> new HashSet<>()).add(r.threads()));
         Map<Key, Map<String, ReportData.Bar>> bars = new LinkedHashMap<>();
         for (Row row : rows) {
             Map<String, String> others = new TreeMap<>(row.params());
             String engine = others.remove("engine");
             engine = engine == null || engine.isEmpty() ? "score" : engine; // a benchmark of one thing: one bar
             // a later file's figure for the same engine replaces the earlier one (one run saved as csv and json)
-            bars.computeIfAbsent(new Key(row.benchmark(), row.mode(), row.unit(), others), k -> new LinkedHashMap<>())
-                    .put(engine, new ReportData.Bar(engine, row.score(), row.error()));
+            bars.computeIfAbsent(new Key(row.benchmark(), row.mode(), row.threads(), row.unit(), others),
+                    k -> new LinkedHashMap<>()).put(engine, new ReportData.Bar(engine, row.score(), row.error()));
         }
-        return bars.entrySet().stream().map(e -> workload(e.getKey(), e.getValue().values())).toList();
+        return bars.entrySet().stream().map(e -> workload(e.getKey(),
+                !threads.get(method(e.getKey().benchmark())).equals(Set.of(1)), e.getValue().values())).toList();
     }
 
-    /** Group: the benchmark's class; name: its method, any secondary label, and the parameters other than the engine. */
-    private static ReportData.Workload workload(Key key, Collection<ReportData.Bar> bars) {
-        int colon = key.benchmark().indexOf(':'); // a secondary label may hold dots (gc.alloc.rate)
-        String method = colon < 0 ? key.benchmark() : key.benchmark().substring(0, colon);
-        String label = colon < 0 ? "" : key.benchmark().substring(colon);
+    /**
+     * Group: the benchmark's class; name: its method, any secondary label, the thread count where
+     * {@code showThreads}, and the parameters other than the engine.
+     */
+    private static ReportData.Workload workload(Key key, boolean showThreads, Collection<ReportData.Bar> bars) {
+        String method = method(key.benchmark());
+        String label = key.benchmark().substring(method.length()); // ":label", or ""
         int dot = method.lastIndexOf('.');
-        String className = dot < 0 ? "" : method.substring(0, dot);
-        String params = key.params().isEmpty() ? "" : key.params().entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", " (", ")"));
-        return new ReportData.Workload(className.substring(className.lastIndexOf('.') + 1),
-                method.substring(dot + 1) + label + params, key.unit(), higherIsBetter(key.unit()), List.copyOf(bars));
+        List<String> params = new ArrayList<>();
+        if (showThreads) {
+            params.add("threads=" + key.threads());
+        }
+        key.params().forEach((k, v) -> params.add(k + "=" + v));
+        return new ReportData.Workload(simpleClassName(method), method.substring(dot + 1) + label
+                + (params.isEmpty() ? "" : " (" + String.join(", ", params) + ")"), key.unit(),
+                higherIsBetter(label.isEmpty() ? "" : label.substring(1), key.unit()), List.copyOf(bars));
     }
 
-    /** True for a rate (ops/s, ops/ms, MB/sec): more is better; false for a time (ns/op) or an amount (B/op). */
-    static boolean higherIsBetter(String unit) {
+    /** A benchmark's method, without any secondary label ({@code :label}). */
+    static String method(String benchmark) {
+        int colon = benchmark.indexOf(':'); // a secondary label may hold dots (gc.alloc.rate)
+        return colon < 0 ? benchmark : benchmark.substring(0, colon);
+    }
+
+    /** The class of a method's full name, without its package; "" where the name has no class. */
+    static String simpleClassName(String method) {
+        String className = method.substring(0, Math.max(method.lastIndexOf('.'), 0));
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    /**
+     * Whether more is better for a result with this secondary label ("" for a primary result) and unit:
+     * false for what {@code -prof gc} measures ({@code ·gc.alloc.rate} in MB/sec too: less allocation
+     * is better), else true for a rate (ops/s, ops/ms, MB/sec) and false for a time (ns/op) or an amount (B/op).
+     */
+    static boolean higherIsBetter(String label, String unit) {
+        if (label.startsWith("·gc.") || label.startsWith("gc.")) {
+            return false;
+        }
         int slash = unit.lastIndexOf('/');
         return slash >= 0 && TIME_UNITS.contains(unit.substring(slash + 1));
     }

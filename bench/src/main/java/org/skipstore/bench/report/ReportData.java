@@ -54,14 +54,14 @@ public record ReportData(String title, Machine machine, String command, Map<Stri
 
         /** The best figure among the engines other than {@code engine}, or NaN when there is none. */
         public double bestPeer(String engine) {
-            return bars.stream().filter(b -> !b.engine().equals(engine)).mapToDouble(Bar::value)
+            return bars.stream().filter(b -> !b.engine().equals(engine)).mapToDouble(Bar::value).filter(Double::isFinite)
                     .reduce((a, b) -> higherIsBetter ? Math.max(a, b) : Math.min(a, b)).orElse(Double.NaN);
         }
 
         /** How many times better {@code bar} is than the best other engine (above 1: better), or NaN. */
         public double ratioToBestPeer(Bar bar) {
             double best = bestPeer(bar.engine());
-            if (Double.isNaN(best) || best == 0 || bar.value() == 0) {
+            if (Double.isNaN(best) || best == 0 || bar.value() == 0 || !Double.isFinite(bar.value())) {
                 return Double.NaN;
             }
             return higherIsBetter ? bar.value() / best : best / bar.value();
@@ -86,7 +86,7 @@ public record ReportData(String title, Machine machine, String command, Map<Stri
         }
     }
 
-    /** A window of operations: its start (seconds), its operations, p50, p99 and max latency (ns). */
+    /** A window of operations: its middle (seconds from the start), its operations, p50, p99 and max latency (ns). */
     public record Point(double seconds, long count, long p50, long p99, long max) {
     }
 

@@ -32,23 +32,27 @@ final class Svg {
      * end and its ratio to the best other engine on the right (above 1: better than every other).
      */
     static String bars(Workload w, Map<String, String> colors) {
-        double max = w.bars().stream().mapToDouble(Bar::value).max().orElse(1);
+        double max = w.bars().stream().mapToDouble(Bar::value).filter(Double::isFinite).max().orElse(1);
         int plot = WIDTH - LABEL - RATIO;
         int height = ROW * w.bars().size() + 22;
         StringBuilder s = open(height, w.name() + ": " + w.unit());
         for (int i = 0; i < w.bars().size(); i++) {
             Bar b = w.bars().get(i);
             int y = i * ROW + 4;
-            double len = max <= 0 ? 0 : plot * 0.78 * b.value() / max; // room for the figure after the longest
+            boolean finite = Double.isFinite(b.value());
+            double len = max <= 0 || !finite ? 0 : plot * 0.78 * b.value() / max; // room for the figure after the longest
             double ratio = w.ratioToBestPeer(b);
             s.append(String.format(Locale.ROOT, "<g class=\"bar\" data-engine=\"%s\" data-value=\"%s\" data-ratio=\"%s\">",
                     esc(b.engine()), number(b.value()), Double.isNaN(ratio) ? "" : number(ratio)));
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", LABEL - 8, y + 15,
                     esc(b.engine())));
-            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>", LABEL, y,
-                    Math.max(len, 1), ROW - 6, colors.getOrDefault(b.engine(), "#888")));
+            if (finite) { // NaN or infinite (a JMH score it could not measure): no bar, the figure in words
+                s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
+                        LABEL, y, Math.max(len, 1), ROW - 6, colors.getOrDefault(b.engine(), "#888")));
+            }
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s%s</text>", LABEL + len + 6, y + 15,
-                    esc(figure(b.value())), Double.isNaN(b.error()) ? "" : " ± " + esc(figure(b.error()))));
+                    esc(finite ? figure(b.value()) : "not measured (" + b.value() + ")"),
+                    Double.isFinite(b.error()) ? " ± " + esc(figure(b.error())) : ""));
             if (!Double.isNaN(ratio)) {
                 s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"%s\">%.2fx the best peer</text>",
                         WIDTH - RATIO + 8, y + 15, ratio >= 1 ? "win" : "loss", ratio));

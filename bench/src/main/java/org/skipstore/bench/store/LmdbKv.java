@@ -94,10 +94,13 @@ final class LmdbKv implements KvStore {
         return new LmdbReader(env.txnRead());
     }
 
-    /** None of its own: its data are its mapped file's pages (the OS's page cache). */
+    /**
+     * Not measured: its data are its mapped file's pages, the OS's page cache (counted for no
+     * store), and what it allocates besides is not counted anywhere the JVM can read.
+     */
     @Override
     public long offHeapBytes() {
-        return 0;
+        return -1;
     }
 
     @Override

@@ -75,10 +75,13 @@ final class PageStoreKv implements KvStore {
         return new PageReader(store.read());
     }
 
-    /** None between transactions: its data are its mapped file's pages (the OS's page cache). */
+    /**
+     * Not measured: its data are its mapped file's pages, the OS's page cache (counted for no
+     * store); a write transaction's buffers are freed at its commit.
+     */
     @Override
     public long offHeapBytes() {
-        return 0;
+        return -1;
     }
 
     @Override

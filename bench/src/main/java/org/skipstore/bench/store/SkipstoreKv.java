@@ -54,13 +54,13 @@ public final class SkipstoreKv implements KvStore {
         return "skipstore";
     }
 
-    /** The database, for what the tool measures beyond the stores' common interface. */
     /** The memtables, the active one and the sealed ones (the store's pages are its mapped file). */
     @Override
     public long offHeapBytes() {
         return db.stats().memtableBytes();
     }
 
+    /** The database, for what the tool measures beyond the stores' common interface. */
     public Skipstore database() {
         return db;
     }

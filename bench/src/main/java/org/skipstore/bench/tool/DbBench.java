@@ -62,7 +62,12 @@ public final class DbBench {
         }
         Machine machine = Machine.current(); // its load average now, before the run loads the machine
         if (o.report() != null) {
-            report(JmhResults.read(o.report(), machine, RunReport.command(o, args)), o);
+            try {
+                report(JmhResults.read(o.report(), machine, RunReport.command(o, args)), o);
+            } catch (IllegalArgumentException | IOException e) { // no results there, or not JMH's: say so, no trace
+                System.err.println("bench: --report " + o.report() + ": " + e);
+                System.exit(2);
+            }
             return;
         }
         boolean stores = o.engines().stream().anyMatch(KvEngine::isStore);

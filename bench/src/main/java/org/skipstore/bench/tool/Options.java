@@ -17,7 +17,7 @@ import org.skipstore.bench.store.Stores;
 record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keySize, int valueSize,
                List<Integer> threads, int readPercent, List<Integer> writers, int writersNum, int repeat,
                int commits, int groupThreads, int groupNum, int sustainedNum, List<String> benchmarks,
-               List<String> engines, long seed, boolean progress, Path dir, Path out, Path report) {
+               List<String> engines, long seed, Progress.Mode progress, Path dir, Path out, Path report) {
 
     static final int CORES = Runtime.getRuntime().availableProcessors();
 
@@ -101,7 +101,8 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
                 m.containsKey("benchmarks") ? List.of(m.get("benchmarks").split(",")) : MAIN_JOB,
                 List.of(m.getOrDefault("engine", DEFAULT_ENGINES).split(",")),
                 Long.parseLong(m.getOrDefault("seed", "42")),
-                Boolean.parseBoolean(m.getOrDefault("progress", String.valueOf(terminal()))),
+                !m.containsKey("progress") ? (terminal() ? Progress.Mode.BAR : Progress.Mode.LINES)
+                        : Boolean.parseBoolean(m.get("progress")) ? Progress.Mode.BAR : Progress.Mode.NONE,
                 m.containsKey("dir") ? Path.of(m.get("dir")) : null,
                 out(m),
                 m.containsKey("report") ? Path.of(m.get("report")) : null);
@@ -206,7 +207,7 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
         List<String> phases = benchmarks.stream().filter(b -> !ENGINE_PHASES.contains(b)).toList();
         return new Options(n, s, batch, writes, keySize, valueSize, threads, readPercent, writers, writersNum, repeat,
                 Math.min(commits, 100), groupThreads, Math.min(groupNum, 500), sustainedNum, phases, engines,
-                seed + 1, false, dir, out, null);
+                seed + 1, Progress.Mode.NONE, dir, out, null);
     }
 
     /** Thread counts as the command line gives them: 2,3. */
@@ -255,8 +256,8 @@ record Options(int num, int storeNum, int batch, KvStore.Writes writes, int keyS
               --dir DIR          where the stores' temporary directory goes (default: the system's temporary
                                  directory); it is deleted at the end
               --seed N           random seed (default 42)
-              --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal;
-                                 elsewhere a line on stdout every 5 s of a phase)
+              --progress / --no-progress   a progress bar on stderr / none (default: the bar on a
+                                 terminal, elsewhere a line on stdout every 5 s of a phase)
               --out DIR          the run's output folder: its HTML report (report.html) goes there (default:
                                  skipstore-bench-<date-time> in the working directory; bench.sh passes
                                  bench/target/reports/<date-time>)

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 /**
  * A phase's progress while it runs, and its line when it ends ({@link #line}).
  *
- * <p>On a terminal ({@code enabled}) a bar on stderr, redrawn in place at most every 200 ms from a
+ * <p>On a terminal ({@link Mode#BAR}) a bar on stderr, redrawn in place at most every 200 ms from a
  * phase's second second on: how far, how many entries, how fast, how long still. Where there is no
  * terminal (CI logs, {@code | tee}) a redrawn bar would be noise, and without it nothing showed
  * until a phase ended: there a plain line on stdout every 5 s of a phase instead (none for a phase
@@ -18,6 +18,17 @@ import java.util.function.LongSupplier;
  * clock read only then, and a compare-and-set so that one thread alone draws or prints.
  */
 final class Progress {
+
+    /** How a phase shows its progress: {@code --progress}, {@code --no-progress}, or by default as the output is. */
+    enum Mode {
+        /** A bar on stderr, redrawn in place: a terminal. */
+        BAR,
+        /** A line on stdout every 5 s: a log. */
+        LINES,
+        /** Nothing ({@code --no-progress}, a warm-up). */
+        NONE
+    }
+
     private static final long SECOND = 1_000_000_000L;
     /** How often a line is printed where there is no terminal. */
     static final long LINE_EVERY = 5 * SECOND;
@@ -26,7 +37,7 @@ final class Progress {
 
     private final String label;
     private final long total;
-    private final boolean enabled;
+    private final Mode mode;
     private final LongSupplier clock;
     private final PrintStream bar;
     private final PrintStream lines;
@@ -39,21 +50,20 @@ final class Progress {
     /** The width of the bar drawn, which the next draw and {@link #finish} overwrite; 0 if none. */
     private volatile int drawn;
 
-    Progress(String label, long total, boolean enabled) {
-        this(label, total, enabled, System::nanoTime, System.err, System.out);
+    Progress(String label, long total, Mode mode) {
+        this(label, total, mode, System::nanoTime, System.err, System.out);
     }
 
     /** The progress of a warm-up: counted, never shown. */
     static Progress quiet(String label, long total) {
-        PrintStream nowhere = new PrintStream(java.io.OutputStream.nullOutputStream());
-        return new Progress(label, total, false, System::nanoTime, nowhere, nowhere);
+        return new Progress(label, total, Mode.NONE);
     }
 
     /** With the clock ({@link System#nanoTime} units) and the streams of the bar and of the lines. */
-    Progress(String label, long total, boolean enabled, LongSupplier clock, PrintStream bar, PrintStream lines) {
+    Progress(String label, long total, Mode mode, LongSupplier clock, PrintStream bar, PrintStream lines) {
         this.label = label;
         this.total = Math.max(1, total);
-        this.enabled = enabled;
+        this.mode = mode;
         this.clock = clock;
         this.bar = bar;
         this.lines = lines;
@@ -69,12 +79,12 @@ final class Progress {
         long d = Math.min(done.addAndGet(4096), total);
         long now = clock.getAsLong();
         long elapsed = now - started;
-        if (enabled) {
+        if (mode == Mode.BAR) {
             long last = lastDraw.get();
             if (elapsed > SECOND && now - last > DRAW_EVERY && lastDraw.compareAndSet(last, now)) {
                 draw(d, elapsed);
             }
-        } else {
+        } else if (mode == Mode.LINES) {
             long step = elapsed / LINE_EVERY;
             long last = lastStep.get();
             // The thread that moves lastStep on prints the step's line; the others lost the race to it.

@@ -251,19 +251,19 @@ final class Run {
 
     /**
      * A fill. A store's random fill times each put too ({@link PutTimeline}: two clock reads a
-     * put, a microsecond or more each, the same for every store), for the report's put latency
-     * over time per engine; the others are timed as a whole only.
+     * put, about 50 ns, against puts of microseconds; and the engine's JFR events streamed, for
+     * every store alike), for the report's put latency over time per engine; the others are timed
+     * as a whole only. The heap is measured after the timeline let its arrays go.
      */
     private Result fill(String name, boolean random) {
         KvEngine s = fresh();
         long heapBefore = DbBench.usedHeap();
-        try (PutTimeline timeline = isStore && random && !quiet ? new PutTimeline(num, o.batch(),
-                engineName.equals(Options.ENGINE))
-                : null) {
+        Result r;
+        try (PutTimeline timeline = isStore && random && !quiet ? new PutTimeline(num, o.batch(), true) : null) {
             if (timeline != null) {
                 timeline.start();
             }
-            Result r = timed(name, num, 1, (t, done) -> {
+            r = timed(name, num, 1, (t, done) -> {
                 byte[] k = new byte[o.keySize()];
                 byte[] v = new byte[o.valueSize()];
                 for (int i = 0; i < num; i++) {
@@ -281,12 +281,13 @@ final class Run {
                 }
                 s.endWrites(); // the last commit of a store
             });
-            long heap = DbBench.usedHeap() - heapBefore;
-            r = r.withSize(s.memoryBytes() >= 0 ? s.memoryBytes() : heap).withFootprint(footprint(s, name, heap));
-            return timeline == null ? r : r.withLatency(timeline.latencies().summary(), null)
-                    .withTimeline(timeline.timeline(engineName, "put latency during " + name + ", a durable commit every "
-                            + o.batch() + " puts"));
+            if (timeline != null) {
+                r = r.withLatency(timeline.latencies().summary(), null).withTimeline(timeline.timeline(engineName,
+                        "put latency during " + name + ", a durable commit every " + o.batch() + " puts"));
+            }
         }
+        long heap = DbBench.usedHeap() - heapBefore;
+        return r.withSize(s.memoryBytes() >= 0 ? s.memoryBytes() : heap).withFootprint(footprint(s, name, heap));
     }
 
     /**

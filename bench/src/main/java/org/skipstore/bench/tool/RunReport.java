@@ -30,9 +30,12 @@ final class RunReport {
         List<Workload> workloads = new ArrayList<>();
         for (boolean store : new boolean[] {false, true}) {
             List<String> kind = o.engines().stream().filter(e -> KvEngine.isStore(e) == store).toList();
-            String group = store ? String.format(Locale.ROOT, "stores: %,d entries, a durable commit every %,d puts",
+            String fills = store ? String.format(Locale.ROOT, "stores: %,d entries, a durable commit every %,d puts",
                     o.storeNum(), o.batch()) : String.format(Locale.ROOT, "in memory: %,d entries", o.num());
+            String commits = String.format(Locale.ROOT, "stores: one-put durable commits (%,d by one thread, %,d by %d"
+                    + " threads at once)", o.commits(), o.groupNum(), o.groupThreads());
             for (String label : labels(results)) {
+                String group = store && (label.startsWith("commit") || label.startsWith("group")) ? commits : fills;
                 List<Bar> bars = new ArrayList<>();
                 for (String engine : kind) {
                     Result r = Table.find(results, label, engine);
@@ -90,7 +93,7 @@ final class RunReport {
         return new LatencyRow(engine, what, s.count(), s.p50(), s.p99(), s.p999(), s.max());
     }
 
-    /** Every option as the run used it (defaults included), by its command-line name. */
+    /** Every option as the run used it (defaults included), as {@code --help} spells it. */
     private static Map<String, String> settings(Options o) {
         Map<String, String> m = new LinkedHashMap<>();
         for (RecordComponent c : Options.class.getRecordComponents()) {
@@ -99,10 +102,15 @@ final class RunReport {
                 if (v == null) {
                     continue; // an option not given that has no default (--dir: the system's temporary directory)
                 }
+                String name = switch (c.getName()) {
+                    case "engines" -> "--engine";
+                    case "progress" -> "progress"; // two flags: --progress (bar), --no-progress (none); else lines
+                    default -> "--" + c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+                };
                 if (v instanceof Enum<?> e) {
                     v = e.name().toLowerCase(Locale.ROOT).replace('_', '-'); // as the command line spells it
                 }
-                m.put("--" + c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT), v instanceof List<?> l
+                m.put(name, v instanceof List<?> l
                         ? l.stream().map(String::valueOf).collect(Collectors.joining(",")) : String.valueOf(v));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);

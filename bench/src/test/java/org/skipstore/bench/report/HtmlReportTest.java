@@ -141,6 +141,21 @@ class HtmlReportTest {
     }
 
     @Test
+    void figuresThatAreNoNumbersDrawNoBarAndTakeNoRatio() {
+        Workload w = new Workload("g", "odd", "ops/s", true, List.of(new Bar("nan", Double.NaN),
+                new Bar("inf", Double.POSITIVE_INFINITY), new Bar("c", 100), new Bar("zero", 0), new Bar("e", 50)));
+        String svg = Svg.bars(w, Map.of());
+        assertFalse(svg.matches("(?s).* (x|y|width)=\"[^\"]*(NaN|Infinity)\".*"), "no shape has a geometry that is no number");
+        assertEquals(3, all(svg, "(<rect )").size()); // c, e, and zero's sliver
+        assertEquals(List.of("", "", "2", "", "0.5"), bars(svg).stream().map(b -> b[2]).toList());
+        assertTrue(svg.contains("not measured (NaN)") && svg.contains("not measured (Infinity)"));
+        // an empty timeline (a fill of no puts) draws its axes and nothing else
+        String t = HtmlReport.render(new ReportData("t", MACHINE, "cmd", Map.of(), List.of(), List.of(new Timeline("e",
+                "none", List.of(), List.of())), List.of(), List.of(), List.of()));
+        assertEquals(List.of("", "", ""), all(t, "<polyline class=\"\\w+\" stroke=\"[^\"]+\" points=\"([^\"]*)\""));
+    }
+
+    @Test
     void sectionsWithNothingToShowAreLeftOut() {
         String html = HtmlReport.render(new ReportData("empty", MACHINE, "cmd", Map.of(), List.of(), List.of(),
                 List.of(), List.of(), List.of()));

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.skipstore.bench.report.JmhResults.Row;
@@ -143,6 +144,9 @@ class JmhResultsTest {
             ]
             """;
 
+    /** The CSV's header line (10 columns, Threads third). */
+    private static final String HEADER = CSV.substring(0, CSV.indexOf('\n') + 1);
+
     private static final Machine MACHINE = new Machine("test cpu", 2, 1L << 30, "jdk", "os", 0.5);
     private static final double NAN = Double.NaN;
 
@@ -154,7 +158,7 @@ class JmhResultsTest {
                 new Row(STORE, "avgt", 60, 2, "ns/op", Map.of("engine", "lmdb", "entries", "1000000")),
                 new Row(STORE + ":entry", "avgt", 15, 0.5, "ns/op", Map.of("engine", "lmdb", "entries", "1000000")),
                 new Row(MAP + ".put", "thrpt", 1234567.89, NAN, "ops/s", Map.of("keys", "uniform, \"16B\""))),
-                JmhResults.parseCsv(CSV));
+                JmhCsv.parse(CSV));
     }
 
     @Test
@@ -166,7 +170,7 @@ class JmhResultsTest {
                         List.of(new Bar("skipstore", 12.5, NAN), new Bar("lmdb", 15, 0.5))),
                 new Workload("MapBenchmark", "put (keys=uniform, \"16B\")", "ops/s", true,
                         List.of(new Bar("score", 1234567.89, NAN)))),
-                JmhResults.workloads(JmhResults.parseCsv(CSV)));
+                JmhResults.workloads(JmhCsv.parse(CSV)));
     }
 
     @Test
@@ -202,7 +206,14 @@ class JmhResultsTest {
         settings.put("file 1", dir.resolve("a-store.csv").toString());
         settings.put("file 2", dir.resolve("b-rocksdb.json").toString());
         settings.put("benchmarks", "4");
-        settings.put("machine", "not in JMH's result files: the line above is the machine that drew this report");
+        settings.put("b-rocksdb.json: JDK", "22.0.2 (OpenJDK 64-Bit Server VM 22.0.2+9-70)");
+        settings.put("b-rocksdb.json: JMH", "1.37");
+        settings.put("b-rocksdb.json: JVM arguments", "-Xmx2g -Dnote=\"quoted\" C:\\tmp \u00e9");
+        settings.put("b-rocksdb.json: forks", "2");
+        settings.put("b-rocksdb.json: warm-up", "2 x 1 s");
+        settings.put("b-rocksdb.json: measurement", "2 x 1 s");
+        settings.put("machine", "JMH's json files name the JDK, not the machine: the line above is the machine that drew this report");
+        // no "to rerun the benchmarks": -p splits a value at its commas, and keys=uniform, "16B" has one
         assertEquals(List.copyOf(settings.entrySet()), List.copyOf(report.settings().entrySet()));
         assertEquals(List.of(
                 new Workload("StoreBenchmark", "readSeq (entries=1000000)", "ns/op", false, List.of(
@@ -223,9 +234,100 @@ class JmhResultsTest {
         ReportData report = JmhResults.read(file, MACHINE, "cmd");
 
         assertEquals("JMH results: store.json", report.title());
-        assertEquals(Map.of("file", file.toString(), "benchmarks", "3", "machine",
-                "not in JMH's result files: the line above is the machine that drew this report"), report.settings());
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("file", file.toString());
+        settings.put("benchmarks", "3");
+        settings.put("JDK", "22.0.2 (OpenJDK 64-Bit Server VM 22.0.2+9-70)"); // of the first result, not prefixed
+        settings.put("JMH", "1.37");
+        settings.put("JVM arguments", "-Xmx2g -Dnote=\"quoted\" C:\\tmp \u00e9");
+        settings.put("forks", "2");
+        settings.put("warm-up", "2 x 1 s");
+        settings.put("measurement", "2 x 1 s");
+        settings.put("machine", "JMH's json files name the JDK, not the machine: the line above is the machine that drew this report");
+        settings.put("to rerun the benchmarks", "bash bench/bench.sh jmh 'StoreBenchmark\\.readSeq$|MapBenchmark\\.get$'"
+                + " -f 2 -wi 2 -i 2 -p entries=1000000 -p engine=rocksdb # (approximately: JMH records no regex)");
+        assertEquals(List.copyOf(settings.entrySet()), List.copyOf(report.settings().entrySet()));
         assertEquals(3, report.workloads().size());
+    }
+
+    @Test
+    void csvFilesNameNoJvmAndTheirRerunCommandHasNoForksOrIterations(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("a.csv"), HEADER
+                + "\"org.x.StoreBenchmark.readSeq\",\"avgt\",1,5,1.0,0.1,\"ns/op\",skipstore,1000,\r\n"
+                + "\"org.x.StoreBenchmark.readSeq:entry\",\"avgt\",1,5,1.0,0.1,\"ns/op\",skipstore,1000,\r\n"
+                + "\"org.x.StoreBenchmark.readRandom\",\"avgt\",1,5,1.0,0.1,\"ns/op\",skipstore,1000,\r\n"
+                + "\"org.x.StoreBenchmark.readSeq\",\"avgt\",1,5,1.0,0.1,\"ns/op\",lmdb,10,\r\n");
+        Files.writeString(dir.resolve("b.csv"), HEADER
+                + "\"org.x.MapBenchmark.put\",\"thrpt\",1,5,1.0,0.1,\"ops/s\",,,\"it's\"\r\n"
+                + "\"org.x.StoreBenchmark.readSeq\",\"avgt\",1,5,1.0,0.1,\"ns/op\",rocksdb,1000,\r\n");
+        ReportData report = JmhResults.read(dir, MACHINE, "cmd");
+
+        assertEquals(List.of("file 1", "file 2", "benchmarks", "machine", "to rerun the benchmarks"),
+                List.copyOf(report.settings().keySet()));
+        assertEquals("not in JMH's csv files: the line above is the machine that drew this report",
+                report.settings().get("machine"));
+        assertEquals("bash bench/bench.sh jmh 'StoreBenchmark\\.(readSeq|readRandom)$|MapBenchmark\\.put$'"
+                + " -p entries=1000,10 -p 'keys=it'\\''s' -p engine=skipstore,lmdb,rocksdb"
+                + " # (approximately: JMH records no regex)", report.settings().get("to rerun the benchmarks"));
+    }
+
+    @Test
+    void theRerunCommandTakesTheOneThreadCountOtherThanOneAndNoneForABenchmarkWithoutAClass() {
+        List<Row> rows = List.of(new Row("a.B.c", "avgt", 4, 1, NAN, "ns/op", Map.of("engine", "x")),
+                new Row("a.B.c:gc.alloc.rate", "avgt", 4, 1, NAN, "MB/sec", Map.of("engine", "y")));
+        assertEquals(Optional.of("bash bench/bench.sh jmh 'B\\.c$' -f 3 -wi 1 -i 5 -t 4 -p engine=x,y"
+                        + " # (approximately: JMH records no regex)"),
+                JmhSettings.rerunCommand(rows, Map.of("forks", 3.0, "warmupIterations", 1.0, "measurementIterations", 5.0)));
+        assertEquals(Optional.empty(), JmhSettings.rerunCommand(List.of(new Row("c", "avgt", 1, NAN, "ns/op", Map.of())), null));
+    }
+
+    @Test
+    void filesWithoutAResultAreAnError(@TempDir Path dir) throws IOException {
+        Path csv = Files.writeString(dir.resolve("a.csv"), HEADER);
+        assertMessage("no JMH results in " + csv, () -> JmhResults.read(csv, MACHINE, "cmd"));
+        Path json = Files.writeString(dir.resolve("b.json"), " [ ]\n");
+        assertMessage("no JMH results in " + json, () -> JmhResults.read(json, MACHINE, "cmd"));
+        assertMessage("no JMH results in " + dir, () -> JmhResults.read(dir, MACHINE, "cmd"));
+
+        Files.writeString(dir.resolve("c.csv"), CSV); // one file with results is enough
+        assertEquals(3, JmhResults.read(dir, MACHINE, "cmd").workloads().size());
+    }
+
+    @Test
+    void aBenchmarkAtSeveralThreadCountsHasAWorkloadPerCountThreadsFirst(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("a.csv"), HEADER
+                + "\"org.x.MapBenchmark.put\",\"thrpt\",1,5,10.0,NaN,\"ops/s\",skipstore,,uniform\r\n"
+                + "\"org.x.MapBenchmark.put\",\"thrpt\",4,5,40.0,NaN,\"ops/s\",skipstore,,uniform\r\n"
+                + "\"org.x.MapBenchmark.get\",\"thrpt\",1,5,5.0,NaN,\"ops/s\",skipstore,,uniform\r\n");
+        Files.writeString(dir.resolve("b.json"), """
+                [{"benchmark": "org.x.MapBenchmark.put", "mode": "thrpt", "threads": 4, "params": {"engine": "lmdb", "keys": "uniform"},
+                  "primaryMetric": {"score": 30, "scoreError": "NaN", "scoreUnit": "ops/s"}},
+                 {"benchmark": "org.x.MapBenchmark.scan", "mode": "thrpt", "threads": 2, "params": {"engine": "lmdb"},
+                  "primaryMetric": {"score": 7, "scoreError": "NaN", "scoreUnit": "ops/s"},
+                  "secondaryMetrics": {"gc.count": {"score": 3, "scoreUnit": "counts"}}}]""");
+        assertEquals(List.of(
+                new Workload("MapBenchmark", "put (threads=1, keys=uniform)", "ops/s", true, List.of(new Bar("skipstore", 10))),
+                new Workload("MapBenchmark", "put (threads=4, keys=uniform)", "ops/s", true,
+                        List.of(new Bar("skipstore", 40), new Bar("lmdb", 30))),
+                new Workload("MapBenchmark", "get (keys=uniform)", "ops/s", true, List.of(new Bar("skipstore", 5))),
+                new Workload("MapBenchmark", "scan (threads=2)", "ops/s", true, List.of(new Bar("lmdb", 7))),
+                new Workload("MapBenchmark", "scan:gc.count (threads=2)", "counts", false, List.of(new Bar("lmdb", 3)))),
+                JmhResults.read(dir, MACHINE, "cmd").workloads());
+    }
+
+    @Test
+    void threadsAreReadFromTheCsvColumnAndTheJsonField() {
+        assertEquals(List.of(new Row("a.B.c", "avgt", 8, 1, 0.1, "ns/op", Map.of("engine", "x", "entries", "1"))),
+                JmhCsv.parse(HEADER + "\"a.B.c\",\"avgt\",8,5,1.0,0.1,\"ns/op\",x,1,\r\n"));
+        assertEquals(List.of(new Row("a.B.c", "avgt", 1, 1, NAN, "ns/op", Map.of())), // no column: one thread
+                JmhCsv.parse("Benchmark,Mode,Score,Score Error (99.9%),Unit\na.B.c,avgt,1,NaN,ns/op\n"));
+        assertEquals(List.of(new Row("a.B.c", "avgt", 3, 1, NAN, "ns/op", Map.of())),
+                JmhResults.parseJson("[{\"benchmark\": \"a.B.c\", \"mode\": \"avgt\", \"threads\": 3,"
+                        + " \"primaryMetric\": {\"score\": 1, \"scoreUnit\": \"ns/op\"}}]"));
+        assertMessage("line 2: \"0\" is not a thread count",
+                () -> JmhCsv.parse(HEADER + "\"a.B.c\",\"avgt\",0,5,1.0,0.1,\"ns/op\",x,1,\r\n"));
+        assertMessage("benchmark result #1: \"threads\" is not a thread count: 1.5", () -> JmhResults.parseJson(
+                "[{\"benchmark\": \"a.B.c\", \"mode\": \"avgt\", \"threads\": 1.5, \"primaryMetric\": {}}]"));
     }
 
     @Test
@@ -251,11 +353,28 @@ class JmhResultsTest {
     @Test
     void ratesAreHigherIsBetterAndTimesAndAmountsAreNot() {
         for (String unit : List.of("ops/s", "ops/ms", "ops/us", "ops/ns", "ops/min", "MB/sec")) {
-            assertTrue(JmhResults.higherIsBetter(unit), unit);
+            assertTrue(JmhResults.higherIsBetter("", unit), unit);
+            assertTrue(JmhResults.higherIsBetter("entry", unit), unit);
         }
         for (String unit : List.of("ns/op", "us/op", "s/op", "B/op", "#", "s", "")) {
-            assertFalse(JmhResults.higherIsBetter(unit), unit);
+            assertFalse(JmhResults.higherIsBetter("", unit), unit);
         }
+    }
+
+    @Test
+    void whatTheGcProfilerMeasuresIsLowerIsBetterItsAllocationRateToo() {
+        for (String label : List.of("\u00b7gc.alloc.rate", "gc.alloc.rate", "\u00b7gc.churn.G1_Eden_Space")) {
+            assertFalse(JmhResults.higherIsBetter(label, "MB/sec"), label);
+        }
+        for (String label : List.of("\u00b7gc.alloc.rate.norm", "gc.alloc.rate.norm", "gc.count", "\u00b7gc.time")) {
+            assertFalse(JmhResults.higherIsBetter(label, label.endsWith("norm") ? "B/op" : "ms"), label);
+        }
+        Map<String, String> params = Map.of("engine", "skipstore");
+        assertEquals(List.of(false, false, true), JmhResults.workloads(List.of(
+                        new Row(STORE + ":\u00b7gc.alloc.rate", "thrpt", 900, NAN, "MB/sec", params),
+                        new Row(STORE + ":gc.alloc.rate", "thrpt", 900, NAN, "MB/sec", params),
+                        new Row(STORE + ":bytes", "thrpt", 900, NAN, "MB/sec", params))) // a secondary rate of its own
+                .stream().map(Workload::higherIsBetter).toList());
     }
 
     @Test
@@ -274,13 +393,13 @@ class JmhResultsTest {
     void badCsvNamesTheLine() {
         String header = CSV.substring(0, CSV.indexOf('\n') + 1);
         String good = "\"a.B.c\",\"avgt\",1,5,1.0,0.1,\"ns/op\",x,1,\r\n";
-        assertMessage("line 3: a quoted field is not closed", () -> JmhResults.parseCsv(header + good + "\"a.B.c,avgt,1\r\n"));
-        assertMessage("line 2: 4 fields, the header has 10", () -> JmhResults.parseCsv(header + "\"a.B.c\",\"avgt\",1,5\r\n"));
+        assertMessage("line 3: a quoted field is not closed", () -> JmhCsv.parse(header + good + "\"a.B.c,avgt,1\r\n"));
+        assertMessage("line 2: 4 fields, the header has 10", () -> JmhCsv.parse(header + "\"a.B.c\",\"avgt\",1,5\r\n"));
         assertMessage("line 3: \"fast\" is not a number",
-                () -> JmhResults.parseCsv(header + good + good.replace("1.0", "fast")));
-        assertMessage("line 2: a quote inside a field", () -> JmhResults.parseCsv(header + "\"a.B.c\"x," + good));
-        assertMessage("line 1: no column \"Score\"", () -> JmhResults.parseCsv("\"Benchmark\",\"Mode\"\r\n"));
-        assertMessage("line 1: no header", () -> JmhResults.parseCsv("\r\n"));
+                () -> JmhCsv.parse(header + good + good.replace("1.0", "fast")));
+        assertMessage("line 2: a quote inside a field", () -> JmhCsv.parse(header + "\"a.B.c\"x," + good));
+        assertMessage("line 1: no column \"Score\"", () -> JmhCsv.parse("\"Benchmark\",\"Mode\"\r\n"));
+        assertMessage("line 1: no header", () -> JmhCsv.parse("\r\n"));
     }
 
     @Test

@@ -40,7 +40,14 @@ class OptionsTest {
         assertTrue(w.storeNum() <= 50_000 && w.commits() <= 100 && w.groupNum() <= 500);
         assertFalse(w.phases("skipstore").contains("sustained"));
         assertFalse(w.phases("skipstore").contains("replay"));
-        assertFalse(w.progress());
+        assertEquals(Progress.Mode.NONE, w.progress());
+    }
+
+    @Test
+    void progressIsABarALineEveryFewSecondsOrNothing() {
+        assertEquals(Progress.Mode.BAR, Options.parse(new String[] {"--progress"}).progress());
+        assertEquals(Progress.Mode.NONE, Options.parse(new String[] {"--no-progress"}).progress());
+        assertTrue(Options.parse(new String[0]).progress() != Progress.Mode.NONE, "by default the bar or lines");
     }
 
     @Test

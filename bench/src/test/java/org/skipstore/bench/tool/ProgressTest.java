@@ -23,7 +23,7 @@ class ProgressTest {
     private final AtomicLong now = new AtomicLong();
 
     private Progress progress(long total, boolean terminal, LongSupplier clock) {
-        return new Progress("fillrandom skipstore", total, terminal, clock,
+        return new Progress("fillrandom skipstore", total, terminal ? Progress.Mode.BAR : Progress.Mode.LINES, clock,
                 new PrintStream(bar, true, StandardCharsets.UTF_8), new PrintStream(lines, true, StandardCharsets.UTF_8));
     }
 
@@ -139,5 +139,17 @@ class ProgressTest {
         assertTrue(printed.size() <= steps, "two lines for a step: " + printed.size() + " lines in " + steps + " steps\n"
                 + String.join("\n", printed));
         assertTrue(printed.size() >= steps - 1, printed.size() + " lines in " + steps + " steps");
+    }
+
+    @Test
+    void noProgressPrintsNothingAnywhere() {
+        Progress p = new Progress("fillrandom skipstore", 10_000_000, Progress.Mode.NONE, now::get,
+                new PrintStream(bar, true, StandardCharsets.UTF_8), new PrintStream(lines, true, StandardCharsets.UTF_8));
+        for (long i = 0; i < 10_000_000; i++) {
+            now.addAndGet(10_000); // 100 s in all
+            p.report(i);
+        }
+        p.finish();
+        assertEquals(0, bar.size() + lines.size());
     }
 }

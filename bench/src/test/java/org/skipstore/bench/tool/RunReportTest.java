@@ -23,7 +23,7 @@ class RunReportTest {
 
     @Test
     void everyPhaseWithTwoEnginesIsAChartOfItsKindAndTheLatenciesAndFootprintsCarryOver() {
-        String[] args = {"--engine", "memtable,cslm,skipstore,lmdb", "--num", "1000"};
+        String[] args = {"--engine", "memtable,cslm,skipstore,lmdb", "--num", "1000", "--no-progress"};
         Options o = Options.parse(args);
         Latencies.Summary commits = new Latencies.Summary(10, 100_000, 200_000, 300_000, 400_000);
         Latencies.Summary floor = new Latencies.Summary(10, 90_000, 150_000, 250_000, 350_000);
@@ -49,7 +49,8 @@ class RunReportTest {
                 + " + fdatasync", 10, 90_000, 150_000, 250_000, 350_000)), d.latencies());
         assertEquals(List.of(memtable), d.sizes());
         assertEquals("1000", d.settings().get("--num"));
-        assertEquals("memtable,cslm,skipstore,lmdb", d.settings().get("--engines"));
+        assertEquals("memtable,cslm,skipstore,lmdb", d.settings().get("--engine"));
+        assertEquals("none", d.settings().get("progress"));
         assertEquals("per-put", d.settings().get("--writes"));
     }
 }
