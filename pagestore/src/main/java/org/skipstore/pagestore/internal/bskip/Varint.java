@@ -28,7 +28,8 @@ final class Varint {
     /**
      * Reads the varint at {@code at}. One and two bytes (every length below 16 KiB, and the value
      * field of a value up to 8 KiB) are read without the loop: a 100-byte value's field is two
-     * bytes, and through the loop a scan spent a third of its time on it (issue 17).
+     * bytes, read by every scan and point read; the loop is kept apart so that this stays small
+     * enough to inline.
      */
     static long read(MemorySegment s, long at) {
         byte b0 = s.get(JAVA_BYTE, at);
