@@ -12,7 +12,7 @@ import org.skipstore.bench.report.ReportData;
  * One thread's puts timed one by one, in order, as a report's latency timeline: every put's
  * latency ({@link Latencies}), the start of each of about {@value #WINDOWS} windows of puts, and, for
  * Skipstore's engine, its flushes and stalls from its JFR events ({@code org.skipstore.Flush},
- * {@code org.skipstore.WriteStall}), streamed in this process while the puts run. Recording a put
+ * {@code org.skipstore.WriteStall}), from a JFR stream of the caller's. Recording a put
  * is two clock reads (about 25 ns each here) and a store into an array allocated up front;
  * {@link #close} lets both go, so that a heap measured after it does not count them.
  */
@@ -27,7 +27,6 @@ final class PutTimeline implements AutoCloseable {
     private final int window;
     private final long[] windowStarts;
     private final List<ReportData.Mark> marks = new ArrayList<>();
-    private final RecordingStream events;
     private volatile Instant wallStart = Instant.now();
     private long start;
     /** When the last put ended: the last window's end. */
@@ -36,15 +35,16 @@ final class PutTimeline implements AutoCloseable {
     /**
      * For {@code puts} puts, in windows of a multiple of {@code batch} puts (so that each holds
      * as many durable commits as the next, and its max is not one window's commit and the next
-     * one's put); {@code engineEvents}: stream Skipstore's flush and stall events.
+     * one's put); {@code events}, when not null and not yet started: a stream of the caller's
+     * (which it starts, stops before {@link #timeline} and closes) that gets Skipstore's flush
+     * and stall events for the timeline's bands.
      */
-    PutTimeline(int puts, int batch, boolean engineEvents) {
+    PutTimeline(int puts, int batch, RecordingStream events) {
         latencies = new Latencies(puts);
         int perWindow = Math.max(1, (puts + WINDOWS - 1) / WINDOWS);
         window = batch >= puts ? perWindow : (perWindow + batch - 1) / batch * batch;
         windowStarts = new long[(puts + window - 1) / window];
-        if (engineEvents) {
-            events = new RecordingStream();
+        if (events != null) {
             for (String event : List.of(FLUSH_EVENT, STALL_EVENT)) {
                 events.enable(event);
                 events.onEvent(event, e -> {
@@ -55,9 +55,6 @@ final class PutTimeline implements AutoCloseable {
                     }
                 });
             }
-            events.startAsync();
-        } else {
-            events = null;
         }
     }
 
@@ -93,12 +90,9 @@ final class PutTimeline implements AutoCloseable {
      * The timeline: each window's percentiles at its middle (a spike shows where the band that
      * caused it is, not a window before), and the flushes and stalls that began
      * after the puts did (a flush that ends after them still shows: the engine's work they left).
-     * Stops the event stream, delivering what it has first.
+     * The caller stops its event stream first, so that every event is in.
      */
     ReportData.Timeline timeline(String engine, String title) {
-        if (events != null) {
-            events.stop();
-        }
         long end = lastEnd - start;
         List<ReportData.Point> points = new ArrayList<>();
         int windows = (latencies.count() + window - 1) / window;
@@ -118,9 +112,6 @@ final class PutTimeline implements AutoCloseable {
 
     @Override
     public void close() {
-        if (events != null) {
-            events.close();
-        }
         latencies = null; // 8 bytes a put: not part of the heap a fill leaves
     }
 }

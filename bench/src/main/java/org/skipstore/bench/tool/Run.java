@@ -262,7 +262,7 @@ final class Run {
         KvEngine s = fresh();
         long heapBefore = DbBench.usedHeap();
         Result r;
-        try (PutTimeline timeline = isStore && random && !quiet ? new PutTimeline(num, o.batch(), false) : null) {
+        try (PutTimeline timeline = isStore && random && !quiet ? new PutTimeline(num, o.batch(), null) : null) {
             if (timeline != null) {
                 timeline.start();
             }

@@ -14,7 +14,7 @@ class PutTimelineTest {
         ReportData.Timeline t;
         long before;
         long after;
-        try (PutTimeline timeline = new PutTimeline(10_500, 1000, false)) {
+        try (PutTimeline timeline = new PutTimeline(10_500, 1000, null)) {
             before = System.nanoTime();
             timeline.start();
             for (int i = 0; i < 10_500; i++) {
@@ -39,7 +39,7 @@ class PutTimelineTest {
 
     @Test
     void aBatchLargerThanTheFillLeavesTheWindowsAsSmallAsTheChartWants() {
-        try (PutTimeline timeline = new PutTimeline(3000, 1_000_000, false)) {
+        try (PutTimeline timeline = new PutTimeline(3000, 1_000_000, null)) {
             timeline.start();
             for (int i = 0; i < 3000; i++) {
                 timeline.end(timeline.begin(i));
